@@ -1,0 +1,327 @@
+"""The declarative vocabulary of rule conditions, evaluated in three-valued (Kleene) logic.
+
+A condition is True, False or None (unknown: an input it needs is missing). A rule fires only on
+True; a rule left at None names the missing inputs that could still make it fire, which is how
+the result lists what is unknown and what it could change.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .result import MatchedInput
+from .thresholds import Threshold
+
+_OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_OP_TEXT = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One input as the rules read it: canonical value beside what the user entered."""
+
+    key: str
+    label: str
+    value: object
+    unit: str = ""
+    entered_value: object = None
+    entered_unit: str = ""
+    note: str = ""
+
+    def matched(self, **comparison: object) -> MatchedInput:
+        return MatchedInput(
+            key=self.key,
+            label=self.label,
+            entered_value=self.entered_value,
+            entered_unit=self.entered_unit,
+            canonical_value=self.value,
+            canonical_unit=self.unit,
+            note=self.note,
+            **comparison,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A threshold resolved for this case: the default, a sex-specific default or the lab's own."""
+
+    threshold: Threshold
+    value: Decimal
+    origin: str  # "default" | "default for <sex>" | "lab reference limit"
+
+
+@dataclass(slots=True)
+class Context:
+    """What conditions read: the facts, the resolved limits and the rules fired so far."""
+
+    facts: Mapping[str, Fact]
+    limits: Mapping[str, Limit]
+    fired: set[str] = field(default_factory=set)
+    disposition: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    state: bool | None
+    matched: tuple[MatchedInput, ...] = ()
+    missing: frozenset[str] = frozenset()
+
+
+TRUE = Outcome(True)
+FALSE = Outcome(False)
+
+
+class Condition:
+    """Base class: evaluate against a context, describe in words, list the inputs read."""
+
+    def evaluate(self, ctx: Context) -> Outcome:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def describe(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset()
+
+    def rule_refs(self) -> frozenset[str]:
+        return frozenset()
+
+
+@dataclass(frozen=True)
+class Compare(Condition):
+    """A numeric fact compared with a named limit (missing fact → unknown)."""
+
+    fact: str
+    op: str
+    limit: str
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        fact = ctx.facts.get(self.fact)
+        if fact is None:
+            return Outcome(None, missing=frozenset({self.fact}))
+        limit = ctx.limits[self.limit]
+        if not _OPS[self.op](fact.value, limit.value):  # type: ignore[arg-type]
+            return FALSE
+        return Outcome(
+            True,
+            (
+                fact.matched(
+                    comparison=_OP_TEXT[self.op],
+                    threshold=limit.threshold.name,
+                    threshold_value=limit.value,
+                    threshold_unit=limit.threshold.unit,
+                    threshold_origin=limit.origin,
+                ),
+            ),
+        )
+
+    def describe(self) -> str:
+        return f"{self.fact} {_OP_TEXT[self.op]} {self.limit}"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset({self.fact})
+
+
+@dataclass(frozen=True)
+class Is(Condition):
+    """A categorical or boolean fact equals one of the given values."""
+
+    fact: str
+    values: tuple[object, ...]
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        fact = ctx.facts.get(self.fact)
+        if fact is None:
+            return Outcome(None, missing=frozenset({self.fact}))
+        if fact.value not in self.values:
+            return FALSE
+        return Outcome(True, (fact.matched(),))
+
+    def describe(self) -> str:
+        shown = " or ".join(str(v).lower() for v in self.values)
+        return f"{self.fact} = {shown}"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset({self.fact})
+
+
+def is_(fact: str, *values: object) -> Is:
+    return Is(fact, tuple(values))
+
+
+def flag(fact: str) -> Is:
+    return Is(fact, (True,))
+
+
+@dataclass(frozen=True)
+class Known(Condition):
+    """The fact was entered (never unknown itself: it answers the completeness question)."""
+
+    fact: str
+    excluding: tuple[object, ...] = ()
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        fact = ctx.facts.get(self.fact)
+        if fact is None or fact.value in self.excluding:
+            return Outcome(False, missing=frozenset({self.fact}))
+        return TRUE
+
+    def describe(self) -> str:
+        return f"{self.fact} entered"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset({self.fact})
+
+
+@dataclass(frozen=True)
+class Fired(Condition):
+    """Another rule, evaluated earlier in the table, fired."""
+
+    rule_id: str
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        return TRUE if self.rule_id in ctx.fired else FALSE
+
+    def describe(self) -> str:
+        return f"{self.rule_id} fired"
+
+    def rule_refs(self) -> frozenset[str]:
+        return frozenset({self.rule_id})
+
+
+@dataclass(frozen=True)
+class AnyFired(Condition):
+    """Any earlier rule whose id starts with the prefix fired."""
+
+    prefix: str
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        return TRUE if any(r.startswith(self.prefix) for r in ctx.fired) else FALSE
+
+    def describe(self) -> str:
+        return f"any {self.prefix}* fired"
+
+
+@dataclass(frozen=True)
+class Always(Condition):
+    """The last row of a first-match table: holds for every case."""
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        return TRUE
+
+    def describe(self) -> str:
+        return "otherwise"
+
+
+@dataclass(frozen=True)
+class DispositionIs(Condition):
+    disposition: str
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        return TRUE if ctx.disposition == self.disposition else FALSE
+
+    def describe(self) -> str:
+        return f"disposition = {self.disposition}"
+
+
+@dataclass(frozen=True)
+class AnyOf(Condition):
+    """Kleene OR: true if any part is true, unknown if none is true but one is unknown."""
+
+    parts: tuple[Condition, ...]
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        outcomes = [part.evaluate(ctx) for part in self.parts]
+        matched = tuple(m for o in outcomes if o.state for m in o.matched)
+        if matched or any(o.state for o in outcomes):
+            return Outcome(True, matched)
+        missing = frozenset().union(*(o.missing for o in outcomes if o.state is None))
+        return Outcome(None, missing=missing) if missing else FALSE
+
+    def describe(self) -> str:
+        return "(" + " OR ".join(p.describe() for p in self.parts) + ")"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset().union(*(p.inputs() for p in self.parts))
+
+    def rule_refs(self) -> frozenset[str]:
+        return frozenset().union(*(p.rule_refs() for p in self.parts))
+
+
+@dataclass(frozen=True)
+class AllOf(Condition):
+    """Kleene AND: false if any part is false, unknown if none is false but one is unknown."""
+
+    parts: tuple[Condition, ...]
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        outcomes = [part.evaluate(ctx) for part in self.parts]
+        if any(o.state is False for o in outcomes):
+            return FALSE
+        if any(o.state is None for o in outcomes):
+            return Outcome(None, missing=frozenset().union(*(o.missing for o in outcomes)))
+        return Outcome(True, tuple(m for o in outcomes for m in o.matched))
+
+    def describe(self) -> str:
+        return "(" + " AND ".join(p.describe() for p in self.parts) + ")"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset().union(*(p.inputs() for p in self.parts))
+
+    def rule_refs(self) -> frozenset[str]:
+        return frozenset().union(*(p.rule_refs() for p in self.parts))
+
+
+@dataclass(frozen=True)
+class Not(Condition):
+    """Kleene NOT: unknown stays unknown."""
+
+    part: Condition
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        outcome = self.part.evaluate(ctx)
+        if outcome.state is None:
+            return outcome
+        return FALSE if outcome.state else TRUE
+
+    def describe(self) -> str:
+        return f"NOT {self.part.describe()}"
+
+    def inputs(self) -> frozenset[str]:
+        return self.part.inputs()
+
+    def rule_refs(self) -> frozenset[str]:
+        return self.part.rule_refs()
+
+
+@dataclass(frozen=True)
+class IfKnown(Condition):
+    """An optional check: holds when its input is missing, otherwise as the part says."""
+
+    part: Condition
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        outcome = self.part.evaluate(ctx)
+        return TRUE if outcome.state is None else outcome
+
+    def describe(self) -> str:
+        return f"(if entered) {self.part.describe()}"
+
+    def inputs(self) -> frozenset[str]:
+        return self.part.inputs()
+
+
+def any_of(*parts: Condition) -> AnyOf:
+    return AnyOf(tuple(parts))
+
+
+def all_of(*parts: Condition) -> AllOf:
+    return AllOf(tuple(parts))

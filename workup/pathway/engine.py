@@ -1,0 +1,541 @@
+"""evaluate(case) -> Assessment: a small interpreter over the rule table (SPEC §4–6).
+
+Hit policy is *collect*: every rule is evaluated on every case, in table order, and the
+disposition is the first row of the precedence table that holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from . import thresholds as T
+from .conditions import Context, Fact, Limit
+from .evidence import CITATIONS, EVIDENCE_NOTES
+from .inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, Case
+from .result import (
+    Assessment,
+    Conflict,
+    Finding,
+    LabLine,
+    MriItem,
+    Option,
+    PathwayInfo,
+    Pitfall,
+    Unknown,
+    Warning,
+)
+from .rules import CORE_COMPLETE, DISPOSITIONS, LAB_CHECKS, RULES, Rule
+from .units import ANALYTES
+
+PATHWAY_ID = "marrow-heterogeneity-lumbar-mri"
+PATHWAY_VERSION = "1.0.0"
+SOURCE_DATE = "2025-11-14"
+
+STAGES_BEFORE_DISPOSITION = ("trigger", "deferral", "imaging")
+STAGES_AFTER_DISPOSITION = ("follow_up", "pitfall", "mri", "warning")
+FINDING_GROUPS = {
+    "trigger": "triggers",
+    "deferral": "deferral_considerations",
+    "imaging": "imaging",
+    "follow_up": "follow_up",
+}
+NOT_UNKNOWN_WHEN_EMPTY = frozenset({"benign_context"})  # an empty set means "none", not unknown
+
+
+# --- Facts and limits ------------------------------------------------------------------------
+
+
+def _label(key: str) -> str:
+    return INPUTS_BY_KEY[key].label
+
+
+def build_facts(case: Case) -> dict[str, Fact]:
+    """Every entered input as a fact: quantities in canonical units, categorical values as is."""
+    facts: dict[str, Fact] = {}
+    for spec in INPUTS:
+        raw = getattr(case, spec.key)
+        if raw is None or spec.kind == "date" or (spec.kind == "set" and not raw):
+            continue
+        if spec.kind == "quantity":
+            analyte = ANALYTES[spec.key]
+            unit = analyte.unit(raw.unit).symbol
+            facts[spec.key] = Fact(
+                spec.key, spec.label, analyte.canonical(raw.value, unit), analyte.canonical_unit,
+                raw.value, unit,
+            )
+        elif spec.kind == "set":
+            entered = tuple(sorted(str(v) for v in raw))
+            facts[spec.key] = Fact(spec.key, spec.label, frozenset(entered), "", entered)
+        elif spec.kind in ("integer", "ratio"):
+            facts[spec.key] = Fact(spec.key, spec.label, Decimal(raw), "", raw)
+        else:
+            value = raw.value if hasattr(raw, "value") else raw
+            facts[spec.key] = Fact(spec.key, spec.label, value, "", value)
+    _derive_flc_ratio(facts)
+    _correct_calcium(facts)
+    return facts
+
+
+def _derive_flc_ratio(facts: dict[str, Fact]) -> None:
+    """Use the lab's ratio when entered; otherwise compute κ/λ; flag a disagreement."""
+    kappa, lam = facts.get("flc_kappa"), facts.get("flc_lambda")
+    if not (kappa and lam):
+        return
+    computed = kappa.value / lam.value  # type: ignore[operator]
+    basis = f"κ {kappa.value} mg/L ÷ λ {lam.value} mg/L"
+    entered = facts.get("flc_ratio")
+    if entered is None:
+        facts["flc_ratio"] = Fact(
+            "flc_ratio", _label("flc_ratio"), computed, "", None, "", f"computed from {basis}"
+        )
+        return
+    if abs(entered.value - computed) > T.FLC_RATIO_DISCREPANCY * computed:  # type: ignore[operator]
+        facts["flc_ratio_discrepancy"] = Fact(
+            "flc_ratio_discrepancy", "FLC ratio check", True, "", True, "",
+            f"entered {entered.value}; {basis} = {computed:.3g}",
+        )
+
+
+def _correct_calcium(facts: dict[str, Fact]) -> None:
+    """Corrected Ca = Ca + 0.8 × (4.0 − albumin g/dL) whenever albumin is known (SPEC §2.2)."""
+    calcium, albumin = facts.get("calcium"), facts.get("albumin")
+    if calcium is None:
+        return
+    if albumin is None:
+        note = "measured total calcium (no albumin entered, so not corrected)"
+        facts["calcium"] = Fact(**{**_fact_fields(calcium), "note": note})
+        return
+    measured = calcium.value
+    corrected = measured + T.CALCIUM_ALBUMIN_FACTOR * (T.CALCIUM_ALBUMIN_REFERENCE - albumin.value)  # type: ignore[operator]
+    note = (
+        f"corrected for albumin {albumin.value} g/dL (measured {measured} mg/dL); "
+        "a paraprotein can distort total calcium"
+    )
+    facts["calcium"] = Fact(**{**_fact_fields(calcium), "value": corrected, "note": note})
+
+
+def _fact_fields(fact: Fact) -> dict[str, object]:
+    return {name: getattr(fact, name) for name in Fact.__slots__}
+
+
+def resolve_limits(case: Case) -> dict[str, Limit]:
+    """Thresholds for this case: defaults by sex, replaced by the lab's own limits when given."""
+    sex = case.sex.value if case.sex else "unspecified"
+    sex_origin = f"default for {sex}" if case.sex else "default (sex not given)"
+
+    def fixed(threshold: T.Threshold) -> Limit:
+        return Limit(threshold, threshold.value, "default")
+
+    def overridable(key: str, threshold: T.Threshold, origin: str = "default") -> Limit:
+        override = case.reference_limits.get(key)
+        if override is None:
+            return Limit(threshold, threshold.value, origin)
+        analyte = ANALYTES[_OVERRIDE_ANALYTE[key]]
+        return Limit(threshold, analyte.canonical(override.value, override.unit), "lab reference limit")
+
+    calcium_uln = overridable("calcium_uln", T.CALCIUM_ULN)
+    return {
+        "hb_trigger": fixed(T.HB_TRIGGER),
+        "hb_normal_min": overridable("hemoglobin_lln", T.HB_NORMAL_MIN[sex], sex_origin),
+        "flc_trigger_high": fixed(T.FLC_TRIGGER_HIGH),
+        "flc_trigger_low": fixed(T.FLC_TRIGGER_LOW),
+        "flc_normal_low": fixed(T.FLC_NORMAL_LOW),
+        "flc_normal_high": fixed(T.FLC_NORMAL_HIGH),
+        "calcium_uln": calcium_uln,
+        "calcium_crab": fixed(T.CALCIUM_CRAB),
+        "calcium_crab_relative": Limit(
+            T.CALCIUM_CRAB_ABOVE_ULN, calcium_uln.value + T.CALCIUM_CRAB_ABOVE_ULN.value,
+            f"upper limit ({calcium_uln.origin}) + 1.0",
+        ),
+        "creatinine_uln": overridable("creatinine_uln", T.CREATININE_ULN[sex], sex_origin),
+        "creatinine_crab": fixed(T.CREATININE_CRAB),
+        "egfr_min": fixed(T.EGFR_MIN),
+        "albumin_lln": overridable("albumin_lln", T.ALBUMIN_LLN),
+        "b2m_uln": overridable("b2m_uln", T.B2M_ULN),
+        **{f"{ig}_lln": overridable(f"{ig}_lln", T.IG_LLN[ig]) for ig in ("igg", "iga", "igm")},
+        "age_trigger": fixed(T.AGE_TRIGGER),
+        "adult_age": fixed(T.ADULT_AGE),
+        "b2m_warn": fixed(T.B2M_WARN),
+        "flc_ratio_warn_low": fixed(T.FLC_RATIO_WARN_LOW),
+        "flc_ratio_warn_high": fixed(T.FLC_RATIO_WARN_HIGH),
+    }
+
+
+_OVERRIDE_ANALYTE = {
+    "hemoglobin_lln": "hemoglobin",
+    "calcium_uln": "calcium",
+    "creatinine_uln": "creatinine",
+    "albumin_lln": "albumin",
+    "b2m_uln": "beta2_microglobulin",
+    "igg_lln": "igg",
+    "iga_lln": "iga",
+    "igm_lln": "igm",
+}
+
+
+# --- The interpreter ---------------------------------------------------------------------------
+
+
+def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
+    """Evaluate every rule on the case and derive the one disposition (SPEC §5.2)."""
+    evaluation_date = case.evaluation_date or today or dt.date.today()
+    facts = build_facts(case)
+    ctx = Context(facts=facts, limits=resolve_limits(case))
+    outcomes = {}
+    for stage in STAGES_BEFORE_DISPOSITION:
+        _run_stage(stage, ctx, outcomes)
+    ctx.disposition = next(name for name, cond in DISPOSITIONS if cond.evaluate(ctx).state)
+    for stage in STAGES_AFTER_DISPOSITION:
+        _run_stage(stage, ctx, outcomes)
+
+    findings: dict[str, list[Finding]] = {group: [] for group in FINDING_GROUPS.values()}
+    pitfalls, mri, warnings = [], [], []
+    for rule in RULES:
+        outcome = outcomes[rule.id]
+        if rule.kind in FINDING_GROUPS and outcome.state:
+            findings[FINDING_GROUPS[rule.kind]].append(
+                _finding(rule, outcome.matched, ctx, evaluation_date)
+            )
+        elif rule.kind == "pitfall":
+            pitfalls.append(_pitfall(rule, outcome))
+        elif rule.kind == "mri" and outcome.state:
+            mri.append(_mri_item(rule, outcome.matched, ctx))
+        elif rule.kind == "warning" and outcome.state:
+            warnings.append(Warning(rule.id, rule.statement, _warning_field(rule)))
+
+    triggers = tuple(findings["triggers"])
+    deferrals = tuple(findings["deferral_considerations"])
+    follow_up = tuple(findings["follow_up"])
+    labs = _lab_checklist(ctx)
+    missing_core = tuple(line for line in labs if line.core and line.status in ("missing", "not_done"))
+    conflicts = _conflicts(ctx.disposition, triggers, deferrals)
+    return Assessment(
+        disposition=ctx.disposition,
+        summary=_summary(ctx.disposition, triggers, deferrals, follow_up, missing_core, labs),
+        options=_options(ctx.disposition, triggers, deferrals, findings["imaging"], follow_up,
+                         missing_core, labs, conflicts),
+        triggers=triggers,
+        deferral_considerations=deferrals,
+        imaging=tuple(findings["imaging"]),
+        follow_up=follow_up,
+        conflicts=conflicts,
+        pitfalls=tuple(pitfalls),
+        mri=tuple(mri),
+        labs=labs,
+        unknowns=_unknowns(ctx, outcomes, labs),
+        warnings=tuple(warnings),
+        pathway=PATHWAY_INFO,
+        evaluation_date=evaluation_date,
+        plasma_cell_disorder_suspected=_plasma_cell_suspected(ctx),
+    )
+
+
+def _run_stage(stage: str, ctx: Context, outcomes: dict) -> None:
+    for rule in RULES:
+        if rule.kind == stage:
+            outcome = rule.condition.evaluate(ctx)
+            outcomes[rule.id] = outcome
+            if outcome.state:
+                ctx.fired.add(rule.id)
+
+
+def _plasma_cell_suspected(ctx: Context) -> bool:
+    from .rules import PLASMA_CELL_SUSPECTED
+
+    return bool(PLASMA_CELL_SUSPECTED.evaluate(ctx).state)
+
+
+# --- Building the parts of the result ---------------------------------------------------------
+
+
+def _citations(rule: Rule):
+    return tuple(CITATIONS[c] for c in rule.citations)
+
+
+def _note(rule: Rule):
+    return EVIDENCE_NOTES[rule.evidence_note] if rule.evidence_note else None
+
+
+def _finding(rule: Rule, matched, ctx: Context, evaluation_date: dt.date) -> Finding:
+    labels = rule.labels + tuple(
+        text for text, cond in rule.conditional_labels if cond.evaluate(ctx).state
+    )
+    due = None
+    if rule.kind == "follow_up":
+        due = evaluation_date + relativedelta(months=T.FOLLOW_UP_INTERVAL_MONTHS)
+    return Finding(
+        id=rule.id, kind=rule.kind, title=rule.title, statement=rule.statement, matched=matched,
+        citations=_citations(rule), evidence_note=_note(rule), labels=labels, due_date=due,
+    )
+
+
+def _pitfall(rule: Rule, outcome) -> Pitfall:
+    active = bool(outcome.state)
+    reason = rule.active_reason if active else "Not raised by this case's inputs."
+    return Pitfall(rule.id, rule.title, rule.statement, active, reason, outcome.matched if active else ())
+
+
+def _mri_item(rule: Rule, matched, ctx: Context) -> MriItem:
+    low = rule.low_reliability_when is not None and bool(rule.low_reliability_when.evaluate(ctx).state)
+    applicability = rule.applicability
+    if low:
+        applicability += " Low reliability here: the comparison was made at the clivus (PF-CLIVUS)."
+    return MriItem(
+        id=rule.id, title=rule.title, figures=rule.figures, applicability=applicability,
+        reliability="low" if low else "standard", citations=_citations(rule),
+        evidence_note=_note(rule), matched=matched,
+    )
+
+
+def _warning_field(rule: Rule) -> str | None:
+    keys = sorted(rule.condition.inputs())
+    if not keys:
+        return None
+    return "flc_ratio" if keys[0] == "flc_ratio_discrepancy" else keys[0]
+
+
+def _describe_limits(names: Iterable[str], ctx: Context) -> tuple[str, str]:
+    limits = [ctx.limits[name] for name in names]
+    if not limits:
+        return "", ""
+    if len(limits) == 2:
+        low, high = limits
+        text = f"{_num(low.value)}–{_num(high.value)} {high.threshold.unit}".strip()
+    else:
+        (limit,) = limits
+        text = f"{_num(limit.value)} {limit.threshold.unit}".strip()
+    return text, limits[-1].origin
+
+
+def _lab_checklist(ctx: Context) -> tuple[LabLine, ...]:
+    """The lab checklist: every lab with its status, canonical value and the limit applied."""
+    lines = []
+    for check in LAB_CHECKS:
+        fact = ctx.facts.get(check.key)
+        reference, origin = _describe_limits(check.limits, ctx)
+        if fact is None:
+            status = "missing"
+        elif fact.value == "not_done":
+            status = "not_done"
+        elif check.normal is None:
+            status = "informational"
+        else:
+            status = "normal" if check.normal.evaluate(ctx).state else "abnormal"
+        lines.append(
+            LabLine(
+                key=check.key, label=_label(check.key), core=check.core, status=status,
+                entered_value=fact.entered_value if fact else None,
+                entered_unit=fact.entered_unit if fact else "",
+                canonical_value=fact.value if fact else None,
+                canonical_unit=fact.unit if fact else "",
+                reference=reference, reference_origin=origin,
+                note=fact.note if fact else "",
+            )
+        )
+    return tuple(lines)
+
+
+def _unknowns(ctx: Context, outcomes: dict, labs: tuple[LabLine, ...]) -> tuple[Unknown, ...]:
+    """Every missing input that could change a rule or the disposition, in input order."""
+    could_change: dict[str, list[str]] = {}
+    for rule in RULES:
+        outcome = outcomes[rule.id]
+        if outcome.state is None:
+            for key in outcome.missing:
+                could_change.setdefault(key, []).append(rule.id)
+    core_incomplete = not CORE_COMPLETE.evaluate(ctx).state
+    notes: dict[str, str] = {}
+    for line in labs:
+        if line.status not in ("missing", "not_done"):
+            continue
+        if line.core:
+            could_change.setdefault(line.key, [])
+            if core_incomplete and not ctx.fired & {r.id for r in RULES if r.kind == "trigger"}:
+                could_change[line.key].append("disposition")
+            notes[line.key] = "core lab: needed for a complete panel"
+        elif line.key in could_change or line.key in ("urine_mprotein", "egfr", "igg", "iga", "igm"):
+            could_change.setdefault(line.key, [])
+            notes[line.key] = "optional: does not block a complete panel"
+    order = [spec.key for spec in INPUTS]
+    could_change = {k: v for k, v in could_change.items() if k in INPUTS_BY_KEY}
+    for key in NOT_UNKNOWN_WHEN_EMPTY:
+        could_change.pop(key, None)
+    return tuple(
+        Unknown(
+            key=key,
+            label=_label(key),
+            could_change=tuple(dict.fromkeys(could_change[key])),
+            note=notes.get(key, ""),
+        )
+        for key in sorted(could_change, key=order.index)
+    )
+
+
+def _conflicts(disposition: str, triggers, deferrals) -> tuple[Conflict, ...]:
+    """Each biopsy trigger paired with each deferral consideration that also applies."""
+    if disposition != "PROCEED_TO_BIOPSY":
+        return ()
+    anemia = any(t.id == "BX-ANEMIA" for t in triggers)
+    return tuple(
+        Conflict(
+            biopsy_rule=t.id,
+            deferral_rule=d.id,
+            policy=(
+                f"Biopsy is indicated by {t.id} ({t.title.lower()}); deferral could be considered "
+                f"because of {d.id} ({d.title.lower()}). The trigger decides the disposition; "
+                "whether to defer is a clinical judgement for the treating team."
+                + (" The source warns against delaying biopsy when anaemia is present." if anemia else "")
+            ),
+            anemia_caution=anemia,
+        )
+        for t in triggers
+        for d in deferrals
+    )
+
+
+def _num(value: object) -> str:
+    if isinstance(value, Decimal):
+        value = value.normalize() if value == value.to_integral_value() else value
+        text = f"{value:.4g}" if abs(value) < Decimal("0.01") or len(str(value)) > 8 else str(value)
+        return text
+    return str(value)
+
+
+def _ids(findings) -> str:
+    return ", ".join(f.id for f in findings)
+
+
+def _abnormal_lines(labs) -> list[LabLine]:
+    return [line for line in labs if line.status == "abnormal"]
+
+
+def _describe_line(line: LabLine) -> str:
+    value = f"{_num(line.canonical_value)} {line.canonical_unit}".strip()
+    if isinstance(line.canonical_value, str):
+        value = CHOICE_LABELS.get(line.canonical_value, line.canonical_value).lower()
+    return f"{line.label} {value} (reference {line.reference or 'not detected'})"
+
+
+def _summary(disposition, triggers, deferrals, follow_up, missing_core, labs) -> str:
+    if disposition == "PROCEED_TO_BIOPSY":
+        n = len(triggers)
+        return f"Proceed to bone marrow biopsy: {n} trigger{'s' if n > 1 else ''} met ({_ids(triggers)})."
+    if disposition == "COMPLETE_WORKUP":
+        names = ", ".join(line.label for line in missing_core)
+        return f"No biopsy trigger so far, but the core labs are incomplete: order {names} now."
+    if disposition == "DEFERRAL_REASONABLE":
+        text = f"Biopsy may reasonably be deferred ({_ids(deferrals)})"
+        if follow_up:
+            text += f"; repeat the lab panel by {follow_up[0].due_date.isoformat()}"
+        return text + "."
+    return (
+        "No trigger met, but the labs are not completely normal: strongly consider biopsy"
+        f" ({'; '.join(_describe_line(x) for x in _abnormal_lines(labs))})."
+    )
+
+
+def _options(disposition, triggers, deferrals, imaging, follow_up, missing_core, labs, conflicts):
+    """The recommendation as a ranked list of options with the rules behind each."""
+    opts: list[tuple[str, str, tuple[str, ...]]] = []
+    missing_names = ", ".join(line.label for line in missing_core)
+    imaging_ids = tuple(f.id for f in imaging)
+    if disposition == "PROCEED_TO_BIOPSY":
+        opts.append(("biopsy", "Bone marrow biopsy (aspirate and trephine).", tuple(f.id for f in triggers)))
+        if missing_core:
+            opts.append(("complete_labs", f"Complete the core labs alongside: {missing_names}.", ()))
+        if conflicts:
+            opts.append((
+                "weigh_deferral",
+                "Weigh the deferral considerations with the team; the trigger still stands.",
+                tuple(f.id for f in deferrals),
+            ))
+    elif disposition == "COMPLETE_WORKUP":
+        opts.append(("complete_labs", f"Order the missing core labs now: {missing_names}.", ()))
+        opts.append((
+            "consider_biopsy",
+            "Strongly consider biopsy: no trigger has been found yet, but the panel is not complete.",
+            (),
+        ))
+    elif disposition == "DEFERRAL_REASONABLE":
+        opts.append(("defer", "Defer biopsy, with surveillance.", tuple(f.id for f in deferrals)))
+        if follow_up:
+            opts.append((
+                "repeat_labs",
+                f"Repeat the lab panel by {follow_up[0].due_date.isoformat()}; biopsy at once if any "
+                "value turns abnormal, without waiting for symptoms.",
+                tuple(f.id for f in follow_up),
+            ))
+        opts.append(("biopsy_if_concern", "Biopsy remains reasonable if clinical concern persists.", ()))
+    else:
+        abnormal = "; ".join(_describe_line(x) for x in _abnormal_lines(labs))
+        opts.append(("consider_biopsy", f"Strongly consider bone marrow biopsy. Abnormal: {abnormal}.", ()))
+        opts.append(("discuss", "Discuss with hematology before deciding to defer.", ()))
+    if imaging_ids:
+        opts.append(("imaging", "Imaging options: " + ", ".join(f.title for f in imaging) + ".", imaging_ids))
+    return tuple(Option(rank, action, text, ids) for rank, (action, text, ids) in enumerate(opts, 1))
+
+
+# --- Pathway identity ----------------------------------------------------------------------------
+
+
+def rule_table() -> list[dict[str, object]]:
+    """The rule table as data: what GET /api/v1/pathway serves and what the hash covers."""
+    return [
+        {
+            "id": rule.id,
+            "kind": rule.kind,
+            "title": rule.title,
+            "statement": rule.statement,
+            "condition": rule.condition.describe(),
+            "inputs": sorted(rule.condition.inputs()),
+            "rule_refs": sorted(rule.condition.rule_refs()),
+            "citations": list(rule.citations),
+            "evidence_note": rule.evidence_note,
+            "labels": list(rule.labels),
+            "conditional_labels": [
+                {"label": text, "condition": cond.describe()} for text, cond in rule.conditional_labels
+            ],
+            "figures": rule.figures,
+            "applicability": rule.applicability,
+        }
+        for rule in RULES
+    ]
+
+
+def pathway_content() -> dict[str, object]:
+    """Everything that decides a result: rules, precedence, thresholds, evidence, units."""
+    return {
+        "rules": rule_table(),
+        "dispositions": [{"disposition": d, "when": c.describe()} for d, c in DISPOSITIONS],
+        "thresholds": [
+            {"name": t.name, "value": str(t.value), "unit": t.unit, "source": t.source}
+            for t in T.ALL_THRESHOLDS
+        ],
+        "constants": {
+            "follow_up_interval_months": T.FOLLOW_UP_INTERVAL_MONTHS,
+            "calcium_albumin_factor": str(T.CALCIUM_ALBUMIN_FACTOR),
+            "calcium_albumin_reference": str(T.CALCIUM_ALBUMIN_REFERENCE),
+            "flc_ratio_discrepancy": str(T.FLC_RATIO_DISCREPANCY),
+        },
+        "units": {
+            a.key: [[u.symbol, str(u.multiplier), str(u.divisor)] for u in a.units]
+            + [["precision", str(a.precision)]]
+            for a in ANALYTES.values()
+        },
+        "evidence_notes": {n.id: n.text for n in EVIDENCE_NOTES.values()},
+        "citations": {c.id: c.text for c in CITATIONS.values()},
+    }
+
+
+def _content_hash() -> str:
+    canonical = json.dumps(pathway_content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+PATHWAY_INFO = PathwayInfo(PATHWAY_ID, PATHWAY_VERSION, SOURCE_DATE, _content_hash())

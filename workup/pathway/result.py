@@ -1,0 +1,193 @@
+"""The Assessment and its parts (SPEC §6): frozen, and serialisable to plain JSON types."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedInput:
+    """Exactly what a rule matched: the entry, its canonical value and the limit it crossed."""
+
+    key: str
+    label: str
+    entered_value: object
+    entered_unit: str
+    canonical_value: object
+    canonical_unit: str
+    note: str = ""
+    comparison: str | None = None
+    threshold: str | None = None
+    threshold_value: Decimal | None = None
+    threshold_unit: str | None = None
+    threshold_origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    id: str
+    text: str
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceNote:
+    id: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule that fired: trigger, deferral consideration, imaging option or follow-up."""
+
+    id: str
+    kind: str
+    title: str
+    statement: str
+    matched: tuple[MatchedInput, ...]
+    citations: tuple[Citation, ...]
+    evidence_note: EvidenceNote | None
+    labels: tuple[str, ...] = ()
+    due_date: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pitfall:
+    id: str
+    title: str
+    statement: str
+    active: bool
+    reason: str
+    matched: tuple[MatchedInput, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MriItem:
+    id: str
+    title: str
+    figures: str
+    applicability: str
+    reliability: str  # "standard" | "low"
+    citations: tuple[Citation, ...]
+    evidence_note: EvidenceNote | None
+    matched: tuple[MatchedInput, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A biopsy trigger and a deferral consideration that pull in opposite directions."""
+
+    biopsy_rule: str
+    deferral_rule: str
+    policy: str
+    anemia_caution: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    rank: int
+    action: str
+    text: str
+    rule_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabLine:
+    """One line of the core-lab checklist."""
+
+    key: str
+    label: str
+    core: bool
+    status: str  # "normal" | "abnormal" | "missing" | "not_done" | "informational"
+    entered_value: object = None
+    entered_unit: str = ""
+    canonical_value: object = None
+    canonical_unit: str = ""
+    reference: str = ""
+    reference_origin: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    key: str
+    label: str
+    could_change: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    id: str
+    message: str
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PathwayInfo:
+    id: str
+    version: str
+    source_date: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    disposition: str
+    summary: str
+    options: tuple[Option, ...]
+    triggers: tuple[Finding, ...]
+    deferral_considerations: tuple[Finding, ...]
+    imaging: tuple[Finding, ...]
+    follow_up: tuple[Finding, ...]
+    conflicts: tuple[Conflict, ...]
+    pitfalls: tuple[Pitfall, ...]
+    mri: tuple[MriItem, ...]
+    labs: tuple[LabLine, ...]
+    unknowns: tuple[Unknown, ...]
+    warnings: tuple[Warning, ...]
+    pathway: PathwayInfo
+    evaluation_date: dt.date
+    plasma_cell_disorder_suspected: bool = False
+
+    @property
+    def fired_ids(self) -> frozenset[str]:
+        groups = (self.triggers, self.deferral_considerations, self.imaging, self.follow_up)
+        return frozenset(f.id for group in groups for f in group)
+
+    @property
+    def active_pitfall_ids(self) -> frozenset[str]:
+        return frozenset(p.id for p in self.pitfalls if p.active)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types only; keys in the order of SPEC §6."""
+        return to_jsonable(self)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses → dicts, Decimals → numbers, dates → ISO strings, enums → values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bool) or value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and abs(value) < 10**15 else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, frozenset | set):
+        return sorted(to_jsonable(v) for v in value)
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    raise TypeError(f"not serialisable: {type(value).__name__}")

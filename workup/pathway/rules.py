@@ -1,0 +1,411 @@
+"""The rule table (SPEC §4–5): every rule as data — id, why, condition, citations, evidence note.
+
+Rules are evaluated in table order; a `Fired` reference may only point at an earlier rule (a
+test checks this). IDs are stable: never renumber, never reuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .conditions import (
+    Always,
+    AnyFired,
+    Compare,
+    Condition,
+    DispositionIs,
+    Fired,
+    IfKnown,
+    Known,
+    Not,
+    all_of,
+    any_of,
+    flag,
+    is_,
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the table. `statement` is the plain-language why shown to clinicians."""
+
+    id: str
+    kind: str  # trigger | deferral | imaging | follow_up | pitfall | mri | warning
+    title: str
+    statement: str
+    condition: Condition
+    citations: tuple[str, ...] = ()
+    evidence_note: str | None = None
+    labels: tuple[str, ...] = ()
+    # Extra labels shown when their condition holds (e.g. "meets IMWG CRAB level").
+    conditional_labels: tuple[tuple[str, Condition], ...] = ()
+    # Pitfalls: why it is active. MRI items: figures and applicability.
+    active_reason: str = ""
+    figures: str = ""
+    applicability: str = ""
+    low_reliability_when: Condition | None = None
+
+
+# --- Derived conditions (SPEC §5.1, §5.3) ------------------------------------------------------
+
+CORE_COMPLETE = all_of(
+    Known("hemoglobin"),
+    Known("spep", excluding=("not_done",)),
+    Known("ife", excluding=("not_done",)),
+    Known("flc_ratio"),
+    Known("calcium"),
+    Known("creatinine"),
+    Known("albumin"),
+    Known("beta2_microglobulin"),
+)
+
+IG_KEYS = ("igg", "iga", "igm")
+
+
+@dataclass(frozen=True)
+class LabCheck:
+    """One line of the lab checklist: what counts as normal (None: informational only)."""
+
+    key: str
+    core: bool
+    normal: Condition | None
+    limits: tuple[str, ...] = ()
+
+
+LAB_CHECKS: tuple[LabCheck, ...] = (
+    LabCheck("hemoglobin", True, Compare("hemoglobin", ">=", "hb_normal_min"), ("hb_normal_min",)),
+    LabCheck("spep", True, is_("spep", "not_detected")),
+    LabCheck("ife", True, is_("ife", "not_detected")),
+    LabCheck(
+        "flc_ratio",
+        True,
+        all_of(
+            Compare("flc_ratio", ">=", "flc_normal_low"),
+            Compare("flc_ratio", "<=", "flc_normal_high"),
+        ),
+        ("flc_normal_low", "flc_normal_high"),
+    ),
+    LabCheck("calcium", True, Compare("calcium", "<=", "calcium_uln"), ("calcium_uln",)),
+    LabCheck("creatinine", True, Compare("creatinine", "<=", "creatinine_uln"), ("creatinine_uln",)),
+    LabCheck("albumin", True, Compare("albumin", ">=", "albumin_lln"), ("albumin_lln",)),
+    LabCheck(
+        "beta2_microglobulin",
+        True,
+        Compare("beta2_microglobulin", "<=", "b2m_uln"),
+        ("b2m_uln",),
+    ),
+    LabCheck("urine_mprotein", False, Not(is_("urine_mprotein", "detected"))),
+    LabCheck("egfr", False, Compare("egfr", ">=", "egfr_min"), ("egfr_min",)),
+    *(LabCheck(ig, False, Compare(ig, ">=", f"{ig}_lln"), (f"{ig}_lln",)) for ig in IG_KEYS),
+    LabCheck("flc_kappa", False, None),
+    LabCheck("flc_lambda", False, None),
+    LabCheck("wbc", False, None),
+    LabCheck("platelets", False, None),
+)
+
+# SPEC §5.1: complete, every core lab normal, and every optional lab that was entered normal.
+CORE_NORMAL = all_of(
+    CORE_COMPLETE,
+    *(check.normal for check in LAB_CHECKS if check.core and check.normal),
+    *(IfKnown(check.normal) for check in LAB_CHECKS if not check.core and check.normal),
+)
+
+FLC_RATIO_ABNORMAL = any_of(
+    Compare("flc_ratio", "<", "flc_normal_low"),
+    Compare("flc_ratio", ">", "flc_normal_high"),
+)
+
+# SPEC §5.3 also lists "(BX-CALCIUM or BX-RENAL) together with any of those"; that clause is
+# implied by the others (X or (Y and X) = X), so it adds nothing and is left out.
+PLASMA_CELL_SUSPECTED = any_of(
+    Fired("BX-MPROTEIN"),
+    Fired("BX-FLC"),
+    Fired("BX-IMMUNOPARESIS"),
+    FLC_RATIO_ABNORMAL,
+)
+
+MALIGNANCY_SUSPECTED = any_of(flag("suspected_malignancy"), Fired("BX-CANCER-HISTORY"))
+
+_SRC = "SOURCE-PATHWAY"
+_EXTENSION = "extension beyond the source pathway (IMWG 2014 SLiM criterion)"
+_CRAB = "meets IMWG CRAB level"
+
+RULES: tuple[Rule, ...] = (
+    # --- 4.1 Biopsy triggers --------------------------------------------------------------------
+    Rule(
+        "BX-ANEMIA", "trigger", "Hemoglobin below 12 g/dL",
+        "The source pathway sends anaemia (Hb < 12 g/dL) straight to biopsy: in a biopsied series "
+        "hemoglobin was lower when a neoplasm was found.",
+        Compare("hemoglobin", "<", "hb_trigger"),
+        (_SRC, "ANN-DIAGN-PATHOL-2019"), "EN-HB",
+    ),
+    Rule(
+        "BX-MPROTEIN", "trigger", "Monoclonal protein detected",
+        "A monoclonal protein in serum or urine points to a plasma-cell disorder that the marrow "
+        "can confirm or exclude.",
+        any_of(is_("spep", "detected"), is_("ife", "detected"), is_("urine_mprotein", "detected")),
+        (_SRC, "CLIN-BIOCHEM-REV-2009"), "EN-LABPANEL",
+    ),
+    Rule(
+        "BX-FLC", "trigger", "Free light chain ratio beyond 0.125–8",
+        "The source pathway treats a κ/λ ratio above 8 or below 0.125 as a biopsy trigger.",
+        any_of(
+            Compare("flc_ratio", ">", "flc_trigger_high"),
+            Compare("flc_ratio", "<", "flc_trigger_low"),
+        ),
+        (_SRC, "DISPENZIERI-2008"), "EN-FLC",
+    ),
+    Rule(
+        "BX-CALCIUM", "trigger", "Calcium above the upper limit",
+        "Raised calcium may be end-organ damage from a plasma-cell disorder (albumin-corrected "
+        "when albumin is known).",
+        Compare("calcium", ">", "calcium_uln"),
+        (_SRC, "IMWG-2014"), "EN-CALCIUM",
+        conditional_labels=(
+            (
+                _CRAB,
+                any_of(
+                    Compare("calcium", ">", "calcium_crab"),
+                    Compare("calcium", ">", "calcium_crab_relative"),
+                ),
+            ),
+        ),
+    ),
+    Rule(
+        "BX-RENAL", "trigger", "Renal dysfunction",
+        "Creatinine above the upper limit or eGFR below 60 may be end-organ damage from a "
+        "plasma-cell disorder.",
+        any_of(Compare("creatinine", ">", "creatinine_uln"), Compare("egfr", "<", "egfr_min")),
+        (_SRC, "IMWG-2014"), "EN-RENAL",
+        conditional_labels=((_CRAB, Compare("creatinine", ">", "creatinine_crab")),),
+    ),
+    Rule(
+        "BX-IMMUNOPARESIS", "trigger", "Immunoparesis",
+        "Suppression of an uninvolved immunoglobulin below its lower limit is read by the source "
+        "as a sign of a plasma-cell disorder.",
+        any_of(
+            *(
+                all_of(
+                    Compare(ig, "<", f"{ig}_lln"),
+                    IfKnown(Not(is_("involved_isotype", ig))),
+                )
+                for ig in IG_KEYS
+            ),
+            is_("immunoparesis_reported", "yes"),
+        ),
+        (_SRC, "PEREZ-PERSONA-2007"), "EN-IMMUNOPARESIS",
+    ),
+    Rule(
+        "BX-AGE-WEIGHT-LOSS", "trigger", "Over 50 with unexplained weight loss",
+        "The source pathway treats unexplained weight loss after age 50 as a biopsy trigger.",
+        all_of(Compare("age", ">", "age_trigger"), flag("unexplained_weight_loss")),
+        (_SRC,), "EN-WEIGHT-LOSS",
+    ),
+    Rule(
+        "BX-CANCER-HISTORY", "trigger", "History of cancer",
+        "With a history of cancer, diffuse marrow change may be metastatic disease.",
+        flag("history_of_cancer"),
+        (_SRC,), "EN-CANCER",
+    ),
+    Rule(
+        "BX-FOCAL", "trigger", "More than one focal lesion",
+        "More than one focal lesion of 5 mm or more is a myeloma-defining imaging criterion.",
+        is_("focal_lesions", "more_than_one"),
+        ("IMWG-2014", "BJH-SPINE-ONLY"), "EN-FOCAL",
+        labels=(_EXTENSION,),
+    ),
+    # --- 4.2 Deferral considerations ------------------------------------------------------------
+    Rule(
+        "DF-NORMAL-LABS", "deferral", "Core labs complete and completely normal",
+        "Every core lab is in and normal, and no biopsy trigger is present.",
+        all_of(CORE_NORMAL, Not(AnyFired("BX-"))),
+        (_SRC,), "EN-YIELD",
+    ),
+    Rule(
+        "DF-LIFE-EXPECTANCY", "deferral", "Limited life expectancy",
+        "With limited life expectancy from advanced age or comorbidity, a biopsy may not change "
+        "management.",
+        flag("limited_life_expectancy"),
+        (_SRC,),
+    ),
+    Rule(
+        "DF-BENIGN-CONTEXT", "deferral", "A benign cause is likely",
+        "A known cause of benign red-marrow reconversion may explain the finding.",
+        Known("benign_context"),
+        (_SRC, "POULTON-1993", "AJR-1992", "ALTEHOEFER-2001"), "EN-MIMICS",
+    ),
+    # --- 4.3 Imaging options --------------------------------------------------------------------
+    Rule(
+        "IM-MRI-CONTRAST", "imaging", "Lumbar MRI without and with contrast",
+        "Offered by the source when malignancy, infection or inflammation is suspected.",
+        any_of(MALIGNANCY_SUSPECTED, flag("suspected_infection_or_inflammation")),
+        (_SRC, "RADIOLOGYKEY-MARROW"), "EN-CONTRAST",
+    ),
+    Rule(
+        "IM-PET-CT", "imaging", "Whole-body FDG-PET/CT",
+        "Offered when malignancy or a plasma-cell disorder is suspected, to look for disease "
+        "elsewhere.",
+        any_of(MALIGNANCY_SUSPECTED, Fired("BX-AGE-WEIGHT-LOSS"), PLASMA_CELL_SUSPECTED),
+        (_SRC, "HILLENGASS-2019"), "EN-PETCT",
+    ),
+    Rule(
+        "IM-SKELETAL-SURVEY", "imaging", "Skeletal survey (prefer whole-body low-dose CT)",
+        "Offered when a plasma-cell disorder is suspected, to look for bone lesions.",
+        PLASMA_CELL_SUSPECTED,
+        (_SRC, "HILLENGASS-2019"), "EN-SKELETAL",
+    ),
+    Rule(
+        "IM-PRECONTRAST-T1", "imaging", "Obtain precontrast T1 sequences",
+        "Marrow cannot be judged without a precontrast T1 sequence; obtain one before "
+        "interpreting.",
+        is_("precontrast_t1", "no"),
+        (_SRC, "RADIOLOGYKEY-MARROW"), "EN-CONTRAST",
+    ),
+    # --- 4.4 Follow-up (after the disposition) --------------------------------------------------
+    Rule(
+        "FU-REPEAT-LABS", "follow_up", "Repeat the lab panel in 3 months",
+        "Biopsy deferred on normal labs: repeat the panel in 3 months, biopsy at once if anything "
+        "becomes abnormal, and do not wait for symptoms.",
+        all_of(DispositionIs("DEFERRAL_REASONABLE"), Fired("DF-NORMAL-LABS")),
+        (_SRC, "KYLE-2010"), "EN-FOLLOW-UP",
+    ),
+    # --- 4.5 Pitfalls ---------------------------------------------------------------------------
+    Rule(
+        "PF-MRI-ALONE", "pitfall", "Do not call the marrow benign from MRI alone",
+        "Benign and malignant marrow overlap too much in signal for MRI alone to decide.",
+        any_of(AnyFired("DF-"), DispositionIs("DEFERRAL_REASONABLE")),
+        (_SRC, "CARROLL-1997"),
+        active_reason="Deferral is on the table; it must rest on the labs and context, not on "
+        "the MRI appearance.",
+    ),
+    Rule(
+        "PF-ANEMIA-DELAY", "pitfall", "Do not delay biopsy in anaemia",
+        "The source calls anaemia the most predictive lab finding for an underlying neoplasm.",
+        Fired("BX-ANEMIA"),
+        (_SRC, "ANN-DIAGN-PATHOL-2019"), "EN-HB",
+        active_reason="Hemoglobin is below 12 g/dL.",
+    ),
+    Rule(
+        "PF-CLIVUS", "pitfall", "Do not rely on clival marrow signal",
+        "Clival marrow varies more with age than calvarial or vertebral marrow and is less "
+        "accurate as a reference.",
+        is_("brain_reference_site", "clivus"),
+        (_SRC, "BAYRAMOGLU-2003"), "EN-BRAIN-REF",
+        active_reason="The cranial comparison was made at the clivus.",
+    ),
+    Rule(
+        "PF-CONTRAST-ONLY", "pitfall", "Do not image marrow with contrast only",
+        "Precontrast T1 sequences are essential to assess marrow.",
+        is_("precontrast_t1", "no"),
+        (_SRC, "RADIOLOGYKEY-MARROW"), "EN-CONTRAST",
+        active_reason="No precontrast T1 sequence was acquired.",
+    ),
+    # --- 4.6 MRI signal interpretation (informational) ------------------------------------------
+    Rule(
+        "MRI-T1-WM", "mri", "Marrow hypointense to white matter",
+        "On cranial MRI, marrow darker than white matter on T1 suggests a marrow disorder.",
+        is_("t1_vs_white_matter", "hypointense"),
+        (_SRC, "AJNR-2002"), "EN-BRAIN-REF",
+        figures="Sensitivity 93%, specificity 86% (LR+ 6.6, LR− 0.08), as quoted by the source.",
+        applicability="Cranial-MRI evidence: applies only when brain imaging shows calvarial "
+        "marrow; not part of a lumbar study.",
+        low_reliability_when=is_("brain_reference_site", "clivus"),
+    ),
+    Rule(
+        "MRI-T1-GM", "mri", "Marrow hypointense to gray matter",
+        "On cranial MRI, marrow darker than gray matter on T1 is a specific sign of a marrow "
+        "disorder.",
+        is_("t1_vs_gray_matter", "hypointense"),
+        (_SRC, "AJNR-2002"), "EN-BRAIN-REF",
+        figures="Specificity 96%, sensitivity 67% (LR+ 16.8, LR− 0.34), as quoted by the source.",
+        applicability="Cranial-MRI evidence: applies only when brain imaging shows calvarial "
+        "marrow; not part of a lumbar study.",
+        low_reliability_when=is_("brain_reference_site", "clivus"),
+    ),
+    Rule(
+        "MRI-T1-DISC", "mri", "Marrow iso- or hypointense to disc",
+        "Marrow no brighter than a non-degenerated disc on T1 was almost always infiltrative.",
+        is_("t1_vs_disc", "hypointense", "isointense"),
+        ("CARROLL-1997",), "EN-LUMBAR-REF",
+        figures="Infiltrative in 40 of 41 foci (Carroll 1997).",
+        applicability="Lumbar internal standard; compare with a non-degenerated disc.",
+    ),
+    Rule(
+        "MRI-T1-MUSCLE", "mri", "Marrow iso- or hypointense to muscle",
+        "Marrow no brighter than paraspinal muscle on T1 was almost always infiltrative.",
+        is_("t1_vs_muscle", "hypointense", "isointense"),
+        ("CARROLL-1997",), "EN-LUMBAR-REF",
+        figures="Infiltrative in 44 of 45 foci (Carroll 1997).",
+        applicability="Lumbar internal standard.",
+    ),
+    Rule(
+        "MRI-PATTERN-HOMOGENEOUS", "mri", "Diffuse homogeneous pattern",
+        "A diffuse homogeneous pattern fits benign hyperplasia and diffuse infiltration alike.",
+        is_("pattern", "diffuse_homogeneous"),
+        (_SRC,),
+        figures="No discriminating figures.",
+        applicability="Does not separate benign from neoplastic marrow.",
+    ),
+    Rule(
+        "MRI-PATTERN-VARIEGATED", "mri", "Variegated pattern",
+        "A variegated pattern is seen both in older adults and in myeloma.",
+        is_("pattern", "variegated"),
+        (_SRC,),
+        figures="No discriminating figures.",
+        applicability="Common with age; does not exclude myeloma.",
+    ),
+    # --- Scope guards and plausibility notes ----------------------------------------------------
+    Rule(
+        "SCOPE-PEDIATRIC", "warning", "Under 18",
+        "Red marrow is normal in children; this pathway is for adults and does not apply.",
+        Compare("age", "<", "adult_age"),
+    ),
+    Rule(
+        "SCOPE-FOCAL", "warning", "Focal lesion reported",
+        "This pathway covers diffuse change; focal lesions need their own work-up (see BX-FOCAL).",
+        is_("focal_lesions", "one", "more_than_one"),
+    ),
+    Rule(
+        "SCOPE-KNOWN-CAUSE", "warning", "Etiology already known",
+        "The pathway is for marrow change of unclear cause; with a known cause it does not apply. "
+        "The result is shown for reference only.",
+        flag("known_etiology"),
+    ),
+    Rule(
+        "WARN-B2M-HIGH", "warning", "Very high β2-microglobulin",
+        "β2-microglobulin above 20 mg/L is possible (dialysis, heavy myeloma burden) but check "
+        "that the value really is in mg/L.",
+        Compare("beta2_microglobulin", ">", "b2m_warn"),
+    ),
+    Rule(
+        "WARN-FLC-RATIO-EXTREME", "warning", "Extreme FLC ratio",
+        "A κ/λ ratio below 0.001 or above 1000 is unusual; check the entry.",
+        any_of(
+            Compare("flc_ratio", "<", "flc_ratio_warn_low"),
+            Compare("flc_ratio", ">", "flc_ratio_warn_high"),
+        ),
+    ),
+    Rule(
+        "WARN-FLC-RATIO-DISCREPANCY", "warning", "Entered FLC ratio disagrees with κ/λ",
+        "The entered ratio differs from κ ÷ λ by more than 10%; the entered ratio is used. Check "
+        "both entries.",
+        flag("flc_ratio_discrepancy"),
+    ),
+)
+
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+
+# SPEC §5.2: evaluated top to bottom; the first match wins.
+DISPOSITIONS: tuple[tuple[str, Condition], ...] = (
+    ("PROCEED_TO_BIOPSY", AnyFired("BX-")),
+    ("COMPLETE_WORKUP", Not(CORE_COMPLETE)),
+    (
+        "DEFERRAL_REASONABLE",
+        any_of(
+            Fired("DF-NORMAL-LABS"),
+            all_of(CORE_COMPLETE, any_of(Fired("DF-LIFE-EXPECTANCY"), Fired("DF-BENIGN-CONTEXT"))),
+        ),
+    ),
+    ("BIOPSY_STRONGLY_CONSIDERED", Always()),
+)
+DISPOSITION_ORDER = tuple(name for name, _ in DISPOSITIONS)

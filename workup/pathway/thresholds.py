@@ -1,0 +1,88 @@
+"""Named thresholds of the pathway (SPEC §3), each with its source.
+
+Every number the rules compare against lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A named cut-off: its value in the canonical unit and where it comes from."""
+
+    name: str
+    value: Decimal
+    unit: str
+    source: str
+
+
+def _t(name: str, value: str, unit: str, source: str) -> Threshold:
+    return Threshold(name=name, value=Decimal(value), unit=unit, source=source)
+
+
+SOURCE_PATHWAY = "source pathway (2025-11-14)"
+
+HB_TRIGGER = _t("HB_TRIGGER", "12.0", "g/dL", SOURCE_PATHWAY)
+HB_NORMAL_MIN = {
+    "female": _t("HB_NORMAL_MIN", "12.0", "g/dL", "WHO anaemia definition (women)"),
+    "male": _t("HB_NORMAL_MIN", "13.0", "g/dL", "WHO anaemia definition (men)"),
+    "unspecified": _t("HB_NORMAL_MIN", "12.0", "g/dL", "WHO anaemia definition (lower of the two)"),
+}
+FLC_TRIGGER_HIGH = _t("FLC_TRIGGER_HIGH", "8", "", f"{SOURCE_PATHWAY}; Dispenzieri 2008")
+FLC_TRIGGER_LOW = _t("FLC_TRIGGER_LOW", "0.125", "", f"{SOURCE_PATHWAY}; Dispenzieri 2008")
+FLC_NORMAL_LOW = _t("FLC_NORMAL_LOW", "0.26", "", "Katzmann 2002")
+FLC_NORMAL_HIGH = _t("FLC_NORMAL_HIGH", "1.65", "", "Katzmann 2002")
+CALCIUM_ULN = _t("CALCIUM_ULN", "10.4", "mg/dL", "typical adult upper limit (2.60 mmol/L)")
+CALCIUM_CRAB = _t("CALCIUM_CRAB", "11.0", "mg/dL", "IMWG 2014 CRAB hypercalcaemia")
+CALCIUM_CRAB_ABOVE_ULN = _t(
+    "CALCIUM_CRAB_ABOVE_ULN", "1.0", "mg/dL", "IMWG 2014 CRAB hypercalcaemia (> 1 mg/dL above ULN)"
+)
+CREATININE_ULN = {
+    "male": _t("CREATININE_ULN", "1.3", "mg/dL", "typical adult upper limit (men)"),
+    "female": _t("CREATININE_ULN", "1.1", "mg/dL", "typical adult upper limit (women)"),
+    "unspecified": _t("CREATININE_ULN", "1.1", "mg/dL", "typical adult upper limit (lower of the two)"),
+}
+CREATININE_CRAB = _t("CREATININE_CRAB", "2.0", "mg/dL", "IMWG 2014 CRAB renal (177 µmol/L)")
+EGFR_MIN = _t("EGFR_MIN", "60", "mL/min/1.73m2", "CKD definition")
+ALBUMIN_LLN = _t("ALBUMIN_LLN", "3.5", "g/dL", "typical adult lower limit")
+B2M_ULN = _t("B2M_ULN", "2.4", "mg/L", "typical adult upper limit")
+IG_LLN = {
+    "igg": _t("IGG_LLN", "700", "mg/dL", "typical adult lower limit"),
+    "iga": _t("IGA_LLN", "70", "mg/dL", "typical adult lower limit"),
+    "igm": _t("IGM_LLN", "40", "mg/dL", "typical adult lower limit"),
+}
+AGE_TRIGGER = _t("AGE_TRIGGER", "50", "years", SOURCE_PATHWAY)
+ADULT_AGE = _t("ADULT_AGE", "18", "years", "scope of the pathway (adults only)")
+B2M_WARN = _t("B2M_WARN", "20", "mg/L", "design heuristic (evidence review): check the unit")
+FLC_RATIO_WARN_LOW = _t("FLC_RATIO_WARN_LOW", "0.001", "", "design heuristic (evidence review)")
+FLC_RATIO_WARN_HIGH = _t("FLC_RATIO_WARN_HIGH", "1000", "", "design heuristic (evidence review)")
+FLC_RATIO_DISCREPANCY = Decimal("0.10")  # entered ratio vs κ/λ: relative difference that warns
+FOLLOW_UP_INTERVAL_MONTHS = 3  # source pathway; EN-FOLLOW-UP explains why it is unsourced
+CALCIUM_ALBUMIN_FACTOR = Decimal("0.8")  # corrected Ca = Ca + 0.8 × (4.0 − albumin)
+CALCIUM_ALBUMIN_REFERENCE = Decimal("4.0")
+
+ALL_THRESHOLDS: tuple[Threshold, ...] = (
+    HB_TRIGGER,
+    *HB_NORMAL_MIN.values(),
+    FLC_TRIGGER_HIGH,
+    FLC_TRIGGER_LOW,
+    FLC_NORMAL_LOW,
+    FLC_NORMAL_HIGH,
+    CALCIUM_ULN,
+    CALCIUM_CRAB,
+    CALCIUM_CRAB_ABOVE_ULN,
+    *CREATININE_ULN.values(),
+    CREATININE_CRAB,
+    EGFR_MIN,
+    ALBUMIN_LLN,
+    B2M_ULN,
+    *IG_LLN.values(),
+    AGE_TRIGGER,
+    ADULT_AGE,
+    B2M_WARN,
+    FLC_RATIO_WARN_LOW,
+    FLC_RATIO_WARN_HIGH,
+)

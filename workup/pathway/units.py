@@ -1,0 +1,195 @@
+"""Lab analytes: accepted units, conversion to the canonical unit, plausibility bounds.
+
+Converted values are rounded half-up to the canonical unit's reporting precision, so a value
+carries no more precision than a laboratory would report in that unit. This keeps the spec's
+stated equivalents (2.60 mmol/L = 10.4 mg/dL calcium; 177 µmol/L = 2.0 mg/dL creatinine) on the
+same side of their thresholds. A value entered in the canonical unit is used exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+UNIT_ALIASES = {"umol/L": "µmol/L", "μmol/L": "µmol/L"}  # ASCII and Greek-mu spellings
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A unit an analyte may be entered in, and how to reach the canonical unit from it."""
+
+    symbol: str
+    multiplier: Decimal  # canonical = value × multiplier ÷ divisor
+    divisor: Decimal = Decimal(1)
+
+    def to_canonical(self, value: Decimal) -> Decimal:
+        # Dividing by the published constant (not multiplying by its rounded reciprocal)
+        # keeps exact ties exact, so half-up rounding lands where a person's arithmetic would.
+        return value * self.multiplier / self.divisor
+
+    def from_canonical(self, value: Decimal) -> Decimal:
+        return value * self.divisor / self.multiplier
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """Plausibility bounds in the canonical unit (design heuristics, SPEC §2.4)."""
+
+    low: Decimal
+    high: Decimal
+    low_inclusive: bool = True
+
+    def contains(self, value: Decimal) -> bool:
+        above_low = value >= self.low if self.low_inclusive else value > self.low
+        return above_low and value <= self.high
+
+    def describe(self, unit: str) -> str:
+        low = f"≥ {self.low}" if self.low_inclusive else f"> {self.low}"
+        return f"{low} and ≤ {self.high} {unit}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Analyte:
+    """A measured quantity: its label, canonical unit, accepted units, precision and bounds."""
+
+    key: str
+    label: str
+    canonical_unit: str
+    units: tuple[Unit, ...]
+    bounds: Bounds
+    precision: Decimal | None = None  # rounding step for converted values
+
+    @property
+    def unit_symbols(self) -> tuple[str, ...]:
+        return tuple(unit.symbol for unit in self.units)
+
+    def unit(self, symbol: str) -> Unit:
+        symbol = UNIT_ALIASES.get(symbol, symbol)
+        for unit in self.units:
+            if unit.symbol == symbol:
+                return unit
+        raise KeyError(symbol)
+
+    def canonical(self, value: Decimal, symbol: str) -> Decimal:
+        """Convert to the canonical unit; converted values are rounded to reporting precision."""
+        unit = self.unit(symbol)
+        if unit.symbol == self.canonical_unit:
+            return value
+        converted = unit.to_canonical(value)
+        if self.precision is None:
+            return converted
+        return converted.quantize(self.precision, rounding=ROUND_HALF_UP)
+
+    def is_plausible(self, value: Decimal, symbol: str) -> bool:
+        return self.bounds.contains(self.unit(symbol).to_canonical(value))
+
+    def probable_units(self, value: Decimal, symbol: str) -> tuple[str, ...]:
+        """Other accepted units in which this number would be plausible (likely mix-ups)."""
+        entered = self.unit(symbol).symbol
+        return tuple(
+            unit.symbol
+            for unit in self.units
+            if unit.symbol != entered and self.bounds.contains(unit.to_canonical(value))
+        )
+
+
+def _u(symbol: str, multiplier: str | int = 1, divisor: str | int = 1) -> Unit:
+    return Unit(symbol=symbol, multiplier=Decimal(multiplier), divisor=Decimal(divisor))
+
+
+_B = Bounds
+
+ANALYTES: dict[str, Analyte] = {
+    a.key: a
+    for a in (
+        Analyte(
+            "hemoglobin",
+            "Hemoglobin",
+            "g/dL",
+            (_u("g/dL"), _u("g/L", divisor=10), _u("mmol/L", divisor="0.6206")),
+            _B(Decimal(2), Decimal(25)),
+            Decimal("0.1"),
+        ),
+        Analyte("wbc", "White cells", "10^9/L", (_u("10^9/L"),), _B(Decimal(0), Decimal(500))),
+        Analyte(
+            "platelets", "Platelets", "10^9/L", (_u("10^9/L"),), _B(Decimal(0), Decimal(3000))
+        ),
+        Analyte(
+            "flc_kappa",
+            "Free κ light chain",
+            "mg/L",
+            (_u("mg/L"), _u("mg/dL", 10)),
+            _B(Decimal(0), Decimal(100000), low_inclusive=False),
+            Decimal("0.1"),
+        ),
+        Analyte(
+            "flc_lambda",
+            "Free λ light chain",
+            "mg/L",
+            (_u("mg/L"), _u("mg/dL", 10)),
+            _B(Decimal(0), Decimal(100000), low_inclusive=False),
+            Decimal("0.1"),
+        ),
+        Analyte(
+            "calcium",
+            "Calcium (total)",
+            "mg/dL",
+            (_u("mg/dL"), _u("mmol/L", divisor="0.2495")),
+            _B(Decimal(3), Decimal(20)),
+            Decimal("0.1"),
+        ),
+        Analyte(
+            "albumin",
+            "Albumin",
+            "g/dL",
+            (_u("g/dL"), _u("g/L", divisor=10)),
+            _B(Decimal("0.5"), Decimal(7)),
+            Decimal("0.1"),
+        ),
+        Analyte(
+            "creatinine",
+            "Creatinine",
+            "mg/dL",
+            (_u("mg/dL"), _u("µmol/L", divisor="88.4")),
+            _B(Decimal("0.1"), Decimal(25)),
+            Decimal("0.01"),
+        ),
+        Analyte(
+            "egfr", "eGFR", "mL/min/1.73m2", (_u("mL/min/1.73m2"),), _B(Decimal(1), Decimal(200))
+        ),
+        Analyte(
+            "beta2_microglobulin",
+            "β2-microglobulin",
+            "mg/L",
+            (_u("mg/L"),),
+            _B(Decimal(0), Decimal(150), low_inclusive=False),
+        ),
+        *(
+            Analyte(
+                key,
+                label,
+                "mg/dL",
+                (_u("mg/dL"), _u("g/L", 100)),
+                _B(Decimal(0), Decimal(15000)),
+                Decimal(1),
+            )
+            for key, label in (("igg", "IgG"), ("iga", "IgA"), ("igm", "IgM"))
+        ),
+    )
+}
+
+# Unitless numbers, checked with the same machinery.
+AGE_BOUNDS = Bounds(Decimal(0), Decimal(120))
+FLC_RATIO_BOUNDS = Bounds(Decimal(0), Decimal("1e9"), low_inclusive=False)
+
+# Which analyte each lab reference-limit override belongs to.
+REFERENCE_LIMIT_ANALYTE = {
+    "hemoglobin_lln": "hemoglobin",
+    "calcium_uln": "calcium",
+    "creatinine_uln": "creatinine",
+    "albumin_lln": "albumin",
+    "b2m_uln": "beta2_microglobulin",
+    "igg_lln": "igg",
+    "iga_lln": "iga",
+    "igm_lln": "igm",
+}

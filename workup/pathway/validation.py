@@ -1,0 +1,81 @@
+"""Checks on entered values, shared by the JSON API and the forms (no Django here).
+
+Each check returns a message for the person or program that entered the value, or None. A unit
+is never guessed silently: an implausible number is refused, naming the unit it probably is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from .units import AGE_BOUNDS, ANALYTES, FLC_RATIO_BOUNDS, UNIT_ALIASES
+
+
+def normalise_unit(key: str, unit: str) -> str | None:
+    """The accepted spelling of the unit, or None when the analyte does not take it."""
+    unit = UNIT_ALIASES.get(unit, unit)
+    return unit if unit in ANALYTES[key].unit_symbols else None
+
+
+def unit_error(key: str, unit: object) -> str | None:
+    analyte = ANALYTES[key]
+    if not isinstance(unit, str) or normalise_unit(key, unit) is None:
+        return f"“{unit}” is not a unit for {analyte.label}; use one of: {', '.join(analyte.unit_symbols)}."
+    return None
+
+
+def quantity_error(key: str, value: Decimal, unit: str) -> str | None:
+    """Refuse an implausible value, naming the value, the unit and a probable mix-up."""
+    analyte = ANALYTES[key]
+    if analyte.is_plausible(value, unit):
+        return None
+    unit = analyte.unit(unit).symbol
+    bounds = analyte.bounds
+    low, high = (analyte.unit(unit).from_canonical(b) for b in (bounds.low, bounds.high))
+    message = (
+        f"{analyte.label} {value} {unit} is outside the plausible range "
+        f"({_fmt(low)}–{_fmt(high)} {unit})."
+    )
+    probable = analyte.probable_units(value, unit)
+    if probable:
+        message += f" Was it entered in {' or '.join(probable)}? Check the unit."
+    return message
+
+
+def ratio_error(value: Decimal) -> str | None:
+    if FLC_RATIO_BOUNDS.contains(value):
+        return None
+    return f"An FLC ratio must be greater than 0 (entered {value})."
+
+
+def age_error(value: Decimal) -> str | None:
+    if value != value.to_integral_value():
+        return f"Age must be a whole number of years (entered {value})."
+    if not AGE_BOUNDS.contains(value):
+        return f"Age {value} is outside 0–120 years."
+    return None
+
+
+def flc_units_error(kappa_unit: str | None, lambda_unit: str | None) -> str | None:
+    """κ and λ must share a unit so that their ratio is unitless."""
+    if kappa_unit and lambda_unit and UNIT_ALIASES.get(kappa_unit, kappa_unit) != UNIT_ALIASES.get(
+        lambda_unit, lambda_unit
+    ):
+        return f"Enter κ and λ in the same unit (κ is in {kappa_unit}, λ in {lambda_unit})."
+    return None
+
+
+def parse_iso_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _fmt(value: Decimal) -> str:
+    value = value.normalize()
+    text = f"{value:f}"
+    if "." in text and len(text.split(".")[1]) > 2:
+        text = f"{value:.2f}"
+    return text
