@@ -400,10 +400,9 @@ def _conflicts(disposition: str, triggers, deferrals) -> tuple[Conflict, ...]:
 
 
 def _num(value: object) -> str:
-    if isinstance(value, Decimal):
-        value = value.normalize() if value == value.to_integral_value() else value
-        text = f"{value:.4g}" if abs(value) < Decimal("0.01") or len(str(value)) > 8 else str(value)
-        return text
+    """Numbers as entered; long computed ones (a κ/λ ratio) to three significant figures."""
+    if isinstance(value, Decimal) and len(value.as_tuple().digits) > 6:
+        return f"{value:.3g}"
     return str(value)
 
 

@@ -168,8 +168,14 @@ class Assessment:
         return frozenset(p.id for p in self.pitfalls if p.active)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types only; keys in the order of SPEC §6."""
-        return to_jsonable(self)
+        """The JSON API's result: exactly the keys of SPEC §6, plain JSON types only."""
+        return {name: to_jsonable(getattr(self, name)) for name in RESULT_KEYS}
+
+
+RESULT_KEYS = (
+    "disposition", "summary", "options", "triggers", "deferral_considerations", "imaging", "follow_up",
+    "conflicts", "pitfalls", "mri", "labs", "unknowns", "warnings", "pathway",
+)  # fmt: skip
 
 
 def to_jsonable(value: Any) -> Any:

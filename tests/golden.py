@@ -1,0 +1,48 @@
+"""The golden cases (tests/cases/*.json), shared by every test layer: engine, API and browser."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+CASES_DIR = Path(__file__).parent / "cases"
+
+
+@cache
+def golden_cases() -> tuple[dict, ...]:
+    return tuple(json.loads((CASES_DIR / "golden.json").read_text())["cases"])
+
+
+@cache
+def invalid_cases() -> tuple[dict, ...]:
+    return tuple(json.loads((CASES_DIR / "invalid.json").read_text())["cases"])
+
+
+def golden_params():
+    return [pytest.param(case, id=case["name"]) for case in golden_cases()]
+
+
+def invalid_params():
+    return [pytest.param(case, id=case["name"]) for case in invalid_cases()]
+
+
+def observed(result: dict) -> dict:
+    """What a golden case pins down, read from a result in the JSON API's shape."""
+    fired = [
+        item["id"]
+        for group in ("triggers", "deferral_considerations", "imaging", "follow_up")
+        for item in result[group]
+    ]
+    got = {
+        "disposition": result["disposition"],
+        "fired": sorted(fired),
+        "active_pitfalls": sorted(p["id"] for p in result["pitfalls"] if p["active"]),
+        "mri": sorted(m["id"] for m in result["mri"]),
+        "warnings": sorted(w["id"] for w in result["warnings"] if w["id"].startswith("SCOPE-")),
+    }
+    if result["follow_up"]:
+        got["follow_up_due_date"] = result["follow_up"][0]["due_date"]
+    return got
