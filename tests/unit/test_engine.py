@@ -176,3 +176,9 @@ def test_default_evaluation_date_is_today():
 def test_result_carries_pathway_identity():
     pathway = run().to_dict()["pathway"]
     assert pathway["id"] == "marrow-heterogeneity-lumbar-mri" and pathway["version"] and pathway["hash"]
+
+
+def test_benign_context_basis_names_the_causes():
+    a = run(benign_context=["heavy_smoking", "obesity"])
+    (matched,) = finding(a, "DF-BENIGN-CONTEXT").matched
+    assert matched.entered_value == ("heavy_smoking", "obesity")

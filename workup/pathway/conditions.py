@@ -325,3 +325,22 @@ def any_of(*parts: Condition) -> AnyOf:
 
 def all_of(*parts: Condition) -> AllOf:
     return AllOf(tuple(parts))
+
+
+@dataclass(frozen=True)
+class NonEmpty(Condition):
+    """A set-valued fact has at least one member; the basis names the members."""
+
+    fact: str
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        fact = ctx.facts.get(self.fact)
+        if fact is None or not fact.value:
+            return FALSE
+        return Outcome(True, (fact.matched(),))
+
+    def describe(self) -> str:
+        return f"{self.fact} not empty"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset({self.fact})

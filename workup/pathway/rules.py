@@ -17,6 +17,7 @@ from .conditions import (
     Fired,
     IfKnown,
     Known,
+    NonEmpty,
     Not,
     all_of,
     any_of,
@@ -231,7 +232,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "DF-BENIGN-CONTEXT", "deferral", "A benign cause is likely",
         "A known cause of benign red-marrow reconversion may explain the finding.",
-        Known("benign_context"),
+        NonEmpty("benign_context"),
         (_SRC, "POULTON-1993", "AJR-1992", "ALTEHOEFER-2001"), "EN-MIMICS",
     ),
     # --- 4.3 Imaging options --------------------------------------------------------------------
