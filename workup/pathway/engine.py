@@ -489,6 +489,7 @@ def rule_table() -> list[dict[str, object]]:
         {
             "id": rule.id,
             "kind": rule.kind,
+            "outcome": rule.outcome,
             "title": rule.title,
             "statement": rule.statement,
             "condition": rule.condition.describe(),

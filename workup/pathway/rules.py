@@ -46,6 +46,22 @@ class Rule:
     applicability: str = ""
     low_reliability_when: Condition | None = None
 
+    @property
+    def outcome(self) -> str:
+        """What the rule does when it holds, in the terms of SPEC §4."""
+        return OUTCOMES[self.kind]
+
+
+OUTCOMES = {
+    "trigger": "biopsy indicated (PROCEED_TO_BIOPSY)",
+    "deferral": "deferral may be considered",
+    "imaging": "imaging option offered",
+    "follow_up": "follow-up scheduled",
+    "pitfall": "pitfall highlighted",
+    "mri": "MRI finding interpreted (never a trigger by itself)",
+    "warning": "warning shown",
+}
+
 
 # --- Derived conditions (SPEC §5.1, §5.3) ------------------------------------------------------
 
