@@ -143,7 +143,7 @@ def observation_to_result(resource: Any, ref: str) -> tuple[LabResult | None, st
     if not isinstance(resource, dict) or resource.get("resourceType") != "Observation":
         return None, "Not an Observation."
     status = resource.get("status")
-    if status not in USABLE_STATUSES:
+    if not isinstance(status, str) or status not in USABLE_STATUSES:
         return None, f"Status “{_text(status)}”: only final, amended or corrected results are used."
     lab = _lab_code(resource.get("code"))
     if lab is None:
@@ -151,7 +151,7 @@ def observation_to_result(resource: Any, ref: str) -> tuple[LabResult | None, st
     quantity = resource.get("valueQuantity")
     if not isinstance(quantity, dict):
         return None, f"{lab.display}: no valueQuantity."
-    if quantity.get("comparator") is not None:
+    if "comparator" in quantity:
         return None, f"{lab.display}: reported as a bound ({_text(quantity.get('comparator'))}), not a value."
     value = _decimal(quantity.get("value"))
     if value is None:
@@ -178,7 +178,9 @@ def _unit(lab: LabCode, quantity: dict) -> tuple[str | None, str | None]:
     """The pathway unit for this quantity, read from its UCUM code only (never from free text)."""
     code, system = quantity.get("code"), quantity.get("system")
     if lab.key == "flc_ratio":
-        if code is None or (system == UCUM_SYSTEM and code in RATIO_UNITS):
+        if (code is None and system is None) or (
+            system == UCUM_SYSTEM and isinstance(code, str) and code in RATIO_UNITS
+        ):
             return None, None
         return None, f"{lab.display}: unit “{_text(code)}” is not a ratio unit."
     if system != UCUM_SYSTEM or not isinstance(code, str):

@@ -199,42 +199,7 @@ def case_input_schema() -> dict[str, Any]:
 
 def bundle_schema() -> dict[str, Any]:
     """A FHIR R4 Bundle of lab Observations, restricted to the LOINC codes and UCUM units mapped."""
-    observation = {
-        "type": "object",
-        "required": ["resourceType", "status", "code", "valueQuantity"],
-        "properties": {
-            "resourceType": {"const": "Observation"},
-            "status": {"enum": sorted(fhir.USABLE_STATUSES)},
-            "code": {
-                "type": "object",
-                "required": ["coding"],
-                "properties": {
-                    "coding": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["system", "code"],
-                            "properties": {
-                                "system": {"const": fhir.LOINC_SYSTEM},
-                                "code": {"enum": [lab.code for lab in fhir.LAB_CODES]},
-                            },
-                        },
-                    }
-                },
-            },
-            "valueQuantity": {
-                "type": "object",
-                "required": ["value"],
-                "properties": {
-                    "value": {"type": "number"},
-                    "system": {"const": fhir.UCUM_SYSTEM},
-                    "code": {"enum": sorted(set(fhir.UCUM_UNITS) | fhir.RATIO_UNITS)},
-                },
-            },
-            "effectiveDateTime": {"type": "string"},
-        },
-    }
+    observation = {"anyOf": [observation_schema(lab) for lab in fhir.LAB_CODES]}
     return {
         "type": "object",
         "description": (
@@ -247,11 +212,52 @@ def bundle_schema() -> dict[str, Any]:
         "required": ["resourceType"],
         "properties": {
             "resourceType": {"const": "Bundle"},
-            "type": {"type": "string"},
             "entry": {
                 "type": "array",
                 "items": {"type": "object", "required": ["resource"], "properties": {"resource": observation}},
             },
+        },
+    }
+
+
+def observation_schema(lab: fhir.LabCode) -> dict[str, Any]:
+    """A final lab Observation coded with one mapped LOINC code, in a UCUM unit its input accepts."""
+    if lab.key == "flc_ratio":  # unitless: no unit at all, or UCUM {ratio} / 1
+        quantity_rules: dict[str, Any] = {
+            "required": ["value"],
+            "dependentRequired": {"system": ["code"], "code": ["system"]},
+            "properties": {"code": {"enum": sorted(fhir.RATIO_UNITS)}},
+        }
+    else:
+        accepted = ANALYTES[lab.key].unit_symbols
+        unit_codes = [ucum for ucum, unit in fhir.UCUM_UNITS.items() if unit in accepted]
+        quantity_rules = {"required": ["value", "system", "code"], "properties": {"code": {"enum": unit_codes}}}
+    quantity = {
+        "type": "object",
+        "required": quantity_rules["required"],
+        "properties": {
+            "value": {"type": "number"},
+            "system": {"const": fhir.UCUM_SYSTEM},
+            "comparator": False,  # a bound ("< 0.5") is not a value
+            **quantity_rules["properties"],
+        },
+        **({"dependentRequired": quantity_rules["dependentRequired"]} if "dependentRequired" in quantity_rules else {}),
+    }
+    loinc = {"type": "object", "required": ["system", "code"],
+             "properties": {"system": {"const": fhir.LOINC_SYSTEM}, "code": {"const": lab.code}}}
+    return {
+        "type": "object",
+        "description": f"LOINC {lab.code} {lab.display} → `{lab.key}`",
+        "required": ["resourceType", "status", "code", "valueQuantity"],
+        "properties": {
+            "resourceType": {"const": "Observation"},
+            "status": {"enum": sorted(fhir.USABLE_STATUSES)},
+            "code": {
+                "type": "object",
+                "required": ["coding"],
+                "properties": {"coding": {"type": "array", "contains": loinc}},
+            },
+            "valueQuantity": quantity,
         },
     }
 

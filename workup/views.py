@@ -45,6 +45,7 @@ def api_evaluate(request: HttpRequest) -> JsonResponse:
     return JsonResponse(services.workup_evaluate(case=case).to_dict(), json_dumps_params={"ensure_ascii": False})
 
 
+@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
 @require_GET
 def api_pathway(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/pathway: the rule table itself, with its identity and hash."""
@@ -58,12 +59,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
 @require_GET
 def api_openapi(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/openapi.json: the OpenAPI 3.1 document, generated from the input table."""
     return JsonResponse(openapi.build_openapi(), json_dumps_params={"ensure_ascii": False})
 
 
+@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
 @require_GET
 def api_draft(request: HttpRequest, token: str) -> JsonResponse:
     """GET /api/v1/drafts/<token>: the pathway inputs behind a live draft token."""
@@ -85,6 +88,7 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
 @require_GET
 def cds_discovery(request: HttpRequest) -> JsonResponse:
     """GET /cds-services: the services this server offers and the FHIR data to prefetch."""
