@@ -94,12 +94,22 @@ def cds_discovery() -> dict[str, Any]:
     }
 
 
-class HookRequestInvalid(Exception):
-    """The request is not a CDS Hooks call this service can answer (400)."""
+class CdsError(Exception):
+    """A request the service cannot answer; the view sends it as an OperationOutcome."""
+
+    status = 400
+    issue_code = "invalid"
 
 
-class PrefetchMissing(Exception):
-    """None of the service's prefetch keys were sent (412)."""
+class HookRequestInvalid(CdsError):
+    """The request is not a CDS Hooks call this service can answer."""
+
+
+class PrefetchMissing(CdsError):
+    """None of the service's prefetch keys were sent, and the service does not query FHIR itself."""
+
+    status = 412
+    issue_code = "required"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +144,10 @@ def _check_hook_request(body: Any) -> None:
 def labs_from_prefetch(*, prefetch: Any) -> LabsFromPrefetch:
     """Prefetched searches → the newest usable result per input; implausible values are set aside."""
     if not isinstance(prefetch, dict) or not any(key in prefetch for key in PREFETCH):
-        raise PrefetchMissing("No prefetch data for this service's lab searches.")
+        raise PrefetchMissing(
+            "No prefetch data for this service's lab searches (see GET /cds-services). "
+            "This service does not query the FHIR server itself."
+        )
     observations: list[tuple[str, Any]] = []
     for key in PREFETCH:
         value = prefetch.get(key)
@@ -312,12 +325,11 @@ def operation_outcome(*, code: str, diagnostics: str) -> dict[str, Any]:
 # --- Feedback -------------------------------------------------------------------------------------
 
 
-class FeedbackInvalid(Exception):
-    """The feedback body does not follow the specification; `messages` says where."""
+class FeedbackInvalid(CdsError):
+    """The feedback body does not follow the specification; the message says where."""
 
     def __init__(self, messages: list[str]):
-        super().__init__(messages)
-        self.messages = messages
+        super().__init__(" ".join(messages))
 
 
 def card_feedback_record(*, body: Any) -> int:

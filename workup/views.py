@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -79,9 +80,16 @@ def api_draft(request: HttpRequest, token: str) -> JsonResponse:
 # --- CDS Hooks 2.0 ---------------------------------------------------------------------------------
 
 
-def _outcome(status: int, code: str, diagnostics: str) -> JsonResponse:
-    body = cds.operation_outcome(code=code, diagnostics=diagnostics)
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+def _cds_answer(request: HttpRequest, respond: Callable[[object], dict]) -> JsonResponse:
+    """Decode the JSON body and answer with `respond(body)`; a CdsError becomes an OperationOutcome."""
+    try:
+        return JsonResponse(respond(_json_body(request)), json_dumps_params={"ensure_ascii": False})
+    except ValueError:
+        error = cds.CdsError("The body is not valid JSON.")
+    except cds.CdsError as raised:
+        error = raised
+    body = cds.operation_outcome(code=error.issue_code, diagnostics=str(error))
+    return JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -99,29 +107,16 @@ def cds_discovery(request: HttpRequest) -> JsonResponse:
 @require_POST
 def cds_service(request: HttpRequest) -> JsonResponse:
     """POST /cds-services/marrow-workup: prefetched labs in, one card out (412 without prefetch)."""
-    try:
-        body = _json_body(request)
-    except ValueError:
-        return _outcome(400, "invalid", "The body is not valid JSON.")
-    try:
-        response = cds.cds_hook_respond(body=body, base_url=_base_url(request))
-    except cds.HookRequestInvalid as invalid:
-        return _outcome(400, "invalid", str(invalid))
-    except cds.PrefetchMissing as missing:
-        return _outcome(412, "required", f"{missing} This service does not query the FHIR server itself.")
-    return JsonResponse(response, json_dumps_params={"ensure_ascii": False})
+    return _cds_answer(request, lambda body: cds.cds_hook_respond(body=body, base_url=_base_url(request)))
 
 
 @csrf_exempt  # called server-to-server by the EHR with a JSON body; no cookie, no session
 @require_POST
 def cds_feedback(request: HttpRequest) -> JsonResponse:
-    """POST /cds-services/marrow-workup/feedback: record accepted/overridden outcomes."""
-    try:
-        body = _json_body(request)
-    except ValueError:
-        return _outcome(400, "invalid", "The body is not valid JSON.")
-    try:
+    """POST /cds-services/marrow-workup/feedback: record accepted/overridden outcomes (200, empty object)."""
+
+    def record(body: object) -> dict:
         cds.card_feedback_record(body=body)
-    except cds.FeedbackInvalid as invalid:
-        return _outcome(400, "invalid", " ".join(invalid.messages))
-    return JsonResponse({})
+        return {}
+
+    return _cds_answer(request, record)

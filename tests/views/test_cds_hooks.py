@@ -165,6 +165,12 @@ def test_absent_prefetch_keys_are_listed_as_not_supplied(client):
     assert "Not supplied by the EHR: `wbc`, `platelets`" in detail
 
 
+def test_invalid_json_answers_400_with_operation_outcome(client):
+    response = client.post(SERVICE, b"{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["diagnostics"] == "The body is not valid JSON."
+
+
 def test_wrong_hook_answers_400_with_operation_outcome(client):
     response = call(client, hook_request(prefetch_for(ANEMIA), hook="order-sign"))
     assert response.status_code == 400
