@@ -247,19 +247,28 @@ def _basis_lines(assessment: Assessment) -> list[str]:
     for finding in (f for group in groups for f in group):
         matched = "; ".join(_describe_match(m) for m in finding.matched)
         lines.append(f"`{finding.id}` {md_escape(finding.title)}" + (f": {md_escape(matched)}" if matched else ""))
+    triggered = {m.key for f in assessment.triggers for m in f.matched}
     lines += [
-        f"Abnormal, not a trigger: {md_escape(line.label)} {line.entered_value} {md_escape(line.entered_unit)} "
-        f"(reference {md_escape(line.reference)})"
+        f"Abnormal, not a trigger: {md_escape(_value_text(line.label, line.entered_value, line.entered_unit, line.canonical_value))}"
+        f" (reference {md_escape(line.reference)})"
         for line in assessment.labs
-        if line.status == "abnormal" and not any(line.key in {m.key for m in f.matched} for f in assessment.triggers)
+        if line.status == "abnormal" and line.key not in triggered
     ]
     return lines or ["No biopsy trigger, deferral consideration or imaging option fired on these values."]
 
 
+def _value_text(label: str, entered: object, unit: str, canonical: object) -> str:
+    """“label value unit”; a derived value (e.g. the FLC ratio from κ and λ) has no entry, so show the result."""
+    value = entered if entered is not None else canonical
+    return " ".join(str(part) for part in (label, value, unit) if part not in (None, ""))
+
+
 def _describe_match(match: MatchedInput) -> str:
-    text = f"{match.label} {match.entered_value} {match.entered_unit}".strip()
-    if match.canonical_unit and match.canonical_unit != match.entered_unit:
+    text = _value_text(match.label, match.entered_value, match.entered_unit, match.canonical_value)
+    if match.entered_value is not None and match.canonical_unit and match.canonical_unit != match.entered_unit:
         text += f" (= {match.canonical_value} {match.canonical_unit})"
+    if match.note:
+        text += f" ({match.note})"
     if match.comparison and match.threshold_value is not None:
         text += f" {match.comparison} {match.threshold_value} {match.threshold_unit or ''}".rstrip()
         text += f" ({match.threshold_origin or 'default'} limit)"

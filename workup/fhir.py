@@ -192,7 +192,7 @@ def _unit(lab: LabCode, quantity: dict) -> tuple[str | None, str | None]:
 
 
 def _effective(resource: dict) -> str | None:
-    value = resource.get("effectiveDateTime")
+    value = resource.get("effectiveDateTime") or resource.get("effectiveInstant")
     if value is None and isinstance(resource.get("effectivePeriod"), dict):
         value = resource["effectivePeriod"].get("start")
     return value if isinstance(value, str) and _parse_effective(value) else None

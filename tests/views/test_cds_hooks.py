@@ -117,6 +117,13 @@ def test_card_detail_states_basis_with_value_and_threshold(client):
     assert "LOINC 718-7, 2026-03-01" in detail
 
 
+def test_card_detail_shows_a_derived_ratio_with_its_value(client):
+    labs = {"flc_kappa": {"value": 30, "unit": "mg/L"}, "flc_lambda": {"value": 10, "unit": "mg/L"}}
+    detail = card_for(client, labs)["detail"]
+    assert "FLC κ/λ ratio 3 (computed from κ 30 mg/L ÷ λ 10 mg/L) \\> 1.65 (default limit)" in detail
+    assert "None" not in detail
+
+
 def test_card_detail_lists_unknowns(client):
     detail = card_for(client, ANEMIA)["detail"]
     assert "**Unknowns (could change the result)**" in detail

@@ -51,3 +51,4 @@ def test_golden_case_labs_through_cds_service_match_engine(client, case):
     assert set(assessment.get("activePitfalls", [])) == set(engine.active_pitfall_ids)
     assert all(f"`{rule_id}`" in card["detail"] for rule_id in engine.fired_ids)
     assert len(card["summary"]) < 140
+    assert "None" not in card["detail"]
