@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+import werkzeug.test
+from fhir_builders import GOLDEN
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from marrowapp.wsgi import application
+from workup import drafts
 from workup.openapi import accepted_units, build_openapi
 from workup.pathway.inputs import INPUTS
 from workup.pathway.units import ANALYTES, REFERENCE_LIMIT_ANALYTE
@@ -72,3 +75,20 @@ def test_api_conforms_to_openapi(case):
     positive-data check is left out; every other check, negative data included, runs.
     """
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
+def test_golden_case_response_conforms_to_openapi(case):
+    """Rich results (triggers with matched inputs, conflicts, evidence) fit the generated 200 schema."""
+    response = werkzeug.test.Client(application).post("/api/v1/evaluate", json=case["input"])
+    assert response.status_code == 200
+    schema["/api/v1/evaluate"]["POST"].validate_response(response)
+
+
+@pytest.mark.django_db
+def test_draft_response_conforms_to_openapi():
+    token = drafts.draft_create(case_data={"hemoglobin": {"value": 10.8, "unit": "g/dL"}, "flc_ratio": 2.5})
+    response = werkzeug.test.Client(application).get(f"/api/v1/drafts/{token}")
+    assert response.status_code == 200
+    schema["/api/v1/drafts/{token}"]["GET"].validate_response(response)
