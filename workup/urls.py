@@ -7,5 +7,10 @@ from workup import views
 urlpatterns = [
     path("api/v1/evaluate", views.api_evaluate, name="api-evaluate"),
     path("api/v1/pathway", views.api_pathway, name="api-pathway"),
+    path("api/v1/openapi.json", views.api_openapi, name="api-openapi"),
+    path("api/v1/drafts/<path:token>", views.api_draft, name="api-draft"),
+    path("cds-services", views.cds_discovery, name="cds-discovery"),
+    path("cds-services/marrow-workup", views.cds_service, name="cds-service"),
+    path("cds-services/marrow-workup/feedback", views.cds_feedback, name="cds-feedback"),
     path("healthz", views.healthz, name="healthz"),
 ]

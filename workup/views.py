@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from workup import services
+from workup import cds, drafts, openapi, services
 from workup.pathway.engine import PATHWAY_INFO, pathway_content
 from workup.pathway.result import to_jsonable
 
@@ -18,25 +19,34 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number")
 
 
-def _json_errors(errors: dict[str, list[str]]) -> JsonResponse:
-    return JsonResponse({"errors": errors}, status=400)
+def _json_errors(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _json_body(request: HttpRequest) -> object:
+    """The decoded JSON body, numbers as Decimal; raises ValueError when it is not JSON."""
+    try:
+        return json.loads(request.body, parse_float=Decimal, parse_constant=_reject_constant)
+    except RecursionError as error:
+        raise ValueError("nested too deeply") from error
 
 
 @csrf_exempt  # a stateless JSON API: no cookie, no session, nothing to forge
 @require_POST
 def api_evaluate(request: HttpRequest) -> JsonResponse:
-    """POST /api/v1/evaluate: a case as JSON in, the assessment as JSON out; stores nothing."""
+    """POST /api/v1/evaluate: a case (inputs and/or a FHIR Bundle of labs) in, the assessment out."""
     try:
-        data = json.loads(request.body, parse_float=Decimal, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
+        data = _json_body(request)
+    except ValueError:
         return _json_errors({"body": ["The body is not valid JSON."]})
     try:
-        case = services.case_from_json(data=data)
+        case = services.case_from_request(data=data)
     except services.CaseInvalid as invalid:
         return _json_errors(invalid.errors)
     return JsonResponse(services.workup_evaluate(case=case).to_dict(), json_dumps_params={"ensure_ascii": False})
 
 
+@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
 @require_GET
 def api_pathway(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/pathway: the rule table itself, with its identity and hash."""
@@ -48,3 +58,65 @@ def api_pathway(request: HttpRequest) -> JsonResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
+@require_GET
+def api_openapi(request: HttpRequest) -> JsonResponse:
+    """GET /api/v1/openapi.json: the OpenAPI 3.1 document, generated from the input table."""
+    return JsonResponse(openapi.build_openapi(), json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
+@require_GET
+def api_draft(request: HttpRequest, token: str) -> JsonResponse:
+    """GET /api/v1/drafts/<token>: the pathway inputs behind a live draft token."""
+    inputs = drafts.draft_load(token=token)
+    if inputs is None:
+        return _json_errors({"token": ["Unknown or expired draft."]}, status=404)
+    return JsonResponse({"inputs": inputs}, json_dumps_params={"ensure_ascii": False})
+
+
+# --- CDS Hooks 2.0 ---------------------------------------------------------------------------------
+
+
+def _cds_answer(request: HttpRequest, respond: Callable[[object], dict]) -> JsonResponse:
+    """Decode the JSON body and answer with `respond(body)`; a CdsError becomes an OperationOutcome."""
+    try:
+        return JsonResponse(respond(_json_body(request)), json_dumps_params={"ensure_ascii": False})
+    except ValueError:
+        error = cds.CdsError("The body is not valid JSON.")
+    except cds.CdsError as raised:
+        error = raised
+    body = cds.operation_outcome(code=error.issue_code, diagnostics=str(error))
+    return JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
+@require_GET
+def cds_discovery(request: HttpRequest) -> JsonResponse:
+    """GET /cds-services: the services this server offers and the FHIR data to prefetch."""
+    return JsonResponse(cds.cds_discovery())
+
+
+@csrf_exempt  # called server-to-server by the EHR with a JSON body; no cookie, no session
+@require_POST
+def cds_service(request: HttpRequest) -> JsonResponse:
+    """POST /cds-services/marrow-workup: prefetched labs in, one card out (412 without prefetch)."""
+    return _cds_answer(request, lambda body: cds.cds_hook_respond(body=body, base_url=_base_url(request)))
+
+
+@csrf_exempt  # called server-to-server by the EHR with a JSON body; no cookie, no session
+@require_POST
+def cds_feedback(request: HttpRequest) -> JsonResponse:
+    """POST /cds-services/marrow-workup/feedback: record accepted/overridden outcomes (200, empty object)."""
+
+    def record(body: object) -> dict:
+        cds.card_feedback_record(body=body)
+        return {}
+
+    return _cds_answer(request, record)

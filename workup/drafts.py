@@ -1,0 +1,35 @@
+"""Short-lived server-side drafts: pathway inputs behind an opaque token (no patient identifiers).
+
+A CDS card links to `/?draft=<token>`; the workup screen calls `draft_load` to prefill itself.
+The token is random (`secrets.token_urlsafe`), carries no meaning, and stops working after
+`DRAFT_LIFETIME`. Only inputs that pass the JSON API's validation are ever stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.utils import timezone
+
+from workup import services
+from workup.models import WorkupDraft
+
+DRAFT_LIFETIME = dt.timedelta(hours=2)
+TOKEN_BYTES = 32
+
+
+def draft_create(*, case_data: dict) -> str:
+    """Store validated pathway inputs and return the token that opens them; prunes expired drafts."""
+    services.case_from_json(data=case_data)  # raises CaseInvalid: nothing invalid is stored
+    now = timezone.now()
+    WorkupDraft.objects.filter(expires_at__lte=now).delete()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    WorkupDraft.objects.create(token=token, inputs=case_data, expires_at=now + DRAFT_LIFETIME)
+    return token
+
+
+def draft_load(*, token: str) -> dict | None:
+    """The stored pathway inputs for a live token; None when unknown or expired."""
+    draft = WorkupDraft.objects.filter(token=token, expires_at__gt=timezone.now()).first()
+    return draft.inputs if draft else None
