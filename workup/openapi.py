@@ -19,7 +19,7 @@ from typing import Any
 from workup import fhir
 from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import INPUTS, InputSpec
-from workup.pathway.result import Assessment, PathwayInfo
+from workup.pathway.result import RESULT_KEYS, Assessment, PathwayInfo
 from workup.pathway.units import AGE_BOUNDS, ANALYTES, FLC_RATIO_BOUNDS, REFERENCE_LIMIT_ANALYTE, UNIT_ALIASES
 
 OBSERVATIONS_KEY = "observations"
@@ -281,9 +281,13 @@ def errors_schema() -> dict[str, Any]:
 
 
 def dataclass_schema(cls: type, schemas: dict[str, Any]) -> dict[str, Any]:
-    """JSON Schema of `to_jsonable(instance)`: every field present; nested dataclasses as components."""
+    """JSON Schema of what the API serialises: every field present; nested dataclasses as components.
+
+    The Assessment serialises only RESULT_KEYS (its `to_dict`); other dataclasses every field.
+    """
     hints = typing.get_type_hints(cls)
-    properties = {field.name: _type_schema(hints[field.name], schemas) for field in dataclasses.fields(cls)}
+    names = RESULT_KEYS if cls is Assessment else [field.name for field in dataclasses.fields(cls)]
+    properties = {name: _type_schema(hints[name], schemas) for name in names}
     return {
         "type": "object",
         "required": list(properties),
