@@ -8,13 +8,16 @@ Indicator by disposition (CDS Hooks orders info < warning < critical by urgency)
 
 | disposition                  | indicator | why                                                     |
 |------------------------------|-----------|---------------------------------------------------------|
+| `PROCEED_TO_BIOPSY` + CRAB   | critical  | calcium or creatinine at the IMWG CRAB (end-organ) level |
 | `PROCEED_TO_BIOPSY`          | warning   | a biopsy trigger is met: act, but not an emergency      |
 | `BIOPSY_STRONGLY_CONSIDERED` | warning   | no trigger, yet deferral criteria are not met either    |
 | `COMPLETE_WORKUP`            | info      | labs missing; nothing abnormal found so far             |
 | `DEFERRAL_REASONABLE`        | info      | deferral with repeat labs is reasonable                 |
 
-`critical` is never used: the pathway is "not for time-critical decisions" (SPEC §1), and a
-`patient-view` card is shown on every chart opening, so a critical card would train people to
+`critical` is kept for end-organ damage at the IMWG CRAB level (BX-CALCIUM or BX-RENAL carrying the
+"meets IMWG CRAB level" label): that needs attention whatever the marrow finding. Every other
+trigger is `warning`: the pathway is "not for time-critical decisions" (SPEC §1), and a
+`patient-view` card shows on every chart opening, so overusing `critical` would train people to
 ignore it.
 
 The service never queries the FHIR server itself: without any of its prefetch keys it answers
@@ -176,13 +179,22 @@ def _validated(inputs: dict[str, object]) -> tuple[Case, dict[str, object], dict
 
 # --- The card -------------------------------------------------------------------------------------
 
+CRAB_LABEL = "meets IMWG CRAB level"
+
+
+def card_indicator(assessment: Assessment) -> str:
+    """`critical` for CRAB-level end-organ damage, otherwise by disposition (module docstring)."""
+    if any(CRAB_LABEL in trigger.labels for trigger in assessment.triggers):
+        return "critical"
+    return INDICATOR_BY_DISPOSITION[assessment.disposition]
+
 
 def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str, draft_token: str) -> dict:
     """One card per the specification; optional fields appear only when they have content."""
     card = {
         "uuid": str(uuid.uuid4()),
         "summary": card_summary(assessment),
-        "indicator": INDICATOR_BY_DISPOSITION[assessment.disposition],
+        "indicator": card_indicator(assessment),
         "detail": card_detail(assessment, labs),
         "source": {
             "label": f"{PATHWAY_TITLE} v{PATHWAY_INFO.version}",

@@ -87,8 +87,14 @@ def test_card_summary_is_under_140_characters(client):
 
 @pytest.mark.parametrize(
     ("labs", "indicator"),
-    [(ANEMIA, "warning"), ({"hemoglobin": {"value": 14, "unit": "g/dL"}}, "info")],
-    ids=["proceed-to-biopsy", "complete-workup"],
+    [
+        (ANEMIA, "warning"),
+        ({"hemoglobin": {"value": 14, "unit": "g/dL"}}, "info"),
+        ({"calcium": {"value": 11.5, "unit": "mg/dL"}}, "critical"),
+        ({"creatinine": {"value": 2.01, "unit": "mg/dL"}}, "critical"),
+        ({"creatinine": {"value": 2.0, "unit": "mg/dL"}}, "warning"),
+    ],
+    ids=["proceed-to-biopsy", "complete-workup", "crab-calcium", "crab-renal", "renal-below-crab"],
 )
 def test_card_indicator_follows_disposition(client, labs, indicator):
     card = card_for(client, labs)
