@@ -71,3 +71,11 @@ TRIGGER_INPUTS = {
     "BX-CANCER-HISTORY": {"history_of_cancer": True},
     "BX-FOCAL": {"focal_lesions": "more_than_one"},
 }
+
+
+def with_trigger(data: dict, rule_id: str) -> dict:
+    """The case with one trigger's inputs added; a lab calcium ULN that could neutralise it is dropped."""
+    changed = {**data, **TRIGGER_INPUTS[rule_id]}
+    if rule_id == "BX-CALCIUM" and "reference_limits" in data:
+        changed["reference_limits"] = {k: v for k, v in data["reference_limits"].items() if k != "calcium_uln"}
+    return changed

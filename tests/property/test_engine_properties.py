@@ -5,7 +5,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.strategies import TRIGGER_INPUTS, api_cases
+from tests.strategies import TRIGGER_INPUTS, api_cases, with_trigger
 from workup.pathway.engine import evaluate
 from workup.pathway.rules import DISPOSITION_ORDER, RULES_BY_ID
 from workup.pathway.units import ANALYTES
@@ -47,7 +47,7 @@ def test_disposition_follows_the_precedence(data):
 @PROFILE
 @given(api_cases(), st.sampled_from(sorted(TRIGGER_INPUTS)))
 def test_adding_a_trigger_gives_proceed_to_biopsy(data, rule_id):
-    result = evaluate(case_from_json(data={**data, **TRIGGER_INPUTS[rule_id]}))
+    result = evaluate(case_from_json(data=with_trigger(data, rule_id)))
     assert result.disposition == "PROCEED_TO_BIOPSY"
     assert rule_id in result.fired_ids
 
@@ -56,7 +56,7 @@ def test_adding_a_trigger_gives_proceed_to_biopsy(data, rule_id):
 @given(api_cases(), st.sampled_from(sorted(TRIGGER_INPUTS)))
 def test_adding_a_trigger_never_removes_another(data, rule_id):
     before = evaluate(case_from_json(data=data))
-    after = evaluate(case_from_json(data={**data, **TRIGGER_INPUTS[rule_id]}))
+    after = evaluate(case_from_json(data=with_trigger(data, rule_id)))
     changed = set(TRIGGER_INPUTS[rule_id])
     kept = {t.id for t in before.triggers if not (RULES_BY_ID[t.id].condition.inputs() & changed)}
     assert kept <= {t.id for t in after.triggers}
