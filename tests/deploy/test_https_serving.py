@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 
 import pytest
 
@@ -57,12 +58,20 @@ def test_https_serving_static_files_are_hashed_and_compressed(server_pair):
     assert b"body" in gzip.decompress(body)
 
 
+def _wait_for_line(log, line: str) -> str:
+    """The worker writes its access log line just after sending the response."""
+    deadline = time.monotonic() + 5
+    while line not in (text := log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert line in text
+    return text
+
+
 def test_https_serving_access_log_has_no_clinical_values(server_pair):
     (port, _), log = server_pair
     response, _ = fetch(port, "POST", "/api/v1/evaluate?hemoglobin=11.37", body=json.dumps(DISTINCTIVE_CASE).encode(),
                         headers={"Content-Type": "application/json"})
     assert response.status == 200
-    text = log.read_text()
-    assert '"POST /api/v1/evaluate" 200' in text
+    text = _wait_for_line(log, '"POST /api/v1/evaluate" 200')
     assert "11.37" not in text
     assert "2026-03-17" not in text

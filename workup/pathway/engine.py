@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import lru_cache
+from types import MappingProxyType
 
 from dateutil.relativedelta import relativedelta
 
 from . import thresholds as T
 from .conditions import Context, Fact, Limit
 from .evidence import CITATIONS, EVIDENCE_NOTES
-from .inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, Case
+from .inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, Case, Quantity
 from .result import (
     Assessment,
     Conflict,
@@ -46,6 +48,11 @@ FINDING_GROUPS = {
     "follow_up": "follow_up",
 }
 NOT_UNKNOWN_WHEN_EMPTY = frozenset({"benign_context"})  # an empty set means "none", not unknown
+RULES_BY_KIND: dict[str, tuple[Rule, ...]] = {
+    kind: tuple(rule for rule in RULES if rule.kind == kind) for kind in dict.fromkeys(r.kind for r in RULES)
+}
+INPUT_ORDER = {spec.key: position for position, spec in enumerate(INPUTS)}
+TRIGGER_IDS = frozenset(rule.id for rule in RULES_BY_KIND.get("trigger", ()))
 
 
 # --- Facts and limits ------------------------------------------------------------------------
@@ -124,23 +131,32 @@ def _fact_fields(fact: Fact) -> dict[str, object]:
     return {name: getattr(fact, name) for name in Fact.__slots__}
 
 
-def resolve_limits(case: Case) -> dict[str, Limit]:
+def resolve_limits(case: Case) -> Mapping[str, Limit]:
     """Thresholds for this case: defaults by sex, replaced by the lab's own limits when given."""
-    sex = case.sex.value if case.sex else "unspecified"
-    sex_origin = f"default for {sex}" if case.sex else "default (sex not given)"
+    overrides = tuple(sorted((key, str(q.value), q) for key, q in case.reference_limits.items()))
+    return _limits_for(case.sex, overrides)
+
+
+# Few distinct (sex, lab limits) pairs and every evaluation needs one. The key carries each value as
+# written, because 0.5 == 0.50 yet the reference text shows the lab's own digits.
+@lru_cache(maxsize=256)
+def _limits_for(sex_choice, overrides: tuple[tuple[str, str, Quantity], ...]) -> Mapping[str, Limit]:
+    reference_limits = {key: quantity for key, _, quantity in overrides}
+    sex = sex_choice.value if sex_choice else "unspecified"
+    sex_origin = f"default for {sex}" if sex_choice else "default (sex not given)"
 
     def fixed(threshold: T.Threshold) -> Limit:
         return Limit(threshold, threshold.value, "default")
 
     def overridable(key: str, threshold: T.Threshold, origin: str = "default") -> Limit:
-        override = case.reference_limits.get(key)
+        override = reference_limits.get(key)
         if override is None:
             return Limit(threshold, threshold.value, origin)
         analyte = ANALYTES[_OVERRIDE_ANALYTE[key]]
         return Limit(threshold, analyte.canonical(override.value, override.unit), "lab reference limit")
 
     calcium_uln = overridable("calcium_uln", T.CALCIUM_ULN)
-    return {
+    return MappingProxyType({
         "hb_trigger": fixed(T.HB_TRIGGER),
         "hb_normal_min": overridable("hemoglobin_lln", T.HB_NORMAL_MIN[sex], sex_origin),
         "flc_trigger_high": fixed(T.FLC_TRIGGER_HIGH),
@@ -164,7 +180,7 @@ def resolve_limits(case: Case) -> dict[str, Limit]:
         "b2m_warn": fixed(T.B2M_WARN),
         "flc_ratio_warn_low": fixed(T.FLC_RATIO_WARN_LOW),
         "flc_ratio_warn_high": fixed(T.FLC_RATIO_WARN_HIGH),
-    }
+    })
 
 
 _OVERRIDE_ANALYTE = {
@@ -237,12 +253,11 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
 
 
 def _run_stage(stage: str, ctx: Context, outcomes: dict) -> None:
-    for rule in RULES:
-        if rule.kind == stage:
-            outcome = rule.condition.evaluate(ctx)
-            outcomes[rule.id] = outcome
-            if outcome.state:
-                ctx.fired.add(rule.id)
+    for rule in RULES_BY_KIND.get(stage, ()):
+        outcome = rule.condition.evaluate(ctx)
+        outcomes[rule.id] = outcome
+        if outcome.state:
+            ctx.fired.add(rule.id)
 
 
 def _plasma_cell_suspected(ctx: Context) -> bool:
@@ -356,13 +371,12 @@ def _unknowns(ctx: Context, outcomes: dict, labs: tuple[LabLine, ...]) -> tuple[
             continue
         if line.core:
             could_change.setdefault(line.key, [])
-            if core_incomplete and not ctx.fired & {r.id for r in RULES if r.kind == "trigger"}:
+            if core_incomplete and not ctx.fired & TRIGGER_IDS:
                 could_change[line.key].append("disposition")
             notes[line.key] = "core lab: needed for a complete panel"
         elif line.key in could_change or line.key in ("urine_mprotein", "egfr", "igg", "iga", "igm"):
             could_change.setdefault(line.key, [])
             notes[line.key] = "optional: does not block a complete panel"
-    order = [spec.key for spec in INPUTS]
     could_change = {k: v for k, v in could_change.items() if k in INPUTS_BY_KEY}
     for key in NOT_UNKNOWN_WHEN_EMPTY:
         could_change.pop(key, None)
@@ -373,7 +387,7 @@ def _unknowns(ctx: Context, outcomes: dict, labs: tuple[LabLine, ...]) -> tuple[
             could_change=tuple(dict.fromkeys(could_change[key])),
             note=notes.get(key, ""),
         )
-        for key in sorted(could_change, key=order.index)
+        for key in sorted(could_change, key=INPUT_ORDER.__getitem__)
     )
 
 

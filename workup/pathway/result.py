@@ -172,10 +172,28 @@ class Assessment:
         return to_jsonable(self)
 
 
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # dataclass type -> its field names, looked up once
+
+
+def _field_names(value: Any) -> tuple[str, ...] | None:
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    return names
+
+
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses → dicts, Decimals → numbers, dates → ISO strings, enums → values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """Dataclasses → dicts, Decimals → numbers, dates → ISO strings, enums → values.
+
+    Runs on every API response, so exact plain types and known dataclasses take a fast path.
+    """
+    if type(value) in _PLAIN_TYPES:
+        return value
+    names = _field_names(value)
+    if names is not None:
+        return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, bool) or value is None or isinstance(value, str | int):
