@@ -239,12 +239,18 @@ class AnyOf(Condition):
     parts: tuple[Condition, ...]
 
     def evaluate(self, ctx: Context) -> Outcome:
-        outcomes = [part.evaluate(ctx) for part in self.parts]
-        matched = tuple(m for o in outcomes if o.state for m in o.matched)
-        if matched or any(o.state for o in outcomes):
-            return Outcome(True, matched)
-        missing = frozenset().union(*(o.missing for o in outcomes if o.state is None))
-        return Outcome(None, missing=missing) if missing else FALSE
+        holds, matched, missing = False, [], []
+        for part in self.parts:
+            outcome = part.evaluate(ctx)
+            if outcome.state:
+                holds = True
+                matched.extend(outcome.matched)
+            elif outcome.state is None:
+                missing.append(outcome.missing)
+        if holds:
+            return Outcome(True, tuple(matched))
+        unknown = frozenset().union(*missing)
+        return Outcome(None, missing=unknown) if unknown else FALSE
 
     def describe(self) -> str:
         return "(" + " OR ".join(p.describe() for p in self.parts) + ")"
@@ -263,9 +269,13 @@ class AllOf(Condition):
     parts: tuple[Condition, ...]
 
     def evaluate(self, ctx: Context) -> Outcome:
-        outcomes = [part.evaluate(ctx) for part in self.parts]
-        if any(o.state is False for o in outcomes):
-            return FALSE
+        # Conditions only read the context, so the first false part settles it.
+        outcomes = []
+        for part in self.parts:
+            outcome = part.evaluate(ctx)
+            if outcome.state is False:
+                return FALSE
+            outcomes.append(outcome)
         if any(o.state is None for o in outcomes):
             return Outcome(None, missing=frozenset().union(*(o.missing for o in outcomes)))
         return Outcome(True, tuple(m for o in outcomes for m in o.matched))

@@ -133,8 +133,18 @@ def _fact_fields(fact: Fact) -> dict[str, object]:
 
 def resolve_limits(case: Case) -> Mapping[str, Limit]:
     """Thresholds for this case: defaults by sex, replaced by the lab's own limits when given."""
-    overrides = tuple(sorted((key, str(q.value), q) for key, q in case.reference_limits.items()))
-    return _limits_for(case.sex, overrides)
+    return _limits_for(case.sex, _overrides_key(case))
+
+
+def _overrides_key(case: Case) -> tuple[tuple[str, str, Quantity], ...]:
+    return tuple(sorted((key, str(q.value), q) for key, q in case.reference_limits.items()))
+
+
+@lru_cache(maxsize=256)
+def _lab_references(sex_choice, overrides: tuple[tuple[str, str, Quantity], ...]) -> dict[str, tuple[str, str]]:
+    """Each checklist line's reference text and origin; they depend on the limits alone."""
+    limits = _limits_for(sex_choice, overrides)
+    return {check.key: _describe_limits(check.limits, limits) for check in LAB_CHECKS}
 
 
 # Few distinct (sex, lab limits) pairs and every evaluation needs one. The key carries each value as
@@ -202,7 +212,8 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
     """Evaluate every rule on the case and derive the one disposition (SPEC §5.2)."""
     evaluation_date = case.evaluation_date or today or dt.date.today()
     facts = build_facts(case)
-    ctx = Context(facts=facts, limits=resolve_limits(case))
+    overrides = _overrides_key(case)
+    ctx = Context(facts=facts, limits=_limits_for(case.sex, overrides))
     outcomes = {}
     for stage in STAGES_BEFORE_DISPOSITION:
         _run_stage(stage, ctx, outcomes)
@@ -228,7 +239,7 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
     triggers = tuple(findings["triggers"])
     deferrals = tuple(findings["deferral_considerations"])
     follow_up = tuple(findings["follow_up"])
-    labs = _lab_checklist(ctx)
+    labs = _lab_checklist(ctx, _lab_references(case.sex, overrides))
     missing_core = tuple(line for line in labs if line.core and line.status in ("missing", "not_done"))
     conflicts = _conflicts(ctx.disposition, triggers, deferrals)
     return Assessment(
@@ -315,8 +326,8 @@ def _warning_field(rule: Rule) -> str | None:
     return "flc_ratio" if keys[0] == "flc_ratio_discrepancy" else keys[0]
 
 
-def _describe_limits(names: Iterable[str], ctx: Context) -> tuple[str, str]:
-    limits = [ctx.limits[name] for name in names]
+def _describe_limits(names: Iterable[str], resolved: Mapping[str, Limit]) -> tuple[str, str]:
+    limits = [resolved[name] for name in names]
     if not limits:
         return "", ""
     if len(limits) == 2:
@@ -328,12 +339,12 @@ def _describe_limits(names: Iterable[str], ctx: Context) -> tuple[str, str]:
     return text, limits[-1].origin
 
 
-def _lab_checklist(ctx: Context) -> tuple[LabLine, ...]:
+def _lab_checklist(ctx: Context, references: Mapping[str, tuple[str, str]]) -> tuple[LabLine, ...]:
     """The lab checklist: every lab with its status, canonical value and the limit applied."""
     lines = []
     for check in LAB_CHECKS:
         fact = ctx.facts.get(check.key)
-        reference, origin = _describe_limits(check.limits, ctx)
+        reference, origin = references[check.key]
         if fact is None:
             status = "missing"
         elif fact.value == "not_done":
