@@ -32,6 +32,7 @@ BIND ?= 127.0.0.1:8000
 serve: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	BIND=$(BIND) $(BIN)/gunicorn -c gunicorn.conf.py
 
 ## bench: the benchmark (not a test): production server on loopback, wrk against fragment, API, /healthz

@@ -168,3 +168,6 @@ MIDDLEWARE += ["workup.middleware.RequestSizeLimitMiddleware", "django.middlewar
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Where collectstatic writes; a benchmark or test can point it at a throwaway directory.
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", STATIC_ROOT))
+# Nothing but the database holds state, so any number of app servers can share one: sessions use
+# the database backend (Django's default) and so does the cache (`createcachetable` makes its table).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}

@@ -41,9 +41,10 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 def prepare(env: dict[str, str]) -> None:
-    """What `make serve` does before serving: collect (compress, hash) static files and migrate."""
+    """What `make serve` does before serving: collect (compress, hash) static files, migrate, cache table."""
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")
 
 
 def free_port() -> int:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
+from scripts import serving
 from scripts.serving import fetch
 from tests.deploy.support_admin import cookie_pair, log_in
 
@@ -23,3 +26,15 @@ def test_scale_out_server_b_without_session_asks_to_log_in(server_pair):
     response, _ = fetch(port_b, "GET", "/admin/")
     assert response.status == 302
     assert response.headers["Location"].startswith("/admin/login/")
+
+
+def test_scale_out_cache_is_shared_through_the_database(production_dir):
+    """A value cached by one process is read by another: the cache lives in the database."""
+    env = serving.production_env(workdir=production_dir)
+    serving.manage(env, "shell", "-c", "from django.core.cache import cache; cache.set('probe', 'from-a', 60)")
+    result = subprocess.run(
+        [serving.PYTHON, "manage.py", "shell", "--no-imports", "-c",
+         "from django.core.cache import cache; print(cache.get('probe'))"],
+        env=env, cwd=serving.BASE_DIR, capture_output=True, text=True, check=True,
+    )
+    assert result.stdout.strip() == "from-a"
