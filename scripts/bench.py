@@ -182,6 +182,10 @@ def soak(port: int, master: subprocess.Popen, args, workdir: Path, inputs: list[
         print(f"worker {pid}: RSS {before[pid]} KiB at start, {after.get(pid, 0)} KiB at end")
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--soak", action="store_true", help="60 s at 32 connections mixing every endpoint")
@@ -200,8 +204,9 @@ def main() -> None:
         master = serving.start_gunicorn(env, port=port, workers=2, log=workdir / "gunicorn.log")
         try:
             print(f"gunicorn: 2 workers on 127.0.0.1:{port}; wrk: {args.connections} connections, "
-                  f"{args.seconds} s per endpoint")
+                  f"{args.seconds} s per endpoint; {os.cpu_count()} CPUs, load average {_load()} at start")
             (soak if args.soak else bench)(port, master, args, workdir, inputs)
+            print(f"load average {_load()} at the end (other work on the machine skews every number)")
         finally:
             serving.stop(master)
 
