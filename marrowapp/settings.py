@@ -161,9 +161,9 @@ LOGGING = {
 
 # --- Production serving (issue 7) -----------------------------------------------------------------
 # Oversized bodies get 413 (JSON on /api/) before any view reads them; last, so headers still apply.
-# Pages, fragments and JSON are compressed here (static files by whitenoise); Django's gzip adds
-# the BREACH mitigation and CSRF tokens are masked per response.
-MIDDLEWARE += ["workup.middleware.RequestSizeLimitMiddleware", "django.middleware.gzip.GZipMiddleware"]
+# Pages and fragments are gzipped here (static files by whitenoise; JSON not: see the middleware);
+# Django's gzip adds the BREACH mitigation and CSRF tokens are masked per response.
+MIDDLEWARE += ["workup.middleware.RequestSizeLimitMiddleware", "workup.middleware.HtmlGZipMiddleware"]
 # Load balancers probe /healthz over plain HTTP; everything else is redirected when redirects are on.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Where collectstatic writes; a benchmark or test can point it at a throwaway directory.

@@ -94,6 +94,18 @@ def run_wrk(port: int, requests: list, headers: dict[str, str], *, connections: 
     }
 
 
+def run_measured(master: subprocess.Popen, port: int, requests: list, headers: dict[str, str], *, args,
+                 workdir: Path, name: str) -> dict:
+    """A wrk run plus the workers' CPU time per request: a cost that other load on the machine
+    barely changes, unlike requests/s and latency."""
+    workers = serving.worker_pids(master.pid)
+    before = sum(serving.cpu_seconds(pid) for pid in workers)
+    result = run_wrk(port, requests, headers, connections=args.connections, seconds=args.seconds,
+                     workdir=workdir, name=name)
+    used = sum(serving.cpu_seconds(pid) for pid in workers) - before
+    return result | {"cpu_us": used / max(result["requests"], 1) * 1e6}
+
+
 def fragment_setup(port: int, path: str, inputs: list[dict]) -> tuple[dict | None, str]:
     """CSRF cookie and headers for the fragment, or None and the reason it is skipped."""
     response, page = serving.fetch(port, "GET", path)
@@ -135,11 +147,12 @@ def worker_rss(master: subprocess.Popen) -> dict[int, int]:
 
 
 def print_load_table(results: list[dict]) -> None:
-    floor = next(r["rps"] for r in results if r["name"] == "healthz")
-    print(f"\n{'endpoint':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs floor':>9}")
+    floor = next(r for r in results if r["name"] == "healthz")
+    print(f"\n{'endpoint':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs floor':>9} "
+          f"{'worker CPU µs/req':>18} {'CPU vs floor':>13}")
     for r in results:
         print(f"{r['name']:<10} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['errors']:>7} "
-              f"{r['rps'] / floor:>8.0%}")
+              f"{r['rps'] / floor['rps']:>8.0%} {r['cpu_us']:>18.0f} {floor['cpu_us'] / r['cpu_us']:>12.0%}")
 
 
 def bench(port: int, master: subprocess.Popen, args, workdir: Path, inputs: list[dict]) -> None:
@@ -149,8 +162,8 @@ def bench(port: int, master: subprocess.Popen, args, workdir: Path, inputs: list
         print(f"fragment: {page}")
     else:
         runs.insert(0, ("fragment", fragment_requests(inputs, args.fragment_path), fragment_headers))
-    results = [run_wrk(port, reqs, headers, connections=args.connections, seconds=args.seconds,
-                       workdir=workdir, name=name) for name, reqs, headers in runs]
+    results = [run_measured(master, port, reqs, headers, args=args, workdir=workdir, name=name)
+               for name, reqs, headers in runs]
     print_load_table(results)
     print(f"\nengine: median {engine_median_us(inputs):.1f} µs per evaluation over {len(inputs)} golden cases "
           f"(target ≤ {TARGETS['engine_us']:.0f})")

@@ -115,3 +115,9 @@ def fetch(port: int, method: str, path: str, *, body: bytes = b"", headers: dict
 def cookies(response: http.client.HTTPResponse) -> dict[str, str]:
     """name -> the whole Set-Cookie line, for every cookie the response sets."""
     return {line.split("=", 1)[0]: line for line in response.headers.get_all("Set-Cookie") or []}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (from /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

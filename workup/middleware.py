@@ -1,4 +1,4 @@
-"""Request size limit: refuse oversized bodies with 413 before any view reads them."""
+"""Request size limit (413 before any view reads the body) and compression of HTML only."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 
 
 def _too_large(request: HttpRequest) -> HttpResponse:
@@ -41,3 +42,17 @@ class RequestSizeLimitMiddleware:
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return _too_large(request)
         return self.get_response(request)
+
+
+class HtmlGZipMiddleware(GZipMiddleware):
+    """gzip pages and fragments, which have byte budgets; JSON goes out uncompressed.
+
+    An API response is ~13 KB of JSON that gzip at Django's level 6 shrinks to ~3 KB for ~150 µs of
+    CPU per request: more than half the engine's own time, on a bottleneck that is CPU, not the wire.
+    A proxy in front may still compress JSON for clients on slow links.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from django.test import Client
 from django.urls import path
@@ -32,6 +34,12 @@ def test_error_pages_404_is_branded(client, collected_static):
     assert "<style" not in page
     assert "<script" not in page
     assert_security_headers(response)
+
+
+def test_error_pages_html_is_gzipped(client, collected_static):
+    response = client.get("/no-such-page", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"Page not found" in gzip.decompress(response.content)
 
 
 @pytest.mark.urls("tests.deploy.test_error_pages")
