@@ -140,13 +140,6 @@ def _overrides_key(case: Case) -> tuple[tuple[str, str, Quantity], ...]:
     return tuple(sorted((key, str(q.value), q) for key, q in case.reference_limits.items()))
 
 
-@lru_cache(maxsize=256)
-def _lab_references(sex_choice, overrides: tuple[tuple[str, str, Quantity], ...]) -> dict[str, tuple[str, str]]:
-    """Each checklist line's reference text and origin; they depend on the limits alone."""
-    limits = _limits_for(sex_choice, overrides)
-    return {check.key: _describe_limits(check.limits, limits) for check in LAB_CHECKS}
-
-
 # Few distinct (sex, lab limits) pairs and every evaluation needs one. The key carries each value as
 # written, because 0.5 == 0.50 yet the reference text shows the lab's own digits.
 @lru_cache(maxsize=256)
@@ -191,6 +184,13 @@ def _limits_for(sex_choice, overrides: tuple[tuple[str, str, Quantity], ...]) ->
         "flc_ratio_warn_low": fixed(T.FLC_RATIO_WARN_LOW),
         "flc_ratio_warn_high": fixed(T.FLC_RATIO_WARN_HIGH),
     })
+
+
+@lru_cache(maxsize=256)
+def _lab_references(sex_choice, overrides: tuple[tuple[str, str, Quantity], ...]) -> Mapping[str, tuple[str, str]]:
+    """Each checklist line's reference text and origin; they depend on the limits alone."""
+    limits = _limits_for(sex_choice, overrides)
+    return MappingProxyType({check.key: _describe_limits(check.limits, limits) for check in LAB_CHECKS})
 
 
 _OVERRIDE_ANALYTE = {
