@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check clean
+.PHONY: run test lint check clean serve bench soak wrk
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,27 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest
+
+## serve: production mode — collectstatic, migrate, then gunicorn (2 workers) on $(BIND).
+##        Settings come from the environment: DJANGO_SECRET_KEY (required), DJANGO_ALLOWED_HOSTS,
+##        DATABASE_URL, DJANGO_HTTPS, DJANGO_SSL_REDIRECT. See docs/deploy.md.
+BIND ?= 127.0.0.1:8000
+serve: $(STAMP)
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	BIND=$(BIND) $(BIN)/gunicorn -c gunicorn.conf.py
+
+## bench: the benchmark (not a test): production server on loopback, wrk against fragment, API, /healthz
+bench: $(STAMP) wrk
+	$(BIN)/python -m scripts.bench
+
+## soak: 60 s at 32 connections mixing every endpoint; errors and per-worker memory
+soak: $(STAMP) wrk
+	$(BIN)/python -m scripts.bench --soak
+
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

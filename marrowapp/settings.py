@@ -24,7 +24,7 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("DJANGO_DEBUG", False)
-_DEV_SECRET = "insecure-development-key-never-use-in-production-0123456789abcdef"  # noqa: S105
+_DEV_SECRET = "insecure-development-key-never-use-in-production-0123456789abcdef"  # noqa: S105 - refused unless DEBUG or DJANGO_ALLOW_DEV_SECRET
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or os.environ.get("DJANGO_ALLOW_DEV_SECRET") == "1"):
@@ -158,3 +158,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- Production serving (issue 7) -----------------------------------------------------------------
+# Oversized bodies get 413 (JSON on /api/) before any view reads them; last, so headers still apply.
+# Pages and fragments are gzipped here (static files by whitenoise; JSON not: see the middleware);
+# Django's gzip adds the BREACH mitigation and CSRF tokens are masked per response.
+MIDDLEWARE += ["workup.middleware.RequestSizeLimitMiddleware", "workup.middleware.HtmlGZipMiddleware"]
+# Load balancers probe /healthz over plain HTTP; everything else is redirected when redirects are on.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Where collectstatic writes; a benchmark or test can point it at a throwaway directory.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", STATIC_ROOT))
+# Nothing but the database holds state, so any number of app servers can share one: sessions use
+# the database backend (Django's default) and so does the cache (`createcachetable` makes its table).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}

@@ -5,12 +5,12 @@ import os
 import pytest
 from hypothesis import settings
 
+from tests.golden import golden_cases
+
 # CI explores a fixed, reproducible set of examples; local runs keep exploring new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from tests.golden import golden_cases
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from .result import MatchedInput
 from .thresholds import Threshold
@@ -68,8 +69,13 @@ class Context:
     disposition: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
+    """What a condition found: its state, the inputs that matched and those whose absence left it open.
+
+    A named tuple rather than a frozen dataclass: conditions build dozens per evaluation, and a
+    tuple is several times cheaper to create. Read it by attribute, never by truthiness.
+    """
+
     state: bool | None
     matched: tuple[MatchedInput, ...] = ()
     missing: frozenset[str] = frozenset()
@@ -239,12 +245,18 @@ class AnyOf(Condition):
     parts: tuple[Condition, ...]
 
     def evaluate(self, ctx: Context) -> Outcome:
-        outcomes = [part.evaluate(ctx) for part in self.parts]
-        matched = tuple(m for o in outcomes if o.state for m in o.matched)
-        if matched or any(o.state for o in outcomes):
-            return Outcome(True, matched)
-        missing = frozenset().union(*(o.missing for o in outcomes if o.state is None))
-        return Outcome(None, missing=missing) if missing else FALSE
+        holds, matched, missing = False, [], []
+        for part in self.parts:
+            outcome = part.evaluate(ctx)
+            if outcome.state:
+                holds = True
+                matched.extend(outcome.matched)
+            elif outcome.state is None:
+                missing.append(outcome.missing)
+        if holds:
+            return Outcome(True, tuple(matched))
+        unknown = frozenset().union(*missing)
+        return Outcome(None, missing=unknown) if unknown else FALSE
 
     def describe(self) -> str:
         return "(" + " OR ".join(p.describe() for p in self.parts) + ")"
@@ -263,9 +275,13 @@ class AllOf(Condition):
     parts: tuple[Condition, ...]
 
     def evaluate(self, ctx: Context) -> Outcome:
-        outcomes = [part.evaluate(ctx) for part in self.parts]
-        if any(o.state is False for o in outcomes):
-            return FALSE
+        # Conditions only read the context, so the first false part settles it.
+        outcomes = []
+        for part in self.parts:
+            outcome = part.evaluate(ctx)
+            if outcome.state is False:
+                return FALSE
+            outcomes.append(outcome)
         if any(o.state is None for o in outcomes):
             return Outcome(None, missing=frozenset().union(*(o.missing for o in outcomes)))
         return Outcome(True, tuple(m for o in outcomes for m in o.matched))

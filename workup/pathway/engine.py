@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import lru_cache
+from types import MappingProxyType
 
 from dateutil.relativedelta import relativedelta
 
 from . import thresholds as T
 from .conditions import Context, Fact, Limit
 from .evidence import CITATIONS, EVIDENCE_NOTES
-from .inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, Case
+from .inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, Case, Quantity
 from .result import (
     Assessment,
     Conflict,
@@ -46,6 +48,11 @@ FINDING_GROUPS = {
     "follow_up": "follow_up",
 }
 NOT_UNKNOWN_WHEN_EMPTY = frozenset({"benign_context"})  # an empty set means "none", not unknown
+RULES_BY_KIND: dict[str, tuple[Rule, ...]] = {
+    kind: tuple(rule for rule in RULES if rule.kind == kind) for kind in dict.fromkeys(r.kind for r in RULES)
+}
+INPUT_ORDER = {spec.key: position for position, spec in enumerate(INPUTS)}
+TRIGGER_IDS = frozenset(rule.id for rule in RULES_BY_KIND.get("trigger", ()))
 
 
 # --- Facts and limits ------------------------------------------------------------------------
@@ -124,23 +131,35 @@ def _fact_fields(fact: Fact) -> dict[str, object]:
     return {name: getattr(fact, name) for name in Fact.__slots__}
 
 
-def resolve_limits(case: Case) -> dict[str, Limit]:
+def resolve_limits(case: Case) -> Mapping[str, Limit]:
     """Thresholds for this case: defaults by sex, replaced by the lab's own limits when given."""
-    sex = case.sex.value if case.sex else "unspecified"
-    sex_origin = f"default for {sex}" if case.sex else "default (sex not given)"
+    return _limits_for(case.sex, _overrides_key(case))
+
+
+def _overrides_key(case: Case) -> tuple[tuple[str, str, Quantity], ...]:
+    return tuple(sorted((key, str(q.value), q) for key, q in case.reference_limits.items()))
+
+
+# Few distinct (sex, lab limits) pairs and every evaluation needs one. The key carries each value as
+# written, because 0.5 == 0.50 yet the reference text shows the lab's own digits.
+@lru_cache(maxsize=256)
+def _limits_for(sex_choice, overrides: tuple[tuple[str, str, Quantity], ...]) -> Mapping[str, Limit]:
+    reference_limits = {key: quantity for key, _, quantity in overrides}
+    sex = sex_choice.value if sex_choice else "unspecified"
+    sex_origin = f"default for {sex}" if sex_choice else "default (sex not given)"
 
     def fixed(threshold: T.Threshold) -> Limit:
         return Limit(threshold, threshold.value, "default")
 
     def overridable(key: str, threshold: T.Threshold, origin: str = "default") -> Limit:
-        override = case.reference_limits.get(key)
+        override = reference_limits.get(key)
         if override is None:
             return Limit(threshold, threshold.value, origin)
         analyte = ANALYTES[_OVERRIDE_ANALYTE[key]]
         return Limit(threshold, analyte.canonical(override.value, override.unit), "lab reference limit")
 
     calcium_uln = overridable("calcium_uln", T.CALCIUM_ULN)
-    return {
+    return MappingProxyType({
         "hb_trigger": fixed(T.HB_TRIGGER),
         "hb_normal_min": overridable("hemoglobin_lln", T.HB_NORMAL_MIN[sex], sex_origin),
         "flc_trigger_high": fixed(T.FLC_TRIGGER_HIGH),
@@ -164,7 +183,14 @@ def resolve_limits(case: Case) -> dict[str, Limit]:
         "b2m_warn": fixed(T.B2M_WARN),
         "flc_ratio_warn_low": fixed(T.FLC_RATIO_WARN_LOW),
         "flc_ratio_warn_high": fixed(T.FLC_RATIO_WARN_HIGH),
-    }
+    })
+
+
+@lru_cache(maxsize=256)
+def _lab_references(sex_choice, overrides: tuple[tuple[str, str, Quantity], ...]) -> Mapping[str, tuple[str, str]]:
+    """Each checklist line's reference text and origin; they depend on the limits alone."""
+    limits = _limits_for(sex_choice, overrides)
+    return MappingProxyType({check.key: _describe_limits(check.limits, limits) for check in LAB_CHECKS})
 
 
 _OVERRIDE_ANALYTE = {
@@ -186,7 +212,8 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
     """Evaluate every rule on the case and derive the one disposition (SPEC §5.2)."""
     evaluation_date = case.evaluation_date or today or dt.date.today()
     facts = build_facts(case)
-    ctx = Context(facts=facts, limits=resolve_limits(case))
+    overrides = _overrides_key(case)
+    ctx = Context(facts=facts, limits=_limits_for(case.sex, overrides))
     outcomes = {}
     for stage in STAGES_BEFORE_DISPOSITION:
         _run_stage(stage, ctx, outcomes)
@@ -212,7 +239,7 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
     triggers = tuple(findings["triggers"])
     deferrals = tuple(findings["deferral_considerations"])
     follow_up = tuple(findings["follow_up"])
-    labs = _lab_checklist(ctx)
+    labs = _lab_checklist(ctx, _lab_references(case.sex, overrides))
     missing_core = tuple(line for line in labs if line.core and line.status in ("missing", "not_done"))
     conflicts = _conflicts(ctx.disposition, triggers, deferrals)
     return Assessment(
@@ -237,12 +264,11 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
 
 
 def _run_stage(stage: str, ctx: Context, outcomes: dict) -> None:
-    for rule in RULES:
-        if rule.kind == stage:
-            outcome = rule.condition.evaluate(ctx)
-            outcomes[rule.id] = outcome
-            if outcome.state:
-                ctx.fired.add(rule.id)
+    for rule in RULES_BY_KIND.get(stage, ()):
+        outcome = rule.condition.evaluate(ctx)
+        outcomes[rule.id] = outcome
+        if outcome.state:
+            ctx.fired.add(rule.id)
 
 
 def _plasma_cell_suspected(ctx: Context) -> bool:
@@ -300,8 +326,8 @@ def _warning_field(rule: Rule) -> str | None:
     return "flc_ratio" if keys[0] == "flc_ratio_discrepancy" else keys[0]
 
 
-def _describe_limits(names: Iterable[str], ctx: Context) -> tuple[str, str]:
-    limits = [ctx.limits[name] for name in names]
+def _describe_limits(names: Iterable[str], resolved: Mapping[str, Limit]) -> tuple[str, str]:
+    limits = [resolved[name] for name in names]
     if not limits:
         return "", ""
     if len(limits) == 2:
@@ -313,12 +339,12 @@ def _describe_limits(names: Iterable[str], ctx: Context) -> tuple[str, str]:
     return text, limits[-1].origin
 
 
-def _lab_checklist(ctx: Context) -> tuple[LabLine, ...]:
+def _lab_checklist(ctx: Context, references: Mapping[str, tuple[str, str]]) -> tuple[LabLine, ...]:
     """The lab checklist: every lab with its status, canonical value and the limit applied."""
     lines = []
     for check in LAB_CHECKS:
         fact = ctx.facts.get(check.key)
-        reference, origin = _describe_limits(check.limits, ctx)
+        reference, origin = references[check.key]
         if fact is None:
             status = "missing"
         elif fact.value == "not_done":
@@ -356,13 +382,12 @@ def _unknowns(ctx: Context, outcomes: dict, labs: tuple[LabLine, ...]) -> tuple[
             continue
         if line.core:
             could_change.setdefault(line.key, [])
-            if core_incomplete and not ctx.fired & {r.id for r in RULES if r.kind == "trigger"}:
+            if core_incomplete and not ctx.fired & TRIGGER_IDS:
                 could_change[line.key].append("disposition")
             notes[line.key] = "core lab: needed for a complete panel"
         elif line.key in could_change or line.key in ("urine_mprotein", "egfr", "igg", "iga", "igm"):
             could_change.setdefault(line.key, [])
             notes[line.key] = "optional: does not block a complete panel"
-    order = [spec.key for spec in INPUTS]
     could_change = {k: v for k, v in could_change.items() if k in INPUTS_BY_KEY}
     for key in NOT_UNKNOWN_WHEN_EMPTY:
         could_change.pop(key, None)
@@ -373,7 +398,7 @@ def _unknowns(ctx: Context, outcomes: dict, labs: tuple[LabLine, ...]) -> tuple[
             could_change=tuple(dict.fromkeys(could_change[key])),
             note=notes.get(key, ""),
         )
-        for key in sorted(could_change, key=order.index)
+        for key in sorted(could_change, key=INPUT_ORDER.__getitem__)
     )
 
 

@@ -178,10 +178,37 @@ RESULT_KEYS = (
 )  # fmt: skip
 
 
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}  # type -> dataclass field names, or None
+
+
+def _field_names(value: Any) -> tuple[str, ...] | None:
+    """The field names if value is a dataclass instance; decided once per type."""
+    kind = type(value)
+    try:
+        return _FIELD_NAMES[kind]
+    except KeyError:
+        is_instance = dataclasses.is_dataclass(value) and not isinstance(value, type)
+        names = tuple(f.name for f in dataclasses.fields(value)) if is_instance else None
+        _FIELD_NAMES[kind] = names
+        return names
+
+
 def to_jsonable(value: Any) -> Any:
-    """Dataclasses → dicts, Decimals → numbers, dates → ISO strings, enums → values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """Dataclasses → dicts, Decimals → numbers, dates → ISO strings, enums → values.
+
+    Runs on every API response (~500 values each), so plain values skip the call altogether and
+    dataclass fields are looked up once per type.
+    """
+    if type(value) in _PLAIN_TYPES:
+        return value
+    names = _field_names(value)
+    if names is not None:
+        fields = {}
+        for name in names:
+            field = getattr(value, name)
+            fields[name] = field if type(field) in _PLAIN_TYPES else to_jsonable(field)
+        return fields
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, bool) or value is None or isinstance(value, str | int):
@@ -191,7 +218,7 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, tuple | list):
-        return [to_jsonable(v) for v in value]
+        return [v if type(v) in _PLAIN_TYPES else to_jsonable(v) for v in value]
     if isinstance(value, frozenset | set):
         return sorted(to_jsonable(v) for v in value)
     if isinstance(value, dict):

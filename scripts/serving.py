@@ -1,0 +1,123 @@
+"""Start the production server (gunicorn + whitenoise) on loopback: shared by the benchmark and tests.
+
+Everything is configured through the environment exactly as in production; only the database and
+the static root point at throwaway paths.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def production_env(*, workdir: Path, **overrides: str) -> dict[str, str]:
+    """Production settings (DEBUG off, HTTPS behind a proxy) with a SQLite DB and static root in workdir."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_HTTPS="1",
+        DJANGO_SSL_REDIRECT="1",
+        DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
+        DJANGO_STATIC_ROOT=str(workdir / "static"),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(overrides)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], env=env, cwd=BASE_DIR, check=True)  # noqa: S603 - our own argv
+
+
+def prepare(env: dict[str, str]) -> None:
+    """What `make serve` does before serving: collect (compress, hash) static files, migrate, cache table."""
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict[str, str], *, port: int, workers: int = 2, log: Path | None = None):
+    """Start gunicorn with the project's gunicorn.conf.py and wait until /healthz answers."""
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps its own copy
+    proc = subprocess.Popen(  # noqa: S603 - our own argv
+        [GUNICORN, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        env=env, cwd=BASE_DIR, stdout=out, stderr=subprocess.STDOUT,
+    )
+    if log:
+        out.close()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    stop(proc)
+    raise RuntimeError("gunicorn did not answer /healthz within 20 s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """The gunicorn workers: children of the master process."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def fetch(port: int, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None,
+          https: bool = True) -> tuple[http.client.HTTPResponse, bytes]:
+    """One request to 127.0.0.1:port; https=True sends X-Forwarded-Proto as the TLS proxy would."""
+    sent = {"Host": f"127.0.0.1:{port}", **({"X-Forwarded-Proto": "https"} if https else {}), **(headers or {})}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        return response, response.read()
+    finally:
+        conn.close()
+
+
+def cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    """name -> the whole Set-Cookie line, for every cookie the response sets."""
+    return {line.split("=", 1)[0]: line for line in response.headers.get_all("Set-Cookie") or []}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (from /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -1,0 +1,41 @@
+"""Production-mode fixtures: collected static files, and gunicorn servers sharing one SQLite file."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts import serving
+from tests.deploy.support_admin import STAFF_USER
+
+
+@pytest.fixture(scope="session")
+def production_dir(tmp_path_factory):
+    """A migrated SQLite DB, collected static files and one staff user, as `make serve` leaves them."""
+    workdir = tmp_path_factory.mktemp("production")
+    env = serving.production_env(workdir=workdir)
+    serving.prepare(env)
+    username, password = STAFF_USER
+    serving.manage(
+        {**env, "DJANGO_SUPERUSER_PASSWORD": password},
+        "createsuperuser", "--noinput", "--username", username, "--email", "staff@example.org",
+    )
+    return workdir
+
+
+@pytest.fixture
+def collected_static(production_dir, settings):
+    """In-process tests render with the compressed manifest storage, as in production."""
+    settings.STATIC_ROOT = production_dir / "static"
+    return settings.STATIC_ROOT
+
+
+@pytest.fixture(scope="session")
+def server_pair(production_dir):
+    """Two gunicorn servers (one worker each) on two loopback ports sharing one DB and secret key."""
+    env = serving.production_env(workdir=production_dir)
+    log = production_dir / "gunicorn.log"
+    ports = [serving.free_port(), serving.free_port()]
+    procs = [serving.start_gunicorn(env, port=port, workers=1, log=log) for port in ports]
+    yield ports, log
+    for proc in procs:
+        serving.stop(proc)
