@@ -89,6 +89,11 @@ class Condition:
     """Base class: evaluate against a context, describe in words, list the inputs read."""
 
     def evaluate(self, ctx: Context) -> Outcome:  # pragma: no cover - abstract
+        """The state with its basis: the inputs matched, or the inputs whose absence left it open."""
+        raise NotImplementedError
+
+    def test(self, ctx: Context) -> bool | None:  # pragma: no cover - abstract
+        """The state alone, without building the basis: the fast path (same answer as evaluate)."""
         raise NotImplementedError
 
     def describe(self) -> str:  # pragma: no cover - abstract
@@ -108,6 +113,12 @@ class Compare(Condition):
     fact: str
     op: str
     limit: str
+
+    def test(self, ctx: Context) -> bool | None:
+        fact = ctx.facts.get(self.fact)
+        if fact is None:
+            return None
+        return _OPS[self.op](fact.value, ctx.limits[self.limit].value)
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -143,6 +154,10 @@ class Is(Condition):
     fact: str
     values: tuple[object, ...]
 
+    def test(self, ctx: Context) -> bool | None:
+        fact = ctx.facts.get(self.fact)
+        return None if fact is None else fact.value in self.values
+
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
         if fact is None:
@@ -174,6 +189,10 @@ class Known(Condition):
     fact: str
     excluding: tuple[object, ...] = ()
 
+    def test(self, ctx: Context) -> bool | None:
+        fact = ctx.facts.get(self.fact)
+        return fact is not None and fact.value not in self.excluding
+
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
         if fact is None or fact.value in self.excluding:
@@ -193,6 +212,9 @@ class Fired(Condition):
 
     rule_id: str
 
+    def test(self, ctx: Context) -> bool | None:
+        return self.rule_id in ctx.fired
+
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if self.rule_id in ctx.fired else FALSE
 
@@ -209,6 +231,9 @@ class AnyFired(Condition):
 
     prefix: str
 
+    def test(self, ctx: Context) -> bool | None:
+        return any(r.startswith(self.prefix) for r in ctx.fired)
+
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if any(r.startswith(self.prefix) for r in ctx.fired) else FALSE
 
@@ -220,6 +245,9 @@ class AnyFired(Condition):
 class Always(Condition):
     """The last row of a first-match table: holds for every case."""
 
+    def test(self, ctx: Context) -> bool | None:
+        return True
+
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE
 
@@ -230,6 +258,9 @@ class Always(Condition):
 @dataclass(frozen=True)
 class DispositionIs(Condition):
     disposition: str
+
+    def test(self, ctx: Context) -> bool | None:
+        return ctx.disposition == self.disposition
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if ctx.disposition == self.disposition else FALSE
@@ -243,6 +274,15 @@ class AnyOf(Condition):
     """Kleene OR: true if any part is true, unknown if none is true but one is unknown."""
 
     parts: tuple[Condition, ...]
+
+    def test(self, ctx: Context) -> bool | None:
+        unknown = False
+        for part in self.parts:
+            state = part.test(ctx)
+            if state:
+                return True
+            unknown = unknown or state is None
+        return None if unknown else False
 
     def evaluate(self, ctx: Context) -> Outcome:
         holds, matched, missing = False, [], []
@@ -274,6 +314,15 @@ class AllOf(Condition):
 
     parts: tuple[Condition, ...]
 
+    def test(self, ctx: Context) -> bool | None:
+        unknown = False
+        for part in self.parts:
+            state = part.test(ctx)
+            if state is False:
+                return False
+            unknown = unknown or state is None
+        return None if unknown else True
+
     def evaluate(self, ctx: Context) -> Outcome:
         # Conditions only read the context, so the first false part settles it.
         outcomes = []
@@ -302,6 +351,10 @@ class Not(Condition):
 
     part: Condition
 
+    def test(self, ctx: Context) -> bool | None:
+        state = self.part.test(ctx)
+        return None if state is None else not state
+
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
         if outcome.state is None:
@@ -323,6 +376,10 @@ class IfKnown(Condition):
     """An optional check: holds when its input is missing, otherwise as the part says."""
 
     part: Condition
+
+    def test(self, ctx: Context) -> bool | None:
+        state = self.part.test(ctx)
+        return True if state is None else state
 
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
@@ -348,6 +405,10 @@ class NonEmpty(Condition):
     """A set-valued fact has at least one member; the basis names the members."""
 
     fact: str
+
+    def test(self, ctx: Context) -> bool | None:
+        fact = ctx.facts.get(self.fact)
+        return fact is not None and bool(fact.value)
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from dateutil.relativedelta import relativedelta
 
 from . import thresholds as T
+from .conditions import FALSE as _FALSE
 from .conditions import Context, Fact, Limit
 from .evidence import CITATIONS, EVIDENCE_NOTES
 from .inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, Case, Quantity
@@ -217,7 +218,7 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
     outcomes = {}
     for stage in STAGES_BEFORE_DISPOSITION:
         _run_stage(stage, ctx, outcomes)
-    ctx.disposition = next(name for name, cond in DISPOSITIONS if cond.evaluate(ctx).state)
+    ctx.disposition = next(name for name, cond in DISPOSITIONS if cond.test(ctx))
     for stage in STAGES_AFTER_DISPOSITION:
         _run_stage(stage, ctx, outcomes)
 
@@ -264,17 +265,18 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
 
 
 def _run_stage(stage: str, ctx: Context, outcomes: dict) -> None:
+    """Test each rule of the stage; build the full basis only where the rule fired or is unknown."""
     for rule in RULES_BY_KIND.get(stage, ()):
-        outcome = rule.condition.evaluate(ctx)
-        outcomes[rule.id] = outcome
-        if outcome.state:
+        state = rule.condition.test(ctx)
+        outcomes[rule.id] = _FALSE if state is False else rule.condition.evaluate(ctx)
+        if state:
             ctx.fired.add(rule.id)
 
 
 def _plasma_cell_suspected(ctx: Context) -> bool:
     from .rules import PLASMA_CELL_SUSPECTED
 
-    return bool(PLASMA_CELL_SUSPECTED.evaluate(ctx).state)
+    return bool(PLASMA_CELL_SUSPECTED.test(ctx))
 
 
 # --- Building the parts of the result ---------------------------------------------------------
@@ -290,7 +292,7 @@ def _note(rule: Rule):
 
 def _finding(rule: Rule, matched, ctx: Context, evaluation_date: dt.date) -> Finding:
     labels = rule.labels + tuple(
-        text for text, cond in rule.conditional_labels if cond.evaluate(ctx).state
+        text for text, cond in rule.conditional_labels if cond.test(ctx)
     )
     due = None
     if rule.kind == "follow_up":
@@ -308,7 +310,7 @@ def _pitfall(rule: Rule, outcome) -> Pitfall:
 
 
 def _mri_item(rule: Rule, matched, ctx: Context) -> MriItem:
-    low = rule.low_reliability_when is not None and bool(rule.low_reliability_when.evaluate(ctx).state)
+    low = rule.low_reliability_when is not None and bool(rule.low_reliability_when.test(ctx))
     applicability = rule.applicability
     if low:
         applicability += " Low reliability here: the comparison was made at the clivus (PF-CLIVUS)."
@@ -352,7 +354,7 @@ def _lab_checklist(ctx: Context, references: Mapping[str, tuple[str, str]]) -> t
         elif check.normal is None:
             status = "informational"
         else:
-            status = "normal" if check.normal.evaluate(ctx).state else "abnormal"
+            status = "normal" if check.normal.test(ctx) else "abnormal"
         lines.append(
             LabLine(
                 key=check.key, label=_label(check.key), core=check.core, status=status,
@@ -375,7 +377,7 @@ def _unknowns(ctx: Context, outcomes: dict, labs: tuple[LabLine, ...]) -> tuple[
         if outcome.state is None:
             for key in outcome.missing:
                 could_change.setdefault(key, []).append(rule.id)
-    core_incomplete = not CORE_COMPLETE.evaluate(ctx).state
+    core_incomplete = not CORE_COMPLETE.test(ctx)
     notes: dict[str, str] = {}
     for line in labs:
         if line.status not in ("missing", "not_done"):
