@@ -24,7 +24,7 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("DJANGO_DEBUG", False)
-_DEV_SECRET = "insecure-development-key-never-use-in-production-0123456789abcdef"
+_DEV_SECRET = "insecure-development-key-never-use-in-production-0123456789abcdef"  # noqa: S105 (dev only, guarded below)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or os.environ.get("DJANGO_ALLOW_DEV_SECRET") == "1"):

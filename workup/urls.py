@@ -5,6 +5,8 @@ from django.urls import path
 from workup import views
 
 urlpatterns = [
+    path("", views.workup, name="workup"),
+    path("preferences", views.preferences, name="preferences"),
     path("api/v1/evaluate", views.api_evaluate, name="api-evaluate"),
     path("api/v1/pathway", views.api_pathway, name="api-pathway"),
     path("healthz", views.healthz, name="healthz"),

@@ -6,12 +6,19 @@ import json
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from workup import services
+from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, WorkupForm, with_default_units
 from workup.pathway.engine import PATHWAY_INFO, pathway_content
 from workup.pathway.result import to_jsonable
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 def _reject_constant(name: str) -> None:
@@ -48,3 +55,65 @@ def api_pathway(request: HttpRequest) -> JsonResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# --- The workup screen ---------------------------------------------------------------------------
+
+THEME_COOKIE, UNITS_COOKIE = "theme", "units"
+THEMES = ("dark", "light")
+PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _unit_system(request: HttpRequest) -> str:
+    value = request.COOKIES.get(UNITS_COOKIE)
+    return value if value in dict(UNIT_SYSTEMS) else DEFAULT_UNIT_SYSTEM
+
+
+def _theme(request: HttpRequest) -> str:
+    value = request.COOKIES.get(THEME_COOKIE)
+    return value if value in THEMES else "dark"
+
+
+def _remember(response: HttpResponse, name: str, value: str) -> None:
+    response.set_cookie(name, value, max_age=PREFERENCE_COOKIE_AGE, samesite="Lax")
+
+
+@require_http_methods(["GET", "POST"])
+def workup(request: HtmxHttpRequest) -> HttpResponse:
+    """The workup screen; an htmx request gets only the recommendation panel of the same template.
+
+    GET shows the empty screen. POST (plain or htmx) evaluates the form; an invalid field is a normal
+    200 response that names the field and keeps everything else typed.
+    """
+    unit_system = _unit_system(request)
+    data = None
+    if request.method == "POST":
+        chosen = request.POST.get("unit_system")
+        data = request.POST
+        if chosen in dict(UNIT_SYSTEMS) and chosen != unit_system:
+            unit_system = chosen
+            data = with_default_units(request.POST, unit_system)
+    form = WorkupForm(data, unit_system=unit_system)
+    bound, valid = form.is_bound, form.is_valid()
+    result = services.workup_from_form(
+        bound=bound, valid=valid, data=form.cleaned_data if bound else {},
+        form_errors={name: list(messages) for name, messages in form.errors.items()},
+    )
+    context = {"form": form, "theme": _theme(request), "result": result}
+    template = "workup/workup.html"
+    if request.htmx:
+        template += "#recommendation-panel"
+    response = render(request, template, context)
+    if data is not None:
+        _remember(response, UNITS_COOKIE, unit_system)
+    return response
+
+
+@require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    """No-JavaScript path for the theme switch: remember the choice in a cookie and go back."""
+    response = redirect("workup")
+    theme = request.POST.get("theme")
+    if theme in THEMES:
+        _remember(response, THEME_COOKIE, theme)
+    return response
