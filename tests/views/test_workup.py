@@ -240,7 +240,11 @@ def test_workup_htmx_attributes_follow_csp_rules(client):
 
 def test_workup_assets_are_vendored(client):
     page = parse(client.get("/").content)
-    urls = [e.attrs.get("src") or e.attrs.get("href") for e in page.elements if e.tag in ("script", "link")]
+    urls = [
+        e.attrs.get("src") or e.attrs.get("href")
+        for e in page.elements
+        if e.tag == "script" or (e.tag == "link" and e.attrs.get("rel") == "stylesheet")
+    ]
     assert all(url.startswith("/static/") for url in urls)
     assert "/static/vendor/bootstrap-5.3.9/bootstrap.min.css" in urls
 
