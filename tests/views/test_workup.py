@@ -259,3 +259,12 @@ def test_preferences_theme_is_remembered_in_cookie(client):
 
 def test_workup_theme_defaults_to_dark(client):
     assert parse(client.get("/").content).elements[0].attrs["data-bs-theme"] == "dark"
+
+
+def test_workup_lab_checklist_shows_reference_and_origin_in_plain_numbers(client):
+    page = parse(client.post("/", form_data(NORMAL["input"])).content)
+    (egfr,) = page.with_attr("data-lab", "egfr")
+    (hemoglobin,) = page.with_attr("data-lab", "hemoglobin")
+    assert "60 mL/min/1.73m2" in egfr.text
+    assert "E+" not in egfr.text
+    assert "12 g/dL (default for female)" in hemoglobin.text

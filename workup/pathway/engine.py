@@ -402,8 +402,9 @@ def _conflicts(disposition: str, triggers, deferrals) -> tuple[Conflict, ...]:
 def _num(value: object) -> str:
     if isinstance(value, Decimal):
         value = value.normalize() if value == value.to_integral_value() else value
-        text = f"{value:.4g}" if abs(value) < Decimal("0.01") or len(str(value)) > 8 else str(value)
-        return text
+        # Fixed-point, never scientific: normalize() turns 60 into 6E+1, which no lab prints.
+        plain = f"{value:f}"
+        return f"{value:.4g}" if abs(value) < Decimal("0.01") or len(plain) > 8 else plain
     return str(value)
 
 
