@@ -97,8 +97,4 @@
     });
   }
 
-  // --- Printing: open every "Why?" so the printed summary carries its reasons ---------------
-  window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("#recommendation-panel details").forEach(function (d) { d.open = true; });
-  });
 })();

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -194,3 +196,26 @@ def test_browser_theme_follows_system_until_chosen(page_light_system, live_serve
     page.locator("#theme-toggle").click()
     page.emulate_media(color_scheme="dark")
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
+
+
+def test_browser_copy_button_copies_referral_summary(page, live_server):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(live_server.url)
+    enter_case(page, golden("hb-119-gl-anemia"))
+    wait_for_panel(page)
+    page.get_by_role("button", name="Copy referral summary").click()
+    expect(page.locator(".copy-status")).to_have_text("Copied.")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == page.locator("#report-referral").input_value()
+    assert "BX-ANEMIA" in copied
+
+
+def test_browser_print_fits_one_page(page, live_server):
+    page.goto(live_server.url)
+    enter_case(page, golden("benign-context-conflict-with-calcium"))
+    wait_for_panel(page)
+    page.emulate_media(media="print")
+    expect(page.locator("#workup-form")).to_be_hidden()
+    expect(page.locator("[data-disposition]")).to_be_visible()
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
