@@ -217,14 +217,11 @@ def case_from_form(*, data: Mapping[str, Any]) -> Case:
 
 
 def _form_number(key: str, text: str, errors: Errors) -> Decimal | None:
-    try:
-        number = Decimal(text.strip())
-    except ArithmeticError:
-        number = None
-    if number is None or not number.is_finite():
-        errors[key] = [f"“{text}” is not a number."]
+    message = validation.number_error(text)
+    if message:
+        errors[key] = [message]
         return None
-    return number
+    return Decimal(text.strip())
 
 
 def _form_quantity(key: str, data: Mapping[str, Any], errors: Errors) -> dict[str, Any] | None:

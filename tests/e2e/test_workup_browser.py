@@ -52,8 +52,8 @@ def test_browser_golden_case_entered_by_hand_shows_engine_result(page, live_serv
     data = enter_case(page, case)
     wait_for_panel(page)
     assert read_panel(page) == expected_panel(case)
-    first = next(key for key in data if not key.endswith("_unit") and isinstance(data[key], str))
-    assert page.locator(f"[name={first}]").first.input_value() or page.locator(f"[name={first}]:checked").count()
+    typed = {key: data[key] for key in data if f"{key}_unit" in data}
+    assert {key: page.locator(f"#id_{key}").input_value() for key in typed} == typed
 
 
 @pytest.mark.parametrize("name", NO_JS_CASES)
