@@ -219,3 +219,12 @@ def test_browser_print_fits_one_page(page, live_server):
     expect(page.locator("[data-disposition]")).to_be_visible()
     pdf = page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+
+
+def test_browser_axe_all_steps_with_field_message(page, live_server):
+    """axe sees only what is displayed: show all three steps (the no-JavaScript layout) and a message."""
+    page.goto(live_server.url)
+    page.evaluate("() => document.documentElement.classList.remove('js')")
+    page.locator("#id_hemoglobin").press_sequentially("112")
+    expect(page.locator("#feedback-hemoglobin")).not_to_be_empty()
+    assert serious_violations(page) == []
