@@ -124,6 +124,7 @@ class WorkupForm(forms.Form):
 
     def __init__(self, *args, unit_system: str = DEFAULT_UNIT_SYSTEM, **kwargs):
         super().__init__(*args, **kwargs)
+        self.unit_system = unit_system
         self.fields["unit_system"].initial = unit_system
         for spec in INPUTS:
             self.fields[spec.key] = _field(spec)
@@ -181,3 +182,11 @@ def with_default_units(data, unit_system: str):
         if not data.get(key, "").strip():
             data[f"{key}_unit"] = default_unit(analyte, unit_system)
     return data
+
+
+def workup_form(data, *, remembered_units: str) -> WorkupForm:
+    """The form for a request; choosing another unit system moves the empty lab fields to its units."""
+    chosen = data.get("unit_system") if data is not None else None
+    if chosen in dict(UNIT_SYSTEMS) and chosen != remembered_units:
+        return WorkupForm(with_default_units(data, chosen), unit_system=chosen)
+    return WorkupForm(data, unit_system=remembered_units)

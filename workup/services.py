@@ -375,19 +375,19 @@ class ScreenResult:
         ]
 
 
-def workup_from_form(*, bound: bool, valid: bool, data: Mapping[str, Any], form_errors: Errors) -> ScreenResult:
-    """Validate the form's data like the JSON API, then evaluate it; nothing is stored.
+def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> ScreenResult:
+    """Validate the form's cleaned data like the JSON API, then evaluate it; nothing is stored.
 
-    An unbound form (the empty screen) has no assessment yet; any field error means no assessment,
-    and every message is keyed by its field so the screen can show it beside that field.
+    No data (the empty screen) means no assessment yet; any field error means no assessment, and
+    every message is keyed by its field so the screen can show it beside that field.
     """
-    if not bound:
+    if data is None:
         return ScreenResult(None, {}, empty_canonical_values(), None, [])
     try:
         case = case_from_form(data=data)
     except CaseInvalid as invalid:
         return ScreenResult(None, {**form_errors, **invalid.errors}, empty_canonical_values(), None, [])
-    if not valid:
+    if form_errors:
         return ScreenResult(None, form_errors, canonical_values(case=case), None, [])
     assessment = workup_evaluate(case=case)
     return ScreenResult(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from workup import services
-from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, WorkupForm, with_default_units
+from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, workup_form
 from workup.pathway.engine import PATHWAY_INFO, pathway_content
 from workup.pathway.result import to_jsonable
 
@@ -85,27 +85,16 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
     GET shows the empty screen. POST (plain or htmx) evaluates the form; an invalid field is a normal
     200 response that names the field and keeps everything else typed.
     """
-    unit_system = _unit_system(request)
-    data = None
-    if request.method == "POST":
-        chosen = request.POST.get("unit_system")
-        data = request.POST
-        if chosen in dict(UNIT_SYSTEMS) and chosen != unit_system:
-            unit_system = chosen
-            data = with_default_units(request.POST, unit_system)
-    form = WorkupForm(data, unit_system=unit_system)
-    bound, valid = form.is_bound, form.is_valid()
-    result = services.workup_from_form(
-        bound=bound, valid=valid, data=form.cleaned_data if bound else {},
-        form_errors={name: list(messages) for name, messages in form.errors.items()},
-    )
+    form = workup_form(request.POST if request.method == "POST" else None, remembered_units=_unit_system(request))
+    form_errors = {name: list(messages) for name, messages in form.errors.items()}  # runs the checks
+    result = services.workup_from_form(data=form.cleaned_data if form.is_bound else None, form_errors=form_errors)
     context = {"form": form, "theme": _theme(request), "result": result}
     template = "workup/workup.html"
     if request.htmx:
         template += "#recommendation-panel"
     response = render(request, template, context)
-    if data is not None:
-        _remember(response, UNITS_COOKIE, unit_system)
+    if form.is_bound:
+        _remember(response, UNITS_COOKIE, form.unit_system)
     return response
 
 

@@ -228,3 +228,16 @@ def test_browser_axe_all_steps_with_field_message(page, live_server):
     page.locator("#id_hemoglobin").press_sequentially("112")
     expect(page.locator("#feedback-hemoglobin")).not_to_be_empty()
     assert serious_violations(page) == []
+
+
+def test_browser_si_preference_moves_empty_lab_fields_to_si_units(page, live_server):
+    page.goto(live_server.url)
+    page.locator("#step-mri .step-next").click()
+    page.select_option("#id_calcium_unit", "mg/dL")
+    page.locator("#id_calcium").press_sequentially("9.5")
+    page.get_by_label("SI (g/L, mmol/L, µmol/L)").check()
+    expect(page.locator("#id_hemoglobin_unit")).to_have_value("g/L")
+    expect(page.locator("#id_creatinine_unit")).to_have_value("µmol/L")
+    expect(page.locator("#id_calcium_unit")).to_have_value("mg/dL")
+    page.reload()
+    expect(page.locator("#id_albumin_unit")).to_have_value("g/L")

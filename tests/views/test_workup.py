@@ -269,3 +269,9 @@ def test_workup_lab_checklist_shows_reference_and_origin_in_plain_numbers(client
     assert "60 mL/min/1.73m2" in egfr.text
     assert "E+" not in egfr.text
     assert "12 g/dL (default for female)" in hemoglobin.text
+
+
+def test_workup_unknown_choice_is_refused_beside_field(client):
+    response = client.post("/", {"spep": "maybe", "age": "60"}, headers=HTMX)
+    assert "maybe" in parse(response.content).by_id("feedback-spep").text
+    assert read_panel(response.content).disposition is None
