@@ -1,4 +1,4 @@
-"""Shared fixtures and the Hypothesis profile."""
+"""Shared fixtures, test-wide settings and the Hypothesis profile."""
 
 import os
 
@@ -11,6 +11,15 @@ from tests.golden import golden_cases
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings):
+    """Serve static files from the source tree: tests have no collectstatic manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
@@ -11,9 +12,17 @@ from typing import Any
 from workup import fhir
 from workup.pathway import validation
 from workup.pathway.engine import evaluate
-from workup.pathway.inputs import INPUTS, INPUTS_BY_KEY, REFERENCE_LIMIT_KEYS, Case, InputSpec, Quantity
-from workup.pathway.result import Assessment
-from workup.pathway.units import REFERENCE_LIMIT_ANALYTE
+from workup.pathway.inputs import (
+    CHOICE_LABELS,
+    INPUTS,
+    INPUTS_BY_KEY,
+    REFERENCE_LIMIT_KEYS,
+    Case,
+    InputSpec,
+    Quantity,
+)
+from workup.pathway.result import Assessment, Finding
+from workup.pathway.units import ANALYTES, REFERENCE_LIMIT_ANALYTE
 
 Errors = dict[str, list[str]]
 OBSERVATIONS_KEY = "observations"  # a FHIR Bundle of lab Observations beside the pathway inputs
@@ -219,3 +228,213 @@ def _check_flc_units(values: dict[str, Any], errors: Errors) -> None:
 
 def input_keys() -> tuple[str, ...]:
     return tuple(spec.key for spec in INPUTS) + ("reference_limits",)
+
+
+# --- The workup screen: form data -> the same parser as the JSON API -----------------------------
+
+
+def case_from_form(*, data: Mapping[str, Any]) -> Case:
+    """Build a Case from the workup form's cleaned data, validated exactly like a JSON request.
+
+    Errors are keyed by form field name (a reference limit by its own key, not `reference_limits.x`).
+    """
+    errors: Errors = {}
+    payload: dict[str, Any] = {}
+    for spec in INPUTS:
+        value = _form_value(spec, data, errors)
+        if value is not None:
+            payload[spec.key] = value
+    limits = {}
+    for key in REFERENCE_LIMIT_KEYS:
+        limit = _form_quantity(key, data, errors)
+        if limit is not None:
+            limits[key] = limit
+    if limits:
+        payload["reference_limits"] = limits
+    try:
+        case = case_from_json(data=payload)
+    except CaseInvalid as invalid:
+        errors.update({key.removeprefix("reference_limits."): msgs for key, msgs in invalid.errors.items()})
+    if errors:
+        raise CaseInvalid(errors)
+    return case
+
+
+def _form_number(key: str, text: str, errors: Errors) -> Decimal | None:
+    message = validation.number_error(text)
+    if message:
+        errors[key] = [message]
+        return None
+    return Decimal(text.strip())
+
+
+def _form_quantity(key: str, data: Mapping[str, Any], errors: Errors) -> dict[str, Any] | None:
+    text = (data.get(key) or "").strip()
+    if not text:
+        return None
+    number = _form_number(key, text, errors)
+    return None if number is None else {"value": number, "unit": data.get(f"{key}_unit") or ""}
+
+
+_FORM_BOOLEANS = {"yes": True, "no": False}
+
+
+def _form_value(spec: InputSpec, data: Mapping[str, Any], errors: Errors) -> Any:
+    """The JSON-API form of one input from the form, or None when it was left empty/unknown."""
+    raw = data.get(spec.key)
+    if spec.kind == "quantity":
+        return _form_quantity(spec.key, data, errors)
+    if spec.kind == "boolean":
+        return _FORM_BOOLEANS.get(raw or "")
+    if spec.kind == "set":
+        return list(raw) if raw else None
+    if not raw or not str(raw).strip():
+        return None
+    if spec.kind in ("integer", "ratio"):
+        return _form_number(spec.key, str(raw), errors)
+    return str(raw).strip()
+
+
+def canonical_values(*, case: Case) -> dict[str, str]:
+    """Each lab entry converted to its canonical unit for display beside the field ("= 10.8 g/dL").
+
+    Every lab key is present; an empty string means nothing to show (empty field or canonical unit).
+    """
+    shown: dict[str, str] = {}
+    entries = {spec.key: (spec.key, getattr(case, spec.key)) for spec in INPUTS if spec.kind == "quantity"}
+    entries.update({key: (analyte, case.reference_limits.get(key)) for key, analyte in REFERENCE_LIMIT_ANALYTE.items()})
+    for key, (analyte_key, quantity) in entries.items():
+        shown[key] = ""
+        analyte = ANALYTES[analyte_key]
+        if quantity is not None and analyte.unit(quantity.unit).symbol != analyte.canonical_unit:
+            value = analyte.canonical(quantity.value, quantity.unit)
+            shown[key] = f"= {format_number(value)} {analyte.canonical_unit}"
+    return shown
+
+
+def empty_canonical_values() -> dict[str, str]:
+    return dict.fromkeys([*(s.key for s in INPUTS if s.kind == "quantity"), *REFERENCE_LIMIT_KEYS], "")
+
+
+def format_number(value: object) -> str:
+    """A number as a laboratory would print it: no exponent, at most 4 significant decimals."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float):
+        return str(value)
+    number = Decimal(str(value))
+    if number != number.to_integral_value():
+        number = Decimal(f"{number:.4g}") if abs(number) < 1 else number.quantize(Decimal("0.01")).normalize()
+    return f"{number.normalize():f}"
+
+
+# --- Report text: what a clinician pastes into a report or a referral ----------------------------
+
+DISPOSITION_HEADLINES = {
+    "PROCEED_TO_BIOPSY": "Proceed to bone marrow biopsy",
+    "COMPLETE_WORKUP": "Complete the laboratory work-up first",
+    "DEFERRAL_REASONABLE": "Deferring biopsy is reasonable",
+    "BIOPSY_STRONGLY_CONSIDERED": "Strongly consider bone marrow biopsy",
+}
+NOT_FOR_URGENT_USE = "Decision support only; not for time-critical decisions. Clinical judgement decides."
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    impression: str
+    referral: str
+
+
+def workup_report(*, case: Case, assessment: Assessment) -> Report:
+    """Wording for a radiology report impression and a hematology referral summary."""
+    pathway = assessment.pathway
+    version = f"{pathway.id} v{pathway.version} ({pathway.hash[:19]})"
+    impression = (
+        "Diffuse bone marrow signal heterogeneity of unclear etiology on lumbar MRI. "
+        f"Pathway result: {DISPOSITION_HEADLINES[assessment.disposition].lower()}. "
+        f"{assessment.summary} Marrow signal on MRI alone cannot separate benign from malignant change. "
+        f"[{version}]"
+    )
+    lines = ["Hematology referral summary", "", "Inputs:"]
+    lines += [f"  {label}: {value}" for label, value in entered_inputs(case=case)] or ["  (none entered)"]
+    lines += ["", f"Disposition: {DISPOSITION_HEADLINES[assessment.disposition]} ({assessment.disposition})",
+              f"Summary: {assessment.summary}", "", "Triggers:"]
+    lines += [f"  {f.id}: {f.title}" for f in assessment.triggers] or ["  none"]
+    lines += ["Deferral considerations:"]
+    lines += [f"  {f.id}: {f.title}" for f in assessment.deferral_considerations] or ["  none"]
+    lines += ["Active pitfalls:"]
+    lines += [f"  {p.id}: {p.title}" for p in assessment.pitfalls if p.active] or ["  none"]
+    lines += ["", f"Pathway: {version}, source dated {pathway.source_date}; evaluated {assessment.evaluation_date}.",
+              NOT_FOR_URGENT_USE]
+    return Report(impression=impression, referral="\n".join(lines))
+
+
+def entered_inputs(*, case: Case) -> list[tuple[str, str]]:
+    """Each entered input as (label, value as entered, with its unit), in input-table order."""
+    rows = []
+    for spec in INPUTS:
+        value = getattr(case, spec.key)
+        if value is None or value == frozenset():
+            continue
+        if isinstance(value, Quantity):
+            text = f"{format_number(value.value)} {value.unit}"
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, frozenset):
+            text = ", ".join(sorted(CHOICE_LABELS[v] for v in value))
+        elif isinstance(value, Decimal | int):
+            text = format_number(value)
+        else:
+            text = CHOICE_LABELS.get(str(value), str(value))
+        rows.append((spec.label, text))
+    rows += [
+        (f"Lab limit {key}", f"{format_number(q.value)} {q.unit}") for key, q in case.reference_limits.items()
+    ]
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenResult:
+    """What the workup screen shows: the assessment, or the messages of the fields to fix."""
+
+    assessment: Assessment | None
+    errors: Errors
+    canonical: dict[str, str]
+    report: Report | None
+    inputs: list[tuple[str, str]]
+
+    @property
+    def headline(self) -> str:
+        return DISPOSITION_HEADLINES[self.assessment.disposition] if self.assessment else ""
+
+    @property
+    def finding_groups(self) -> list[tuple[str, tuple[Finding, ...]]]:
+        """The fired rules under the headings the screen shows, in SPEC §6 order."""
+        a = self.assessment
+        if a is None:
+            return []
+        return [
+            ("Biopsy triggers", a.triggers),
+            ("Deferral considerations", a.deferral_considerations),
+            ("Imaging options", a.imaging),
+            ("Follow-up", a.follow_up),
+        ]
+
+
+def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> ScreenResult:
+    """Validate the form's cleaned data like the JSON API, then evaluate it; nothing is stored.
+
+    No data (the empty screen) means no assessment yet; any field error means no assessment, and
+    every message is keyed by its field so the screen can show it beside that field.
+    """
+    if data is None:
+        return ScreenResult(None, {}, empty_canonical_values(), None, [])
+    try:
+        case = case_from_form(data=data)
+    except CaseInvalid as invalid:
+        return ScreenResult(None, {**form_errors, **invalid.errors}, empty_canonical_values(), None, [])
+    if form_errors:
+        return ScreenResult(None, form_errors, canonical_values(case=case), None, [])
+    assessment = workup_evaluate(case=case)
+    return ScreenResult(
+        assessment, {}, canonical_values(case=case), workup_report(case=case, assessment=assessment),
+        entered_inputs(case=case),
+    )

@@ -5,6 +5,8 @@ from django.urls import path
 from workup import views
 
 urlpatterns = [
+    path("", views.workup, name="workup"),
+    path("preferences", views.preferences, name="preferences"),
     path("api/v1/evaluate", views.api_evaluate, name="api-evaluate"),
     path("api/v1/pathway", views.api_pathway, name="api-pathway"),
     path("api/v1/openapi.json", views.api_openapi, name="api-openapi"),

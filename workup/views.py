@@ -7,12 +7,19 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from workup import cds, drafts, openapi, services
+from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, workup_form
 from workup.pathway.engine import PATHWAY_INFO, pathway_content
 from workup.pathway.result import to_jsonable
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 def _reject_constant(name: str) -> None:
@@ -120,3 +127,52 @@ def cds_feedback(request: HttpRequest) -> JsonResponse:
         return {}
 
     return _cds_answer(request, record)
+# --- The workup screen ---------------------------------------------------------------------------
+
+THEME_COOKIE, UNITS_COOKIE = "theme", "units"
+THEMES = ("dark", "light")
+PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _unit_system(request: HttpRequest) -> str:
+    value = request.COOKIES.get(UNITS_COOKIE)
+    return value if value in dict(UNIT_SYSTEMS) else DEFAULT_UNIT_SYSTEM
+
+
+def _theme(request: HttpRequest) -> str:
+    value = request.COOKIES.get(THEME_COOKIE)
+    return value if value in THEMES else "dark"
+
+
+def _remember(response: HttpResponse, name: str, value: str) -> None:
+    response.set_cookie(name, value, max_age=PREFERENCE_COOKIE_AGE, samesite="Lax")
+
+
+@require_http_methods(["GET", "POST"])
+def workup(request: HtmxHttpRequest) -> HttpResponse:
+    """The workup screen; an htmx request gets only the recommendation panel of the same template.
+
+    GET shows the empty screen. POST (plain or htmx) evaluates the form; an invalid field is a normal
+    200 response that names the field and keeps everything else typed.
+    """
+    form = workup_form(request.POST if request.method == "POST" else None, remembered_units=_unit_system(request))
+    form_errors = {name: list(messages) for name, messages in form.errors.items()}  # runs the checks
+    result = services.workup_from_form(data=form.cleaned_data if form.is_bound else None, form_errors=form_errors)
+    context = {"form": form, "theme": _theme(request), "result": result}
+    template = "workup/workup.html"
+    if request.htmx:
+        template += "#recommendation-panel"
+    response = render(request, template, context)
+    if form.is_bound:
+        _remember(response, UNITS_COOKIE, form.unit_system)
+    return response
+
+
+@require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    """No-JavaScript path for the theme switch: remember the choice in a cookie and go back."""
+    response = redirect("workup")
+    theme = request.POST.get("theme")
+    if theme in THEMES:
+        _remember(response, THEME_COOKIE, theme)
+    return response

@@ -4,7 +4,7 @@ API (plain inputs, and labs as a FHIR Bundle beside the other inputs) and the CD
 from __future__ import annotations
 
 import pytest
-from fhir_builders import GOLDEN, bundle, hook_request, lab_observation, prefetch_for, split_case
+from tests.views.fhir_builders import GOLDEN, bundle, hook_request, lab_observation, prefetch_for, split_case
 
 from workup.services import case_from_json, workup_evaluate
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 import werkzeug.test
-from fhir_builders import GOLDEN
+from tests.views.fhir_builders import GOLDEN
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 

@@ -43,6 +43,15 @@ def quantity_error(key: str, value: Decimal, unit: str) -> str | None:
     return message
 
 
+def number_error(text: str) -> str | None:
+    """Refuse text that is not a finite decimal number (form fields arrive as text)."""
+    try:
+        number = Decimal(text.strip())
+    except ArithmeticError:
+        return f"“{text}” is not a number."
+    return None if number.is_finite() else f"“{text}” is not a number."
+
+
 def ratio_error(value: Decimal) -> str | None:
     if FLC_RATIO_BOUNDS.contains(value):
         return None

@@ -1,0 +1,114 @@
+"""Shared test support: the golden cases, their conversion to form posts, and reading the panel."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+CASES_DIR = Path(__file__).parent / "cases"
+
+
+def load_cases(name: str) -> list[dict[str, Any]]:
+    """Cases from tests/cases/<name>.json, numbers as Decimal so they post exactly as written."""
+    with (CASES_DIR / f"{name}.json").open(encoding="utf-8") as handle:
+        return json.load(handle, parse_float=Decimal)["cases"]
+
+
+GOLDEN = load_cases("golden")
+INVALID = load_cases("invalid")
+
+
+def golden(name: str) -> dict[str, Any]:
+    return next(case for case in GOLDEN if case["name"] == name)
+
+
+def _quantity(key: str, quantity: dict[str, Any]) -> dict[str, str]:
+    return {key: str(quantity["value"]), f"{key}_unit": quantity["unit"]}
+
+
+def form_data(api_input: dict[str, Any]) -> dict[str, str | list[str]]:
+    """The form post a person would make for a case written in the JSON API's format."""
+    data: dict[str, str | list[str]] = {}
+    for key, value in api_input.items():
+        if key == "reference_limits":
+            for limit, quantity in value.items():
+                data.update(_quantity(limit, quantity))
+        elif isinstance(value, dict):
+            data.update(_quantity(key, value))
+        elif isinstance(value, bool):
+            data[key] = "yes" if value else "no"
+        elif isinstance(value, list):
+            data[key] = [str(item) for item in value]
+        else:
+            data[key] = str(value)
+    return data
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str | None]
+    text: str = ""
+
+
+class Page(HTMLParser):
+    """A flat list of elements with their attributes and all the text inside each."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self._open: list[Element] = []
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, dict(attrs))
+        self.elements.append(element)
+        if tag not in {"input", "meta", "link", "br", "img", "hr"}:
+            self._open.append(element)
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index].tag == tag:
+                del self._open[index:]
+                break
+
+    def handle_data(self, data):
+        for element in self._open:
+            element.text += data
+
+    def with_attr(self, name: str, value: str | None = None) -> list[Element]:
+        return [e for e in self.elements if name in e.attrs and (value is None or e.attrs[name] == value)]
+
+    def by_id(self, element_id: str) -> Element:
+        (element,) = self.with_attr("id", element_id)
+        return element
+
+
+def parse(html: bytes | str) -> Page:
+    page = Page()
+    page.feed(html.decode() if isinstance(html, bytes) else html)
+    return page
+
+
+@dataclass(frozen=True)
+class PanelReading:
+    """What the recommendation panel says, read from its data attributes."""
+
+    disposition: str | None
+    rule_ids: frozenset[str]
+    active_pitfalls: frozenset[str]
+
+
+def read_panel(html: bytes | str) -> PanelReading:
+    page = parse(html)
+    dispositions = [e.attrs["data-disposition"] for e in page.with_attr("data-disposition")]
+    return PanelReading(
+        disposition=dispositions[0] if dispositions else None,
+        rule_ids=frozenset(e.attrs["data-rule-id"] for e in page.with_attr("data-rule-id")),
+        active_pitfalls=frozenset(
+            e.attrs["data-pitfall-id"] for e in page.with_attr("data-active", "true")
+        ),
+    )
