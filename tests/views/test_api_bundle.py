@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.views.fhir_builders import bundle, observation
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 from django.utils import timezone
-from tests.views.fhir_builders import bundle, hook_request, observation, prefetch_for
 
+from tests.views.fhir_builders import bundle, hook_request, observation, prefetch_for
 from workup import drafts, fhir
 from workup.cds import SUMMARY_MAX
 from workup.models import CardFeedback, WorkupDraft

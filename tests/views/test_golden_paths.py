@@ -4,8 +4,8 @@ API (plain inputs, and labs as a FHIR Bundle beside the other inputs) and the CD
 from __future__ import annotations
 
 import pytest
-from tests.views.fhir_builders import GOLDEN, bundle, hook_request, lab_observation, prefetch_for, split_case
 
+from tests.views.fhir_builders import GOLDEN, bundle, hook_request, lab_observation, prefetch_for, split_case
 from workup.services import case_from_json, workup_evaluate
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import schemathesis
 import werkzeug.test
-from tests.views.fhir_builders import GOLDEN
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from marrowapp.wsgi import application
+from tests.views.fhir_builders import GOLDEN
 from workup import drafts
 from workup.openapi import accepted_units, build_openapi
 from workup.pathway.inputs import INPUTS
