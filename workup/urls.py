@@ -1,6 +1,6 @@
 """Routes of the workup app."""
 
-from django.urls import path
+from django.urls import include, path
 
 from workup import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("api/v1/evaluate", views.api_evaluate, name="api-evaluate"),
     path("api/v1/pathway", views.api_pathway, name="api-pathway"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("workup.urls_learn")),
 ]

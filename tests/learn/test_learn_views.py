@@ -1,0 +1,99 @@
+"""Learning-mode pages through the test client: status, content and the strict CSP."""
+
+import json
+import re
+
+import pytest
+
+from workup.pathway.evidence import CITATIONS
+from workup.pathway.rules import RULES
+
+RULE_IDS = [r.id for r in RULES]
+
+
+def test_map_page_plain_renders_every_rule(client):
+    response = client.get("/learn/map")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert all(f'data-rule-id="{rule_id}"' in body for rule_id in RULE_IDS)
+    assert "Text version of the map" in body
+
+
+def test_map_page_golden_case_lights_its_path(client):
+    body = client.get("/learn/map", {"case": "hb-11-9-gdl-anemia"}).content.decode()
+    assert re.search(r'class="node node-trigger fired"[^>]*data-rule-id="BX-ANEMIA"', body)
+    assert "Disposition reached: <strong>PROCEED_TO_BIOPSY</strong>" in body
+
+
+def test_map_page_unknown_case_is_404(client):
+    assert client.get("/learn/map", {"case": "no-such-case"}).status_code == 404
+
+
+def test_map_post_api_json_lights_its_path(client):
+    body = {"hemoglobin": {"value": 10.5, "unit": "g/dL"}, "limited_life_expectancy": True}
+    response = client.post("/learn/map", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'class="node node-deferral fired"[^>]*data-rule-id="DF-LIFE-EXPECTANCY"', html)
+
+
+def test_map_post_htmx_returns_only_the_panel(client):
+    response = client.post("/learn/map", data="{}", content_type="application/json", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="map-panel"')
+    assert "<h1>" not in html
+
+
+def test_map_post_invalid_json_is_400_with_message(client):
+    response = client.post("/learn/map", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "not valid JSON" in response.content.decode()
+
+
+def test_map_post_invalid_case_names_the_field(client):
+    body = {"hemoglobin": {"value": 112, "unit": "g/dL"}}
+    response = client.post("/learn/map", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    assert "hemoglobin" in response.content.decode()
+
+
+def test_rule_index_links_every_rule(client):
+    body = client.get("/learn/rules").content.decode()
+    assert all(f'href="/learn/rules/{rule_id}"' in body for rule_id in RULE_IDS)
+
+
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_rule_page_shows_its_citations(client, rule_id):
+    response = client.get(f"/learn/rules/{rule_id}")
+    assert response.status_code == 200
+    body = response.content.decode()
+    rule = next(r for r in RULES if r.id == rule_id)
+    for citation_id in rule.citations:
+        citation = CITATIONS[citation_id]
+        assert citation.text.split(".")[0] in body
+        if citation.doi:
+            assert f'href="https://doi.org/{citation.doi}"' in body
+        if citation.pmid:
+            assert f'href="https://pubmed.ncbi.nlm.nih.gov/{citation.pmid}/"' in body
+
+
+def test_rule_page_unknown_id_is_404(client):
+    assert client.get("/learn/rules/BX-NOPE").status_code == 404
+
+
+def test_rule_page_lists_golden_cases_that_exercise_it(client):
+    body = client.get("/learn/rules/BX-FLC").content.decode()
+    assert "flc-ratio-entered-0-124-trigger" in body
+    assert "flc-ratio-entered-0-125-no-trigger" not in body
+
+
+def test_rule_page_shows_thresholds_with_source(client):
+    body = client.get("/learn/rules/BX-ANEMIA").content.decode()
+    assert "HB_TRIGGER" in body
+    assert "12.0 g/dL" in body
+
+
+def test_rule_page_shows_evidence_note_and_source_claim(client):
+    body = client.get("/learn/rules/BX-FLC").content.decode()
+    assert "EN-FLC" in body
+    assert "What the source pathway claimed" in body

@@ -1,0 +1,12 @@
+"""Routes of learning mode, included from workup/urls.py."""
+
+from django.urls import path
+
+from workup import views_learn
+
+urlpatterns = [
+    path("learn/", views_learn.learn_index, name="learn-index"),
+    path("learn/map", views_learn.learn_map, name="learn-map"),
+    path("learn/rules", views_learn.learn_rules, name="learn-rules"),
+    path("learn/rules/<str:rule_id>", views_learn.learn_rule, name="learn-rule"),
+]

@@ -1,0 +1,82 @@
+"""Learning-mode views: thin, function-based; each parses the request, calls one service, renders."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from workup import services
+from workup.learning import golden, library
+from workup.learning.services import CaseMap, case_map_build
+
+
+def _map_context(case_map: CaseMap) -> dict:
+    # The SVG is built by pathway_map_svg, which escapes every text it writes.
+    return {
+        "map_svg": mark_safe(case_map.svg),  # noqa: S308
+        "outline": case_map.outline,
+        "assessment": case_map.assessment,
+    }
+
+
+@require_GET
+def learn_index(request: HttpRequest) -> HttpResponse:
+    """GET /learn/: the entry to learning mode."""
+    return render(request, "learn/index.html")
+
+
+@csrf_exempt  # the JSON form of this view is stateless like the API: it stores nothing
+@require_http_methods(["GET", "POST"])
+def learn_map(request: HttpRequest) -> HttpResponse:
+    """The pathway map; ?case=<golden case> or a POSTed API JSON case lights its path."""
+    name = request.GET.get("case", "")
+    context: dict = {"case_names": [c["name"] for c in golden.golden_cases()], "case_name": name}
+    status = 200
+    if request.method == "POST":
+        data, errors = _json_body(request)
+    elif name:
+        case = golden.golden_case(name)
+        if case is None:
+            raise Http404("No golden case has that name.")
+        data, errors = case["input"], {}
+        context["case_description"] = case["description"]
+    else:
+        data, errors = None, {}
+    if not errors:
+        try:
+            context |= _map_context(case_map_build(data=data))
+        except services.CaseInvalid as invalid:
+            errors = invalid.errors
+    if errors:
+        context |= _map_context(case_map_build()) | {"errors": errors}
+        status = 400
+    template = "learn/map.html#map-panel" if request.htmx else "learn/map.html"
+    return render(request, template, context, status=status)
+
+
+def _json_body(request: HttpRequest) -> tuple[object, dict]:
+    try:
+        return json.loads(request.body, parse_float=Decimal), {}
+    except (ValueError, RecursionError):
+        return None, {"body": ["The body is not valid JSON."]}
+
+
+@require_GET
+def learn_rules(request: HttpRequest) -> HttpResponse:
+    """GET /learn/rules: every rule of the table, grouped by kind."""
+    return render(request, "learn/rules.html", {"groups": library.rule_index()})
+
+
+@require_GET
+def learn_rule(request: HttpRequest, rule_id: str) -> HttpResponse:
+    """GET /learn/rules/<id>: what the rule says, what the source claimed, and the evidence."""
+    entry = library.rule_entry(rule_id)
+    if entry is None:
+        raise Http404("No rule has that id.")
+    return render(request, "learn/rule.html", {"entry": entry})
