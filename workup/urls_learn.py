@@ -9,4 +9,5 @@ urlpatterns = [
     path("learn/map", views_learn.learn_map, name="learn-map"),
     path("learn/rules", views_learn.learn_rules, name="learn-rules"),
     path("learn/rules/<str:rule_id>", views_learn.learn_rule, name="learn-rule"),
+    path("learn/tests", views_learn.learn_tests, name="learn-tests"),
 ]

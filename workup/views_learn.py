@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from fractions import Fraction
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,8 +13,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from workup import services
-from workup.learning import golden, library
+from workup.forms_learn import PretestForm
+from workup.learning import diagnostics, golden, library
 from workup.learning.services import CaseMap, case_map_build
+from workup.pathway.evidence import EVIDENCE_NOTES
 
 
 def _map_context(case_map: CaseMap) -> dict:
@@ -80,3 +83,22 @@ def learn_rule(request: HttpRequest, rule_id: str) -> HttpResponse:
     if entry is None:
         raise Http404("No rule has that id.")
     return render(request, "learn/rule.html", {"entry": entry})
+
+
+@require_GET
+def learn_tests(request: HttpRequest) -> HttpResponse:
+    """GET /learn/tests: LR+, LR− and post-test probabilities of the MRI signal signs."""
+    form = PretestForm(request.GET or None)
+    percents = [Fraction(p) for p in diagnostics.DEFAULT_PRETEST_PERCENT]
+    if form.is_valid() and form.cleaned_data["pretest"] is not None:
+        percents.append(Fraction(form.cleaned_data["pretest"]))
+    reports = diagnostics.characteristics_report(pretest_percents=tuple(percents))
+    context = {
+        "form": form,
+        "reports": [(r, mark_safe(r.plot_svg)) for r in reports],  # noqa: S308 - every text escaped
+        "default_percents": diagnostics.DEFAULT_PRETEST_PERCENT,
+        "yield_note": EVIDENCE_NOTES["EN-YIELD"],
+        "brain_note": EVIDENCE_NOTES["EN-BRAIN-REF"],
+        "lumbar_note": EVIDENCE_NOTES["EN-LUMBAR-REF"],
+    }
+    return render(request, "learn/tests.html", context)

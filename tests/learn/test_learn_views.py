@@ -97,3 +97,29 @@ def test_rule_page_shows_evidence_note_and_source_claim(client):
     body = client.get("/learn/rules/BX-FLC").content.decode()
     assert "EN-FLC" in body
     assert "What the source pathway claimed" in body
+
+
+def test_tests_page_shows_default_pretests_and_every_criterion(client):
+    body = client.get("/learn/tests").content.decode()
+    for rule_id in ("MRI-T1-WM", "MRI-T1-GM", "MRI-T1-DISC", "MRI-T1-MUSCLE"):
+        assert f'id="tc-{rule_id}"' in body
+    for shown in ("7.0%", "10.0%", "42.0%", "47.0%"):
+        assert f"<td>{shown}</td>" in body
+
+
+def test_tests_page_adds_the_user_pretest(client):
+    body = client.get("/learn/tests", {"pretest": "25"}).content.decode()
+    assert "<td>25.0%</td>" in body
+
+
+def test_tests_page_rejects_out_of_range_pretest_with_message(client):
+    response = client.get("/learn/tests", {"pretest": "250"})
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_tests_page_marks_derived_figures_and_caveats(client):
+    body = client.get("/learn/tests").content.decode()
+    assert body.count('class="badge-derived"') == 2
+    assert "clivus" in body.lower()
+    assert "lumbar" in body.lower()
