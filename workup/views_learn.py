@@ -7,14 +7,15 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workup import services
-from workup.forms_learn import PretestForm
-from workup.learning import diagnostics, golden, library
+from workup.forms_learn import PredictionForm, PretestForm
+from workup.learning import diagnostics, golden, library, vignettes
+from workup.learning import services as learn_services
 from workup.learning.services import CaseMap, case_map_build
 from workup.pathway.evidence import EVIDENCE_NOTES
 
@@ -102,3 +103,67 @@ def learn_tests(request: HttpRequest) -> HttpResponse:
         "lumbar_note": EVIDENCE_NOTES["EN-LUMBAR-REF"],
     }
     return render(request, "learn/tests.html", context)
+
+
+SCORE_COOKIE = "learn_score"
+SCORE_SALT = "learn-score"
+
+
+def _score(request: HttpRequest) -> dict[str, list[bool]]:
+    raw = request.get_signed_cookie(SCORE_COOKIE, default="{}", salt=SCORE_SALT)
+    try:
+        return vignettes.score_clean(json.loads(raw))
+    except ValueError:
+        return {}
+
+
+def _with_score(request: HttpRequest, response: HttpResponse, score: dict[str, list[bool]]) -> HttpResponse:
+    response.set_signed_cookie(
+        SCORE_COOKIE, json.dumps(score), salt=SCORE_SALT, httponly=True, samesite="Lax",
+        secure=request.is_secure(), max_age=60 * 60 * 24 * 30,
+    )
+    return response
+
+
+@require_GET
+def learn_cases(request: HttpRequest) -> HttpResponse:
+    """GET /learn/cases: the worked cases and the running score for this browser."""
+    score = _score(request)
+    context = {"vignettes": vignettes.vignettes(), "score": score, "summary": vignettes.score_summary(score)}
+    return render(request, "learn/cases.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def learn_case(request: HttpRequest, vignette_id: str) -> HttpResponse:
+    """A worked case: GET shows the case and the prediction form; a valid POST reveals the answer.
+
+    The answer is rendered only after a valid prediction, so it cannot be read before committing.
+    """
+    vignette = vignettes.vignette(vignette_id)
+    if vignette is None:
+        raise Http404("No worked case has that id.")
+    form = PredictionForm(request.POST if request.method == "POST" else None)
+    context = {"vignette": vignette, "form": form, "summary": vignettes.score_summary(_score(request))}
+    if not form.is_valid():
+        return render(request, "learn/case.html", context)
+    attempt = learn_services.vignette_attempt(
+        vignette=vignette,
+        disposition=form.cleaned_data["disposition"],
+        rules=frozenset(form.cleaned_data["key_rules"]),
+        score=_score(request),
+    )
+    context |= _map_context(attempt.case_map) | {
+        "attempt": attempt,
+        "summary": vignettes.score_summary(attempt.score),
+        "next": vignettes.next_vignette(vignette.id),
+        "predicted_rules": form.cleaned_data["key_rules"],
+    }
+    return _with_score(request, render(request, "learn/case_reveal.html", context), attempt.score)
+
+
+@require_POST
+def learn_cases_reset(request: HttpRequest) -> HttpResponse:
+    """POST /learn/cases/reset: start the score again."""
+    response = redirect("learn-cases")
+    response.delete_cookie(SCORE_COOKIE, samesite="Lax")
+    return response

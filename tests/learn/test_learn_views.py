@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from workup.learning.vignettes import vignettes
 from workup.pathway.evidence import CITATIONS
 from workup.pathway.rules import RULES
 
@@ -123,3 +124,56 @@ def test_tests_page_marks_derived_figures_and_caveats(client):
     assert body.count('class="badge-derived"') == 2
     assert "clivus" in body.lower()
     assert "lumbar" in body.lower()
+
+
+CASE_URL = "/learn/cases/anaemic-retiree"
+
+
+def test_case_page_hides_the_answer_before_prediction(client):
+    body = client.get(CASE_URL).content.decode()
+    assert 'id="prediction-form"' in body
+    assert "Teaching points" not in body
+    assert "PF-ANEMIA-DELAY: Do not delay" in body  # offered as a choice, not revealed
+
+
+def test_case_prediction_without_disposition_asks_again(client):
+    response = client.post(CASE_URL, {"key_rules": ["BX-ANEMIA"]})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose a disposition" in body
+    assert "Teaching points" not in body
+
+
+def test_case_prediction_reveals_answer_and_scores(client):
+    response = client.post(CASE_URL, {"disposition": "PROCEED_TO_BIOPSY", "key_rules": ["BX-ANEMIA"]})
+    body = response.content.decode()
+    assert "Teaching points" in body
+    assert "✓ right" in body and "missed: PF-ANEMIA-DELAY" in body
+    assert re.search(r'class="node node-trigger fired"[^>]*data-rule-id="BX-ANEMIA"', body)
+    assert "<strong>1 of 2</strong>" in body
+
+
+def test_case_score_runs_across_cases(client):
+    client.post(CASE_URL, {"disposition": "PROCEED_TO_BIOPSY", "key_rules": ["BX-ANEMIA", "PF-ANEMIA-DELAY"]})
+    client.post("/learn/cases/half-a-panel", {"disposition": "COMPLETE_WORKUP"})
+    body = client.get("/learn/cases").content.decode()
+    assert "<strong>4 of 4</strong>" in body
+    assert f"2 of {len(vignettes())} cases attempted" in body
+
+
+def test_case_score_cookie_is_signed_and_tamper_proof(client):
+    client.post(CASE_URL, {"disposition": "PROCEED_TO_BIOPSY"})
+    client.cookies["learn_score"] = '{"anaemic-retiree": [true, true]}'
+    body = client.get("/learn/cases").content.decode()
+    assert "<strong>0 of 0</strong>" in body
+
+
+def test_case_reset_clears_the_score(client):
+    client.post(CASE_URL, {"disposition": "PROCEED_TO_BIOPSY"})
+    response = client.post("/learn/cases/reset")
+    assert response.status_code == 302
+    assert "<strong>0 of 0</strong>" in client.get("/learn/cases").content.decode()
+
+
+def test_case_unknown_is_404(client):
+    assert client.get("/learn/cases/no-such-case").status_code == 404

@@ -11,6 +11,7 @@ from workup.learning.pathway_map import (
     pathway_map_outline,
     pathway_map_svg,
 )
+from workup.learning.vignettes import Feedback, Vignette, prediction_feedback, score_record
 from workup.pathway.result import Assessment
 from workup.services import case_from_json, workup_evaluate
 
@@ -37,4 +38,27 @@ def case_map_build(*, data: Any = None) -> CaseMap:
         pathway_map_svg(fired=lit, disposition=assessment.disposition),
         pathway_map_outline(fired=lit, disposition=assessment.disposition),
         assessment,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A revealed worked case: the engine's answer, the feedback, the lit map and the new score."""
+
+    vignette: Vignette
+    assessment: Assessment
+    feedback: Feedback
+    case_map: CaseMap
+    score: dict[str, list[bool]]
+
+
+def vignette_attempt(
+    *, vignette: Vignette, disposition: str, rules: frozenset[str], score: dict[str, list[bool]]
+) -> Attempt:
+    """Evaluate the vignette with the engine, compare the prediction and update the score."""
+    case_map = case_map_build(data=vignette.input)
+    assert case_map.assessment is not None
+    feedback = prediction_feedback(assessment=case_map.assessment, disposition=disposition, rules=rules)
+    return Attempt(
+        vignette, case_map.assessment, feedback, case_map, score_record(score, vignette.id, feedback)
     )
