@@ -5,6 +5,7 @@ from django.urls import path
 from workup import views_learn
 
 urlpatterns = [
+    path("about", views_learn.about, name="about"),
     path("learn/", views_learn.learn_index, name="learn-index"),
     path("learn/map", views_learn.learn_map, name="learn-map"),
     path("learn/rules", views_learn.learn_rules, name="learn-rules"),

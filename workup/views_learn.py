@@ -14,10 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from workup import services
 from workup.forms_learn import PredictionForm, PretestForm
+from workup.learning import about as about_data
 from workup.learning import diagnostics, golden, library, vignettes
 from workup.learning import services as learn_services
 from workup.learning.services import CaseMap, case_map_build
-from workup.pathway.evidence import EVIDENCE_NOTES
+from workup.pathway.engine import PATHWAY_INFO
+from workup.pathway.evidence import CITATIONS, EVIDENCE_NOTES
+from workup.pathway.rules import RULES
 
 
 def _map_context(case_map: CaseMap) -> dict:
@@ -167,3 +170,18 @@ def learn_cases_reset(request: HttpRequest) -> HttpResponse:
     response = redirect("learn-cases")
     response.delete_cookie(SCORE_COOKIE, samesite="Lax")
     return response
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    """GET /about: intended use, inputs, logic, sources, validation status and disagreements."""
+    context = {
+        "inputs": about_data.input_lines(),
+        "disagreements": about_data.DISAGREEMENTS,
+        "citations": [library.citation_links(c) for c in CITATIONS.values()],
+        "pathway": PATHWAY_INFO,
+        "rule_count": len(RULES),
+        "golden_count": len(golden.golden_cases()),
+        "vignette_count": len(vignettes.vignettes()),
+    }
+    return render(request, "learn/about.html", context)
