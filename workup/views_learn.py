@@ -123,7 +123,7 @@ def _score(request: HttpRequest) -> dict[str, list[bool]]:
 def _with_score(request: HttpRequest, response: HttpResponse, score: dict[str, list[bool]]) -> HttpResponse:
     response.set_signed_cookie(
         SCORE_COOKIE, json.dumps(score), salt=SCORE_SALT, httponly=True, samesite="Lax",
-        secure=request.is_secure(), max_age=60 * 60 * 24 * 30,
+        secure=request.is_secure(),  # no max_age: the score lasts for the browser session
     )
     return response
 

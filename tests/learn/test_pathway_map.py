@@ -17,18 +17,7 @@ from workup.pathway.rules import DISPOSITIONS, RULES
 from workup.services import case_from_json
 
 SVG = "{http://www.w3.org/2000/svg}"
-MAP_CASES = [
-    "baseline-completely-normal",
-    "empty-input",
-    "hb-11-9-gdl-anemia",
-    "flc-ratio-entered-0-125-no-trigger",
-    "life-expectancy-conflict-with-anemia",
-    "benign-context-abnormal-flc-non-trigger",
-    "mri-all-isointense-clivus",
-    "mri-gm-hypo-precontrast-no-no-labs",
-    "pediatric-17",
-    "all-triggers-and-flags",
-]
+MAP_CASES = [case["name"] for case in golden_cases()]
 
 
 def _svg_tree(**kwargs) -> ET.Element:

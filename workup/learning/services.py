@@ -32,7 +32,11 @@ def case_map_build(*, data: Any = None) -> CaseMap:
     """
     if data is None:
         return CaseMap(pathway_map_svg(), pathway_map_outline())
-    assessment = workup_evaluate(case=case_from_json(data=data))
+    return case_map_for(assessment=workup_evaluate(case=case_from_json(data=data)))
+
+
+def case_map_for(*, assessment: Assessment) -> CaseMap:
+    """The map lit for an assessment the caller already has (the workup screen's live map)."""
     lit = assessment_rule_ids(assessment)
     return CaseMap(
         pathway_map_svg(fired=lit, disposition=assessment.disposition),
