@@ -45,3 +45,16 @@ def test_rule_entry_golden_cases_all_exercise_the_rule():
     entry = rule_entry("BX-CALCIUM")
     assert entry.golden_cases
     assert all(g.disposition == "PROCEED_TO_BIOPSY" for g in entry.golden_cases)
+
+
+def test_learning_package_imports_no_django():
+    import ast
+    from pathlib import Path
+
+    import workup.learning
+
+    for path in Path(workup.learning.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        modules = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not [m for m in modules if m.split(".")[0] == "django"], path.name
