@@ -22,6 +22,26 @@ def _static_files_without_manifest(settings):
     }
 
 
+# Playwright's sync API runs an event loop in this thread; Django must still allow its ORM here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+CHROMIUM = "/usr/bin/chromium"  # the system Chromium; browser tests never download their own
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session, shared by every browser suite (the machine is small)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def golden_deferral_case():
     return next(c for c in golden_cases() if "follow_up_due_date" in c["expected"])

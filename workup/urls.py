@@ -1,6 +1,6 @@
 """Routes of the workup app."""
 
-from django.urls import path
+from django.urls import include, path
 
 from workup import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("cds-services/marrow-workup", views.cds_service, name="cds-service"),
     path("cds-services/marrow-workup/feedback", views.cds_feedback, name="cds-feedback"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("workup.urls_learn")),
 ]

@@ -8,11 +8,13 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from workup import cds, drafts, openapi, services
+from workup.context_processors import THEME_COOKIE, THEMES
 from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, workup_form
 from workup.pathway.engine import PATHWAY_INFO, pathway_content
 from workup.pathway.result import to_jsonable
@@ -127,21 +129,17 @@ def cds_feedback(request: HttpRequest) -> JsonResponse:
         return {}
 
     return _cds_answer(request, record)
+
+
 # --- The workup screen ---------------------------------------------------------------------------
 
-THEME_COOKIE, UNITS_COOKIE = "theme", "units"
-THEMES = ("dark", "light")
+UNITS_COOKIE = "units"
 PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
 
 
 def _unit_system(request: HttpRequest) -> str:
     value = request.COOKIES.get(UNITS_COOKIE)
     return value if value in dict(UNIT_SYSTEMS) else DEFAULT_UNIT_SYSTEM
-
-
-def _theme(request: HttpRequest) -> str:
-    value = request.COOKIES.get(THEME_COOKIE)
-    return value if value in THEMES else "dark"
 
 
 def _remember(response: HttpResponse, name: str, value: str) -> None:
@@ -158,7 +156,7 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
     form = workup_form(request.POST if request.method == "POST" else None, remembered_units=_unit_system(request))
     form_errors = {name: list(messages) for name, messages in form.errors.items()}  # runs the checks
     result = services.workup_from_form(data=form.cleaned_data if form.is_bound else None, form_errors=form_errors)
-    context = {"form": form, "theme": _theme(request), "result": result}
+    context = {"form": form, "result": result}
     template = "workup/workup.html"
     if request.htmx:
         template += "#recommendation-panel"
@@ -171,7 +169,9 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 def preferences(request: HttpRequest) -> HttpResponse:
     """No-JavaScript path for the theme switch: remember the choice in a cookie and go back."""
-    response = redirect("workup")
+    back = request.headers.get("referer", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    response = redirect(back if safe and back else "workup")
     theme = request.POST.get("theme")
     if theme in THEMES:
         _remember(response, THEME_COOKIE, theme)

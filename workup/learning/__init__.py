@@ -1,0 +1,8 @@
+"""Learning mode: pure Python (no Django import below here), like workup/pathway/.
+
+pathway_map   the pathway graph computed from the rule table, as SVG and as a nested outline
+diagnostics   sensitivity, specificity, likelihood ratios and post-test probability
+library       what each rule's evidence page shows: source claim, thresholds, golden cases
+vignettes     the worked teaching cases and how a prediction is scored
+about         how to obtain each input, and where the source and the evidence disagree
+"""

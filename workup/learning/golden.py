@@ -1,0 +1,35 @@
+"""The golden cases (tests/cases/golden.json) as teaching material: read at runtime, never copied.
+
+The file ships in the repository; the evidence library shows which cases exercise each rule and
+the map can load any of them by name.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+GOLDEN_CASES_PATH = Path(__file__).resolve().parents[2] / "tests" / "cases" / "golden.json"
+
+
+@cache
+def golden_cases() -> tuple[dict, ...]:
+    return tuple(json.loads(GOLDEN_CASES_PATH.read_text(encoding="utf-8"))["cases"])
+
+
+def golden_case(name: str) -> dict | None:
+    return next((case for case in golden_cases() if case["name"] == name), None)
+
+
+def case_rule_ids(case: dict) -> frozenset[str]:
+    """Every rule a golden case expects to hold: fired, active pitfalls, MRI signs, scope guards."""
+    expected = case["expected"]
+    return frozenset(
+        [*expected["fired"], *expected["active_pitfalls"], *expected["mri"], *expected["warnings"]]
+    )
+
+
+def cases_exercising(rule_id: str) -> tuple[dict, ...]:
+    """The golden cases in which the rule holds."""
+    return tuple(case for case in golden_cases() if rule_id in case_rule_ids(case))

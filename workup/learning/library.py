@@ -1,0 +1,227 @@
+"""The evidence library: everything one rule's page shows, assembled from the rule table.
+
+What the source pathway claimed is written here in our own words (the source is an AI-generated
+article pending human review); the rest (condition, thresholds, evidence note, citations, golden
+cases) is read from the engine's tables so the page cannot disagree with the rules applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from workup.learning import golden
+from workup.learning.pathway_map import condition_parts
+from workup.pathway import thresholds as T
+from workup.pathway.conditions import Compare, Condition
+from workup.pathway.engine import resolve_limits
+from workup.pathway.evidence import CITATIONS, EVIDENCE_NOTES
+from workup.pathway.inputs import INPUTS_BY_KEY, Case
+from workup.pathway.result import Citation, EvidenceNote
+from workup.pathway.rules import RULES, RULES_BY_ID, Rule
+
+SOURCE_CITATION = "SOURCE-PATHWAY"
+
+KIND_LABELS = {
+    "trigger": "Biopsy trigger",
+    "deferral": "Deferral consideration",
+    "imaging": "Imaging option",
+    "follow_up": "Follow-up",
+    "pitfall": "Pitfall",
+    "mri": "MRI signal sign (informational)",
+    "warning": "Scope guard or entry check",
+}
+
+# What the source pathway said, paraphrased. Only rules that cite the source have an entry.
+SOURCE_CLAIMS: dict[str, str] = {
+    "BX-ANEMIA": "A hemoglobin under 12 g/dL is on the source's list of reasons to biopsy. It backs "
+    "this with one biopsied series in which hemoglobin was lower when a neoplasm was found "
+    "(p = 0.037) and later calls anaemia the most predictive laboratory finding.",
+    "BX-MPROTEIN": "Any monoclonal protein found on serum or urine testing is a reason to biopsy; "
+    "the source calls electrophoresis with immunofixation essential for finding one.",
+    "BX-FLC": "An abnormal free light chain ratio is a reason to biopsy, and the source defines "
+    "abnormal as a κ/λ ratio above 8 or below 0.125.",
+    "BX-CALCIUM": "Raised serum calcium is listed (together with renal dysfunction) as a reason to "
+    "biopsy, as a screen for end-organ damage. The source gives no number.",
+    "BX-RENAL": "Renal dysfunction is listed (together with raised calcium) as a reason to biopsy. "
+    "The source gives no number for it either.",
+    "BX-IMMUNOPARESIS": "Suppressed immunoglobulins (immunoparesis) are listed as a reason to "
+    "biopsy.",
+    "BX-AGE-WEIGHT-LOSS": "Age over 50 with weight loss that has no explanation is listed as a "
+    "reason to biopsy.",
+    "BX-CANCER-HISTORY": "Any history of cancer is listed as a reason to biopsy.",
+    "DF-NORMAL-LABS": "Deferral is allowed only when every laboratory value is completely normal. "
+    "The source opens by urging biopsy because, it says, 42–47% of such findings prove to be "
+    "hematolymphoid neoplasms.",
+    "DF-LIFE-EXPECTANCY": "Deferral may be considered when advanced age or other illness limits "
+    "life expectancy.",
+    "DF-BENIGN-CONTEXT": "Deferral may be considered when the clinical picture strongly suggests a "
+    "benign cause; the source's only example is chronic anaemia with a known cause. The other "
+    "benign causes the tool accepts come from the evidence review, not from the source.",
+    "IM-MRI-CONTRAST": "When malignancy, infection or inflammation is suspected, the source offers "
+    "a lumbar MRI without and with intravenous contrast.",
+    "IM-PET-CT": "The source offers whole-body FDG-PET/CT to help tell benign from pathological "
+    "findings and to look for disease outside the marrow.",
+    "IM-SKELETAL-SURVEY": "The source offers a skeletal survey when a plasma-cell disorder is "
+    "suspected.",
+    "IM-PRECONTRAST-T1": "The source insists that precontrast sequences are essential and that "
+    "marrow should never be imaged with contrast only.",
+    "FU-REPEAT-LABS": "If biopsy is skipped because the labs were completely normal, the source "
+    "repeats them at 3 months, sends any new abnormality straight to biopsy and says not to wait "
+    "for symptoms, because finding disease early improves outcomes.",
+    "PF-MRI-ALONE": "The source warns against calling the marrow benign from its MRI appearance, "
+    "because benign and malignant signal overlap a great deal.",
+    "PF-ANEMIA-DELAY": "The source warns against putting off biopsy when the patient is anaemic, "
+    "calling anaemia the laboratory finding that best predicts a neoplasm.",
+    "PF-CLIVUS": "The source warns that clival marrow varies more than calvarial or vertebral "
+    "marrow and is a less accurate reference.",
+    "PF-CONTRAST-ONLY": "The source warns against a marrow MRI done with contrast only.",
+    "MRI-T1-WM": "The source states that marrow darker than white matter on T1 is 93% sensitive "
+    "and 86% specific for a pathological marrow.",
+    "MRI-T1-GM": "The source states that marrow darker than gray matter on T1 is 96% specific but "
+    "only 67% sensitive.",
+    "MRI-PATTERN-HOMOGENEOUS": "The source notes that a diffuse homogeneous pattern can be benign "
+    "hyperplasia or diffuse infiltration by a neoplasm.",
+    "MRI-PATTERN-VARIEGATED": "The source notes that a variegated pattern occurs both in older "
+    "people and in myeloma.",
+}
+
+# Rules the tool has that the source pathway does not, and where they come from.
+NOT_IN_SOURCE: dict[str, str] = {
+    "BX-FOCAL": "Not in the source. Added from the IMWG 2014 criteria, where more than one focal "
+    "lesion of 5 mm or more on MRI defines myeloma; marked as an extension wherever it shows.",
+    "MRI-T1-DISC": "Not in the source. Added because the source's white- and gray-matter "
+    "references are not in a lumbar field of view; the disc is the lumbar internal standard "
+    "studied by Carroll 1997.",
+    "MRI-T1-MUSCLE": "Not in the source. Added for the same reason as MRI-T1-DISC: paraspinal "
+    "muscle is a lumbar internal standard (Carroll 1997).",
+    "SCOPE-PEDIATRIC": "Not in the source. The tool's own scope guard, from the specification: "
+    "the pathway is for adults.",
+    "SCOPE-FOCAL": "Not in the source. The tool's own scope guard: the pathway covers diffuse "
+    "change only.",
+    "SCOPE-KNOWN-CAUSE": "Not in the source. The tool's own scope guard: the pathway is for change "
+    "of unclear cause.",
+    "WARN-B2M-HIGH": "Not in the source. An entry check from the evidence review's design "
+    "heuristics (units of β2-microglobulin are often mislabelled).",
+    "WARN-FLC-RATIO-EXTREME": "Not in the source. An entry check from the evidence review's design "
+    "heuristics.",
+    "WARN-FLC-RATIO-DISCREPANCY": "Not in the source. An entry check: the lab's ratio and κ ÷ λ "
+    "should agree.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CitationLink:
+    id: str
+    text: str
+    links: tuple[tuple[str, str], ...]  # (label, url)
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdRow:
+    name: str
+    value: str
+    unit: str
+    source: str
+    used_as: str
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenRef:
+    name: str
+    description: str
+    disposition: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleEntry:
+    """One page of the evidence library."""
+
+    rule: Rule
+    kind_label: str
+    condition: str
+    reads: tuple[str, ...]
+    source_claim: str
+    in_source: bool
+    evidence_note: EvidenceNote | None
+    citations: tuple[CitationLink, ...]
+    thresholds: tuple[ThresholdRow, ...]
+    golden_cases: tuple[GoldenRef, ...]
+
+
+def citation_links(citation: Citation) -> CitationLink:
+    """A citation with a DOI link and a PubMed link where the identifiers are known."""
+    links = []
+    if citation.doi:
+        links.append((f"doi:{citation.doi}", f"https://doi.org/{citation.doi}"))
+    if citation.pmid:
+        links.append((f"PubMed {citation.pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{citation.pmid}/"))
+    if citation.url:
+        links.append(("web page", citation.url))
+    return CitationLink(citation.id, citation.text, tuple(links))
+
+
+def _compares(cond: Condition) -> Iterator[Compare]:
+    if isinstance(cond, Compare):
+        yield cond
+    for part in condition_parts(cond):
+        yield from _compares(part)
+
+
+def _threshold_rows(rule: Rule) -> tuple[ThresholdRow, ...]:
+    """Every named limit the rule (or one of its labels) compares against, with all variants."""
+    defaults = resolve_limits(Case())
+    conditions = [rule.condition, *(cond for _, cond in rule.conditional_labels)]
+    rows: dict[tuple[str, str], ThresholdRow] = {}
+    for cond in conditions:
+        for compare in _compares(cond):
+            limit = defaults[compare.limit]
+            used_as = compare.describe()
+            variants = [t for t in T.ALL_THRESHOLDS if t.name == limit.threshold.name] or [limit.threshold]
+            if compare.limit == "calcium_crab_relative":  # computed: ULN + 1.0 mg/dL
+                variants = [limit.threshold]
+            for t in variants:
+                rows.setdefault(
+                    (t.name, t.source), ThresholdRow(t.name, str(t.value), t.unit, t.source, used_as)
+                )
+    return tuple(rows.values())
+
+
+def _golden_refs(rule_id: str) -> tuple[GoldenRef, ...]:
+    return tuple(
+        GoldenRef(c["name"], c["description"], c["expected"]["disposition"])
+        for c in golden.cases_exercising(rule_id)
+    )
+
+
+@cache
+def rule_entry(rule_id: str) -> RuleEntry | None:
+    """The library page of one rule, or None for an unknown id."""
+    rule = RULES_BY_ID.get(rule_id)
+    if rule is None:
+        return None
+    in_source = SOURCE_CITATION in rule.citations
+    claim = SOURCE_CLAIMS[rule.id] if in_source else NOT_IN_SOURCE[rule.id]
+    reads = tuple(
+        INPUTS_BY_KEY[key].label if key in INPUTS_BY_KEY else key for key in sorted(rule.condition.inputs())
+    )
+    return RuleEntry(
+        rule=rule,
+        kind_label=KIND_LABELS[rule.kind],
+        condition=rule.condition.describe(),
+        reads=reads,
+        source_claim=claim,
+        in_source=in_source,
+        evidence_note=EVIDENCE_NOTES.get(rule.evidence_note or ""),
+        citations=tuple(citation_links(CITATIONS[c]) for c in rule.citations),
+        thresholds=_threshold_rows(rule),
+        golden_cases=_golden_refs(rule.id),
+    )
+
+
+def rule_index() -> tuple[tuple[str, tuple[Rule, ...]], ...]:
+    """Every rule, grouped by kind in table order."""
+    return tuple(
+        (label, tuple(r for r in RULES if r.kind == kind)) for kind, label in KIND_LABELS.items()
+    )
