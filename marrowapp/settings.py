@@ -158,3 +158,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- Accounts (saved workups and referral review) -------------------------------------------------
+# Failed sign-ins are throttled by a database-backed backend (no process state); see workup/throttle.py.
+AUTHENTICATION_BACKENDS = ["workup.throttle.ThrottledModelBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "cases:mine"
+LOGOUT_REDIRECT_URL = "login"

@@ -1,0 +1,99 @@
+"""Fixtures for saved workups: users in each role, golden cases as the screen would post them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from tests.golden import golden_cases
+from workup import saved_services as saved
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings):
+    """Tests serve static files through finders (the manifest exists only after collectstatic),
+    and hash passwords cheaply."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def roles(db):
+    call_command("setup_roles", verbosity=0)
+    return {group.name: group for group in Group.objects.all()}
+
+
+def _user(django_user_model, roles, username, role=None, **extra):
+    user = django_user_model.objects.create_user(username=username, password="pw-" + username, **extra)
+    if role:
+        user.groups.add(roles[role])
+    return django_user_model.objects.get(pk=user.pk)  # fresh: no cached permissions
+
+
+@pytest.fixture
+def radiologist(django_user_model, roles):
+    return _user(django_user_model, roles, "rad-ana", "radiologist")
+
+
+@pytest.fixture
+def other_radiologist(django_user_model, roles):
+    return _user(django_user_model, roles, "rad-ben", "radiologist")
+
+
+@pytest.fixture
+def resident(django_user_model, roles):
+    return _user(django_user_model, roles, "res-cai", "resident")
+
+
+@pytest.fixture
+def hematologist(django_user_model, roles):
+    return _user(django_user_model, roles, "hem-dora", "hematologist")
+
+
+@pytest.fixture
+def second_hematologist(django_user_model, roles):
+    return _user(django_user_model, roles, "hem-eli", "hematologist")
+
+
+@pytest.fixture
+def staff(django_user_model, roles):
+    return _user(django_user_model, roles, "staff-fay", is_staff=True)
+
+
+def golden_inputs(disposition: str) -> str:
+    """The JSON text of the first golden case with this disposition, as the screen would post it."""
+    case = next(c for c in golden_cases() if c["expected"]["disposition"] == disposition)
+    return json.dumps(case["input"], indent=1)
+
+
+@pytest.fixture
+def biopsy_inputs():
+    return golden_inputs("PROCEED_TO_BIOPSY")
+
+
+@pytest.fixture
+def deferral_inputs():
+    return golden_inputs("DEFERRAL_REASONABLE")
+
+
+@pytest.fixture
+def saved_case(radiologist, biopsy_inputs):
+    return saved.workup_save(author=radiologist, inputs_json=biopsy_inputs, label="reading room 2")
+
+
+@pytest.fixture
+def referred_case(saved_case, radiologist):
+    saved.workup_refer(workup=saved_case, actor=radiologist, version=saved_case.version)
+    return saved_case
+
+
+@pytest.fixture
+def in_review_case(referred_case, hematologist):
+    saved.workup_start_review(workup=referred_case, actor=hematologist, version=referred_case.version)
+    return referred_case
