@@ -26,6 +26,7 @@ from workup.models import (
     SavedWorkup,
     WorkupSnapshot,
     WorkupStatus,
+    validate_label,
 )
 from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.result import Assessment
@@ -228,8 +229,7 @@ def workup_update_label(*, workup: SavedWorkup, actor: User, version: int, label
     if actor != workup.author:
         raise TransitionRefused("Only the author can change the label.")
     label = label.strip()
-    candidate = SavedWorkup(label=label)
-    candidate.clean_fields(exclude=[f.name for f in SavedWorkup._meta.fields if f.name != "label"])
+    validate_label(label)
     _locked_update(workup=workup, version=version, label=label)
     audit_record(workup=workup, actor=actor, action=AuditAction.EDIT, details="label")
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -131,6 +131,8 @@ def _change(
             change(workup=workup, actor=request.user, **form.cleaned_data)
         except (saved.WorkupConflict, saved.TransitionRefused) as refused:
             error = str(refused)
+        except ValidationError as invalid:
+            error = " ".join(invalid.messages)
         workup.refresh_from_db()
     if error is None and not request.htmx:
         return redirect("cases:detail", reference=workup.reference)
