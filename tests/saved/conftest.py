@@ -12,17 +12,6 @@ from tests.golden import golden_cases
 from workup import saved_services as saved
 
 
-@pytest.fixture(autouse=True)
-def _fast_test_settings(settings):
-    """Tests serve static files through finders (the manifest exists only after collectstatic),
-    and hash passwords cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def roles(db):
     call_command("setup_roles", verbosity=0)
