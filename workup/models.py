@@ -91,6 +91,11 @@ class WorkupSnapshot(models.Model):
     def __str__(self) -> str:
         return f"{self.workup.reference} @ {self.pathway_version} ({self.pathway_hash[:12]})"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("A snapshot is never overwritten: re-evaluation stores a new one.")
+        super().save(*args, **kwargs)
+
 
 class AuditEventImmutable(Exception):
     """Raised on any attempt to change or remove an audit event."""

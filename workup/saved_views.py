@@ -4,15 +4,18 @@ here, through the visible-cases selector: a case the user may not see is a 404 o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from workup import saved_services as saved
@@ -27,6 +30,19 @@ SUMMARY = "workup/saved/summary.html"
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Django's login_required; for htmx, the whole page goes to sign-in (not a login form in a fragment)."""
+    plain = django_login_required(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.htmx and not request.user.is_authenticated:
+            return HttpResponseClientRedirect(redirect_to_login(request.htmx.current_url or request.get_full_path()).url)
+        return plain(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _template(request: HtmxHttpRequest, page: str, fragment: str) -> str:

@@ -111,3 +111,11 @@ def test_snapshot_kept_when_workup_deleted_refused(saved_case):
     with pytest.raises(Exception):  # noqa: B017 — PROTECT keeps snapshots and audit events
         saved_case.delete()
     assert WorkupSnapshot.objects.filter(workup=saved_case).exists()
+
+
+def test_snapshot_save_refuses_overwrite(saved_case):
+    snapshot = saved_case.snapshots.get()
+    snapshot.result = {"disposition": "COMPLETE_WORKUP"}
+    with pytest.raises(ValidationError):
+        snapshot.save()
+    assert saved_case.snapshots.get().result["disposition"] == "PROCEED_TO_BIOPSY"

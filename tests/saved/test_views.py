@@ -177,14 +177,12 @@ def test_second_reviewer_sees_conflict_without_js(client, in_review_case, hemato
         _url("cases:review", in_review_case), {"version": stale_version, "decision": "other", "note": "two"}
     )
     assert response.status_code == 409
-    assert "Someone else changed this case" in response.text or "no longer applies" in response.text
+    assert "is now “Reviewed”, so that step no longer applies. Nothing was saved" in response.text
     stored = SavedWorkup.objects.get(pk=in_review_case.pk)
     assert (stored.review_note, stored.reviewer) == ("one", hematologist)
 
 
-def test_second_reviewer_sees_conflict_fragment_with_htmx(client, in_review_case, hematologist, second_hematologist):
-    client.force_login(second_hematologist)
-    client.post(_url("cases:label", in_review_case), {"version": in_review_case.version, "label": "x"})  # not author
+def test_stale_version_gets_conflict_fragment_with_htmx(client, in_review_case, hematologist):
     client.force_login(hematologist)
     SavedWorkup.objects.filter(pk=in_review_case.pk).update(version=99)  # someone saved meanwhile
     response = client.post(
@@ -346,3 +344,11 @@ def test_admin_saved_workup_cannot_be_deleted(admin_client, saved_case):
     response = admin_client.post(reverse("admin:workup_savedworkup_delete", args=[saved_case.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert SavedWorkup.objects.filter(pk=saved_case.pk).exists()
+
+
+def test_htmx_save_anonymous_redirects_whole_page_to_login(client, biopsy_inputs):
+    response = client.post(
+        reverse("cases:save"), {"inputs_json": biopsy_inputs}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/"
+    )
+    assert response["HX-Redirect"] == reverse("login") + "?next=http%3A//testserver/"
+    assert not SavedWorkup.objects.exists()
