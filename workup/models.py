@@ -72,7 +72,23 @@ class SavedWorkup(models.Model):
         return self.reference
 
 
-class WorkupSnapshot(models.Model):
+class RecordImmutable(Exception):
+    """Raised on any attempt to change (or, for the audit trail, remove) an append-only record."""
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are inserted once and never updated through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RecordImmutable(f"A {self._meta.verbose_name} is never changed once stored.")
+        super().save(*args, **kwargs)
+
+
+class WorkupSnapshot(AppendOnlyModel):
     """The full result of one evaluation, with the pathway that produced it. Never overwritten."""
 
     workup = models.ForeignKey(SavedWorkup, on_delete=models.PROTECT, related_name="snapshots")
@@ -84,32 +100,23 @@ class WorkupSnapshot(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         ordering = ["-created_at", "-pk"]
         get_latest_by = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.workup.reference} @ {self.pathway_version} ({self.pathway_hash[:12]})"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError("A snapshot is never overwritten: re-evaluation stores a new one.")
-        super().save(*args, **kwargs)
-
-
-class AuditEventImmutable(Exception):
-    """Raised on any attempt to change or remove an audit event."""
-
 
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AuditEventImmutable("The audit trail is append-only.")
+        raise RecordImmutable("The audit trail is append-only.")
 
     def delete(self):
-        raise AuditEventImmutable("The audit trail is append-only.")
+        raise RecordImmutable("The audit trail is append-only.")
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise AuditEventImmutable("The audit trail is append-only.")
+        raise RecordImmutable("The audit trail is append-only.")
 
 
 class AuditAction(models.TextChoices):
@@ -121,7 +128,7 @@ class AuditAction(models.TextChoices):
     REEVALUATE = "reevaluate", "Re-evaluated"
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who did what to a saved workup, when. Append-only; details never hold clinical values."""
 
     workup = models.ForeignKey(SavedWorkup, on_delete=models.PROTECT, related_name="audit_events")
@@ -132,19 +139,14 @@ class AuditEvent(models.Model):
 
     objects = AuditEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.workup.reference}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditEventImmutable("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
     def delete(self, *args, **kwargs):
-        raise AuditEventImmutable("The audit trail is append-only.")
+        raise RecordImmutable("The audit trail is append-only.")
 
 
 class FailedLogin(models.Model):

@@ -157,29 +157,22 @@ def _change(
     return render(request, _template(request, DETAIL, fragment), context, status=status)
 
 
-@require_POST
-@login_required
-def case_refer(request: HtmxHttpRequest, reference: str) -> HttpResponse:
-    return _change(request, reference, VersionForm, "status-panel", saved.workup_refer)
+def _change_view(form_class: type[VersionForm], fragment: str, change: Callable[..., object]):
+    """A POST-only view that runs one locked change service and re-renders `fragment`."""
+
+    @require_POST
+    @login_required
+    def view(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+        return _change(request, reference, form_class, fragment, change)
+
+    view.__doc__ = change.__doc__
+    return view
 
 
-@require_POST
-@login_required
-def case_start_review(request: HtmxHttpRequest, reference: str) -> HttpResponse:
-    return _change(request, reference, VersionForm, "status-panel", saved.workup_start_review)
-
-
-
-@require_POST
-@login_required
-def case_review(request: HtmxHttpRequest, reference: str) -> HttpResponse:
-    return _change(request, reference, ReviewForm, "status-panel", saved.workup_complete_review)
-
-
-@require_POST
-@login_required
-def case_label(request: HtmxHttpRequest, reference: str) -> HttpResponse:
-    return _change(request, reference, LabelForm, "label-panel", saved.workup_update_label)
+case_refer = _change_view(VersionForm, "status-panel", saved.workup_refer)
+case_start_review = _change_view(VersionForm, "status-panel", saved.workup_start_review)
+case_review = _change_view(ReviewForm, "status-panel", saved.workup_complete_review)
+case_label = _change_view(LabelForm, "label-panel", saved.workup_update_label)
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,41 +18,25 @@ def roles(db):
     return {group.name: group for group in Group.objects.all()}
 
 
-def _user(django_user_model, roles, username, role=None, **extra):
-    user = django_user_model.objects.create_user(username=username, password="pw-" + username, **extra)
-    if role:
-        user.groups.add(roles[role])
-    return django_user_model.objects.get(pk=user.pk)  # fresh: no cached permissions
+def _user_fixture(username: str, role: str | None = None, **extra):
+    """A fixture for one user (password "pw-<username>"), fetched fresh so no permission is cached."""
+
+    @pytest.fixture
+    def user(django_user_model, roles):
+        created = django_user_model.objects.create_user(username=username, password="pw-" + username, **extra)
+        if role:
+            created.groups.add(roles[role])
+        return django_user_model.objects.get(pk=created.pk)
+
+    return user
 
 
-@pytest.fixture
-def radiologist(django_user_model, roles):
-    return _user(django_user_model, roles, "rad-ana", "radiologist")
-
-
-@pytest.fixture
-def other_radiologist(django_user_model, roles):
-    return _user(django_user_model, roles, "rad-ben", "radiologist")
-
-
-@pytest.fixture
-def resident(django_user_model, roles):
-    return _user(django_user_model, roles, "res-cai", "resident")
-
-
-@pytest.fixture
-def hematologist(django_user_model, roles):
-    return _user(django_user_model, roles, "hem-dora", "hematologist")
-
-
-@pytest.fixture
-def second_hematologist(django_user_model, roles):
-    return _user(django_user_model, roles, "hem-eli", "hematologist")
-
-
-@pytest.fixture
-def staff(django_user_model, roles):
-    return _user(django_user_model, roles, "staff-fay", is_staff=True)
+radiologist = _user_fixture("rad-ana", "radiologist")
+other_radiologist = _user_fixture("rad-ben", "radiologist")
+resident = _user_fixture("res-cai", "resident")
+hematologist = _user_fixture("hem-dora", "hematologist")
+second_hematologist = _user_fixture("hem-eli", "hematologist")
+staff = _user_fixture("staff-fay", is_staff=True)
 
 
 def golden_inputs(disposition: str) -> str:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from workup import saved_services as saved
-from workup.models import AuditAction, AuditEvent, AuditEventImmutable, SavedWorkup, WorkupSnapshot
+from workup.models import AuditAction, AuditEvent, RecordImmutable, SavedWorkup, WorkupSnapshot
 from workup.pathway.engine import PATHWAY_INFO
 
 pytestmark = pytest.mark.django_db
@@ -77,19 +77,19 @@ def test_label_without_identifier_accepted(radiologist, biopsy_inputs, label):
 def test_audit_event_update_refused(saved_case):
     event = saved_case.audit_events.get()
     event.details = "changed"
-    with pytest.raises(AuditEventImmutable):
+    with pytest.raises(RecordImmutable):
         event.save()
 
 
 def test_audit_event_delete_refused(saved_case):
-    with pytest.raises(AuditEventImmutable):
+    with pytest.raises(RecordImmutable):
         saved_case.audit_events.get().delete()
 
 
 def test_audit_queryset_update_and_delete_refused(saved_case):
-    with pytest.raises(AuditEventImmutable):
+    with pytest.raises(RecordImmutable):
         AuditEvent.objects.filter(workup=saved_case).update(details="changed")
-    with pytest.raises(AuditEventImmutable):
+    with pytest.raises(RecordImmutable):
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.get().action == AuditAction.CREATE
 
@@ -116,6 +116,6 @@ def test_snapshot_kept_when_workup_deleted_refused(saved_case):
 def test_snapshot_save_refuses_overwrite(saved_case):
     snapshot = saved_case.snapshots.get()
     snapshot.result = {"disposition": "COMPLETE_WORKUP"}
-    with pytest.raises(ValidationError):
+    with pytest.raises(RecordImmutable):
         snapshot.save()
     assert saved_case.snapshots.get().result["disposition"] == "PROCEED_TO_BIOPSY"
