@@ -184,8 +184,8 @@ def snapshot_difference(*, workup: SavedWorkup) -> SnapshotDifference:
     current = services.workup_evaluate(case=case, today=stored.evaluation_date)
     before, after = _summary_of(stored.result), _summary_of(current.to_dict())
     rows = tuple((what, before[what], after[what], before[what] != after[what]) for what in before)
-    rows += (("Pathway", f"{stored.pathway_version} ({stored.pathway_hash[:12]})",
-              f"{PATHWAY_INFO.version} ({PATHWAY_INFO.hash[:12]})", stored.pathway_hash != PATHWAY_INFO.hash),)
+    rows += (("Pathway", f"{stored.pathway_version} ({stored.pathway_hash[:19]})",
+              f"{PATHWAY_INFO.version} ({PATHWAY_INFO.hash[:19]})", stored.pathway_hash != PATHWAY_INFO.hash),)
     return SnapshotDifference(stored=stored, current=current, rows=rows)
 
 
@@ -214,8 +214,8 @@ def workup_reevaluate(*, workup: SavedWorkup, actor: User, version: int) -> Work
     snapshot = WorkupSnapshot.objects.create(workup=workup, created_by=actor, **fields)
     audit_record(
         workup=workup, actor=actor, action=AuditAction.REEVALUATE,
-        details=f"pathway {difference.stored.pathway_version} ({difference.stored.pathway_hash[:12]}) → "
-        f"{PATHWAY_INFO.version} ({PATHWAY_INFO.hash[:12]})",
+        details=f"pathway {difference.stored.pathway_version} ({difference.stored.pathway_hash[:19]}) → "
+        f"{PATHWAY_INFO.version} ({PATHWAY_INFO.hash[:19]})",
     )  # fmt: skip
     return snapshot
 
@@ -310,6 +310,14 @@ def workup_export_data(*, workup: SavedWorkup) -> dict[str, Any]:
 def workup_summary_context(*, workup: SavedWorkup) -> dict[str, Any]:
     """What the print view and the PDF both show."""
     snapshot = snapshot_current(workup=workup)
-    return {"workup": workup, "snapshot": snapshot, "result": snapshot.result, "generated_at": timezone.now()}
+    labs = snapshot.result["labs"]
+    return {
+        "workup": workup,
+        "snapshot": snapshot,
+        "result": snapshot.result,
+        "labs_entered": [lab for lab in labs if lab["status"] != "missing"],
+        "labs_missing": [lab["label"] for lab in labs if lab["status"] == "missing"],
+        "generated_at": timezone.now(),
+    }
 
 

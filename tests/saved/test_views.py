@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from tests.golden import golden_cases
 from workup import saved_services as saved
 from workup.models import AuditAction, AuditEvent, SavedWorkup, WorkupSnapshot, WorkupStatus
 
@@ -284,6 +285,16 @@ def test_export_pdf_is_one_page_with_disposition_and_rule_ids(client, radiologis
     assert "PROCEED_TO_BIOPSY" in text
     assert fired and all(rule_id in text for rule_id in fired)
     assert AuditEvent.objects.filter(workup=saved_case, action="export", details="pdf").exists()
+
+
+def test_export_pdf_heaviest_golden_case_still_one_page(client, radiologist):
+    case = next(c for c in golden_cases() if c["name"] == "all-triggers-and-flags")
+    workup = saved.workup_save(author=radiologist, inputs_json=json.dumps(case["input"]))
+    client.force_login(radiologist)
+    reader = PdfReader(io.BytesIO(client.get(_url("cases:export-pdf", workup)).content))
+    text = reader.pages[0].extract_text()
+    assert len(reader.pages) == 1
+    assert all(rule_id in text for rule_id in case["expected"]["fired"])
 
 
 def test_print_view_uses_summary_template_and_is_audited(client, radiologist, saved_case):
