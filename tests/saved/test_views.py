@@ -287,7 +287,7 @@ def test_export_pdf_is_one_page_with_disposition_and_rule_ids(client, radiologis
     assert AuditEvent.objects.filter(workup=saved_case, action="export", details="pdf").exists()
 
 
-def test_export_pdf_heaviest_golden_case_still_one_page(client, radiologist):
+def test_export_pdf_heaviest_golden_case_still_one_page(client, radiologist, caplog):
     case = next(c for c in golden_cases() if c["name"] == "all-triggers-and-flags")
     workup = saved.workup_save(author=radiologist, inputs_json=json.dumps(case["input"]))
     client.force_login(radiologist)
@@ -295,6 +295,8 @@ def test_export_pdf_heaviest_golden_case_still_one_page(client, radiologist):
     text = reader.pages[0].extract_text()
     assert len(reader.pages) == 1
     assert all(rule_id in text for rule_id in case["expected"]["fired"])
+    assert "κ/λ" in text
+    assert "can draw" not in caplog.text  # xhtml2pdf warns when a glyph (κ, λ, β) is missing from the font
 
 
 def test_print_view_uses_summary_template_and_is_audited(client, radiologist, saved_case):
