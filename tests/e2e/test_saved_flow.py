@@ -9,6 +9,7 @@ import json
 import os
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -89,6 +90,11 @@ def test_save_refer_review_two_users(browser, live_server, people, javascript):
     hematologist.get_by_role("button", name="Record review").click()
     expect(hematologist.locator(".workup-decision")).to_have_text("Agree with biopsy")
     expect(hematologist.locator("#audit-trail")).to_contain_text("Status changed")
+    if javascript:  # axe needs JavaScript: check the reviewer's case page and the queue
+        for path in (hematologist.url, f"{live_server.url}/cases/queue"):
+            hematologist.goto(path)
+            results = Axe().run(hematologist)
+            assert results.violations_count == 0, results.generate_report()
 
     radiologist.goto(case_url)
     expect(radiologist.locator(".workup-status")).to_have_text("Reviewed")

@@ -365,3 +365,13 @@ def test_htmx_save_anonymous_redirects_whole_page_to_login(client, biopsy_inputs
     )
     assert response["HX-Redirect"] == reverse("login") + "?next=http%3A//testserver/"
     assert not SavedWorkup.objects.exists()
+
+
+def test_queue_page_lists_biopsy_before_older_deferral(client, hematologist, radiologist, deferral_inputs, biopsy_inputs):
+    deferral = saved.workup_save(author=radiologist, inputs_json=deferral_inputs, label="older deferral")
+    saved.workup_refer(workup=deferral, actor=radiologist, version=deferral.version)
+    biopsy = saved.workup_save(author=radiologist, inputs_json=biopsy_inputs, label="newer biopsy")
+    saved.workup_refer(workup=biopsy, actor=radiologist, version=biopsy.version)
+    client.force_login(hematologist)
+    text = client.get(reverse("cases:queue")).text
+    assert text.index("newer biopsy") < text.index("older deferral")
