@@ -40,6 +40,8 @@ def login_throttled(*, username: str, ip_address: str | None) -> bool:
 
 
 def login_failure_record(*, username: str, ip_address: str | None) -> None:
+    """Store one failure and forget those older than the window, so the table stays small."""
+    FailedLogin.objects.filter(at__lt=timezone.now() - LOCKOUT_WINDOW).delete()
     FailedLogin.objects.create(username=username[:150], ip_address=ip_address)
 
 

@@ -211,6 +211,15 @@ def test_login_throttle_expires_after_window(radiologist):
     assert authenticate(None, username="rad-ana", password="pw-rad-ana") == radiologist
 
 
+def test_login_failure_forgets_failures_older_than_window(radiologist):
+    from workup.models import FailedLogin
+    from workup.throttle import LOCKOUT_WINDOW
+
+    FailedLogin.objects.create(username="someone", at=timezone.now() - LOCKOUT_WINDOW - dt.timedelta(minutes=1))
+    authenticate(None, username="rad-ana", password="wrong")
+    assert list(FailedLogin.objects.values_list("username", flat=True)) == ["rad-ana"]
+
+
 def test_throttled_backend_raises_permission_denied_directly(radiologist):
     from workup.throttle import ThrottledModelBackend
 
