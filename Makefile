@@ -4,8 +4,11 @@ PY ?= $(shell command -v python$(PYTHON_VERSION) || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The local PostgreSQL that .ci/postgres sets up; override to test against another server.
+POSTGRES_TEST_URL ?= postgres://marrow:marrow@127.0.0.1:5432/marrow
+POSTGRES_TESTS := tests/saved
 
-.PHONY: run test lint check clean serve bench soak wrk
+.PHONY: run test test-postgres lint check clean serve bench soak wrk
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -20,10 +23,21 @@ run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## test: every test — engine, properties, API, views and the browser (system Chromium)
+## test: every test — engine, properties, API, views and the browser (system Chromium) on SQLite,
+## then the database-backed tests again on PostgreSQL when a local one is reachable (.ci/run starts one)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest
+	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
+	    "$(POSTGRES_TEST_URL)" 2>/dev/null; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else \
+	  echo "PostgreSQL not reachable at $(POSTGRES_TEST_URL): PostgreSQL run not done (run bash .ci/postgres)."; \
+	fi
+
+## test-postgres: the model and view tests of saved workups against PostgreSQL
+test-postgres: $(STAMP)
+	DATABASE_URL=$(POSTGRES_TEST_URL) DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest $(POSTGRES_TESTS)
 
 ## serve: production mode — collectstatic, migrate, then gunicorn (2 workers) on $(BIND).
 ##        Settings come from the environment: DJANGO_SECRET_KEY (required), DJANGO_ALLOWED_HOSTS,

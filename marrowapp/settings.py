@@ -172,3 +172,10 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", STATIC_ROOT))
 # Nothing but the database holds state, so any number of app servers can share one: sessions use
 # the database backend (Django's default) and so does the cache (`createcachetable` makes its table).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+
+# --- Accounts (saved workups and referral review) -------------------------------------------------
+# Failed sign-ins are throttled by a database-backed backend (no process state); see workup/throttle.py.
+AUTHENTICATION_BACKENDS = ["workup.throttle.ThrottledModelBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "cases:mine"
+LOGOUT_REDIRECT_URL = "login"

@@ -1,9 +1,19 @@
 """URL wiring only."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from workup.throttle import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("", include("workup.urls")),
+    path("cases/", include("workup.saved_urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

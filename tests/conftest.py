@@ -13,15 +13,6 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-@pytest.fixture(autouse=True)
-def _static_files_without_manifest(settings):
-    """Serve static files from the source tree: tests have no collectstatic manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 # Playwright's sync API runs an event loop in this thread; Django must still allow its ORM here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = "/usr/bin/chromium"  # the system Chromium; browser tests never download their own
@@ -45,3 +36,14 @@ def browser():
 @pytest.fixture
 def golden_deferral_case():
     return next(c for c in golden_cases() if "follow_up_due_date" in c["expected"])
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings):
+    """Serve static files from the source tree (tests have no collectstatic manifest) and hash
+    passwords cheaply."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

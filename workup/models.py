@@ -1,13 +1,175 @@
-"""Stored state of the EHR integration. Neither model holds a patient identifier.
-
-A draft holds only pathway inputs (lab values and their units) for a short time, so that a CDS
-card's link can open the workup screen prefilled without putting clinical values in a URL.
-Card feedback holds what the clinician did with a card and the coded reason, nothing else.
-"""
+"""Database models of the workup app."""
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+
+from workup.identifiers import label_identifier_message, label_identifier_problems
+
+# =================================================================================================
+# Saved workups and hematology referral review (issue 4)
+# SavedWorkup, WorkupSnapshot, AuditEvent, FailedLogin. Other models belong outside this block.
+# =================================================================================================
+
+REFERENCE_BYTES = 12  # 16 URL-safe characters: unguessable, never sequential
+
+
+def new_reference() -> str:
+    """An opaque random reference for URLs; the integer pk is never shown."""
+    return secrets.token_urlsafe(REFERENCE_BYTES)
+
+
+def validate_label(label: str) -> None:
+    """A label is free text that must not identify a patient."""
+    problems = label_identifier_problems(label)
+    if problems:
+        raise ValidationError(label_identifier_message(problems), code="identifier")
+
+
+class WorkupStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REFERRED = "referred", "Referred to hematology"
+    IN_REVIEW = "in_review", "In review"
+    REVIEWED = "reviewed", "Reviewed"
+
+
+class ReviewDecision(models.TextChoices):
+    AGREE_BIOPSY = "agree_biopsy", "Agree with biopsy"
+    DEFER_SURVEILLANCE = "defer_surveillance", "Defer with surveillance"
+    OTHER = "other", "Other (see note)"
+
+
+class SavedWorkup(models.Model):
+    """A case saved by a signed-in user: inputs as entered, and its review by hematology."""
+
+    reference = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
+    label = models.CharField(max_length=120, blank=True, validators=[validate_label])
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="saved_workups")
+    # The JSON API text exactly as entered (values with their units); parsed again to re-evaluate.
+    inputs_json = models.TextField()
+    # Copied from the current snapshot so the queue can order and filter in the database.
+    disposition = models.CharField(max_length=32, db_index=True)
+    status = models.CharField(max_length=16, choices=WorkupStatus, default=WorkupStatus.DRAFT, db_index=True)
+    referred_at = models.DateTimeField(null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="reviewed_workups"
+    )
+    decision = models.CharField(max_length=24, choices=ReviewDecision, blank=True)
+    review_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking: every change adds one
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        permissions = [("review_savedworkup", "Can review referred workups (hematology)")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class RecordImmutable(Exception):
+    """Raised on any attempt to change (or, for the audit trail, remove) an append-only record."""
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are inserted once and never updated through the ORM."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RecordImmutable(f"A {self._meta.verbose_name} is never changed once stored.")
+        super().save(*args, **kwargs)
+
+
+class WorkupSnapshot(AppendOnlyModel):
+    """The full result of one evaluation, with the pathway that produced it. Never overwritten."""
+
+    workup = models.ForeignKey(SavedWorkup, on_delete=models.PROTECT, related_name="snapshots")
+    result = models.JSONField()  # Assessment.to_dict()
+    pathway_id = models.CharField(max_length=64)
+    pathway_version = models.CharField(max_length=32)
+    pathway_hash = models.CharField(max_length=128)
+    evaluation_date = models.DateField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta(AppendOnlyModel.Meta):
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.workup.reference} @ {self.pathway_version} ({self.pathway_hash[:12]})"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise RecordImmutable("The audit trail is append-only.")
+
+    def delete(self):
+        raise RecordImmutable("The audit trail is append-only.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise RecordImmutable("The audit trail is append-only.")
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Saved"
+    VIEW = "view", "Viewed"
+    EDIT = "edit", "Edited"
+    STATUS = "status", "Status changed"
+    EXPORT = "export", "Exported"
+    REEVALUATE = "reevaluate", "Re-evaluated"
+
+
+class AuditEvent(AppendOnlyModel):
+    """Who did what to a saved workup, when. Append-only; details never hold clinical values."""
+
+    workup = models.ForeignKey(SavedWorkup, on_delete=models.PROTECT, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16, choices=AuditAction)
+    details = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta(AppendOnlyModel.Meta):
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.workup.reference}"
+
+    def delete(self, *args, **kwargs):
+        raise RecordImmutable("The audit trail is append-only.")
+
+
+class FailedLogin(models.Model):
+    """One failed sign-in; the throttle counts recent rows. Kept in the database, not in memory."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+# =================================================================================================
+# End of the saved-workups block (issue 4)
+# =================================================================================================
+
+
+# --- EHR integration (CDS Hooks): drafts and card feedback ----------------------------------------
+# Neither model holds a patient identifier. A draft holds only pathway inputs (lab values and their
+# units) for a short time, so that a CDS card's link can open the workup screen prefilled without
+# putting clinical values in a URL. Card feedback holds what the clinician did with a card and the
+# coded reason, nothing else.
 
 
 class WorkupDraft(models.Model):

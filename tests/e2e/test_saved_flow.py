@@ -1,0 +1,88 @@
+"""Browser: a radiologist saves and refers a case, a hematologist reviews it (two users, two sessions).
+
+Run with JavaScript (htmx swaps the status panel) and without (plain form posts and redirects).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page, expect
+
+from tests.golden import golden_cases
+
+
+@pytest.fixture
+def people(transactional_db, django_user_model):
+    call_command("setup_roles", verbosity=0)
+    from django.contrib.auth.models import Group
+
+    users = {}
+    for username, role in (("rad-ana", "radiologist"), ("hem-dora", "hematologist")):
+        user = django_user_model.objects.create_user(username=username, password=f"pw-{username}-long")
+        user.groups.add(Group.objects.get(name=role))
+        users[role] = username
+    return users
+
+
+def _sign_in(browser: Browser, live_server, username: str, javascript: bool, csp_errors: list[str]) -> Page:
+    page = browser.new_context(java_script_enabled=javascript).new_page()
+    page.on("console", lambda message: csp_errors.append(message.text) if "Content Security Policy" in message.text else None)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(f"pw-{username}-long")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My saved cases")).to_be_visible()
+    return page
+
+
+def _biopsy_case_json() -> str:
+    case = next(c for c in golden_cases() if c["expected"]["disposition"] == "PROCEED_TO_BIOPSY")
+    return json.dumps(case["input"])
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_save_refer_review_two_users(browser, live_server, people, javascript):
+    csp_errors: list[str] = []
+    radiologist = _sign_in(browser, live_server, people["radiologist"], javascript, csp_errors)
+    radiologist.goto(f"{live_server.url}/cases/new")
+    radiologist.get_by_label("Case inputs").fill(_biopsy_case_json())
+    radiologist.get_by_label("Label").fill("reading room 2")
+    radiologist.get_by_role("button", name="Save case").click()
+    if javascript:  # htmx shows "Saved as …" in place, on the same page; follow the link
+        expect(radiologist.locator("#save-result")).to_contain_text("Saved as")
+        assert radiologist.url.endswith("/cases/new")
+        radiologist.get_by_role("link", name="reading room 2").click()
+    expect(radiologist.locator(".disposition")).to_have_text("PROCEED_TO_BIOPSY")
+    case_url = radiologist.url
+    with radiologist.expect_response(lambda response: response.url.endswith("/refer")) as refer:
+        radiologist.get_by_role("button", name="Refer to hematology").click()
+    assert (refer.value.request.headers.get("hx-request") == "true") is javascript  # fragment swap vs plain POST
+    expect(radiologist.locator(".workup-status")).to_have_text("Referred to hematology")
+
+    hematologist = _sign_in(browser, live_server, people["hematologist"], javascript, csp_errors)
+    hematologist.goto(f"{live_server.url}/cases/queue")
+    hematologist.get_by_role("link", name="reading room 2").click()
+    hematologist.get_by_role("button", name="Start review").click()
+    expect(hematologist.locator(".workup-status")).to_have_text("In review")
+    hematologist.get_by_label("Agree with biopsy").check()
+    hematologist.get_by_label("Note", exact=True).fill("Agree: anaemia trigger.")
+    hematologist.get_by_role("button", name="Record review").click()
+    expect(hematologist.locator(".workup-decision")).to_have_text("Agree with biopsy")
+    expect(hematologist.locator("#audit-trail")).to_contain_text("Status changed")
+    if javascript:  # axe needs JavaScript: check the reviewer's case page and the queue
+        for path in (hematologist.url, f"{live_server.url}/cases/queue"):
+            hematologist.goto(path)
+            results = Axe().run(hematologist)
+            assert results.violations_count == 0, results.generate_report()
+
+    radiologist.goto(case_url)
+    expect(radiologist.locator(".workup-status")).to_have_text("Reviewed")
+    expect(radiologist.locator(".workup-decision")).to_have_text("Agree with biopsy")
+    assert csp_errors == []
+    radiologist.context.close()
+    hematologist.context.close()

@@ -1,0 +1,54 @@
+"""Forms for saved workups: validation only; no clinical decision is made here."""
+
+from __future__ import annotations
+
+from django import forms
+
+from workup.models import ReviewDecision, WorkupStatus, validate_label
+from workup.pathway.rules import DISPOSITION_ORDER
+
+LABEL_HELP = "Optional. Never a name, date, record number, e-mail address or phone number."
+
+
+class SaveWorkupForm(forms.Form):
+    inputs_json = forms.CharField(
+        label="Case inputs (JSON, as the API takes them)",
+        widget=forms.Textarea(attrs={"rows": 12, "class": "form-control font-monospace", "spellcheck": "false"}),
+    )
+    label = forms.CharField(
+        required=False, max_length=120, validators=[validate_label], help_text=LABEL_HELP,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )  # fmt: skip
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class LabelForm(VersionForm):
+    label = forms.CharField(
+        required=False, max_length=120, validators=[validate_label], help_text=LABEL_HELP,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )  # fmt: skip
+
+
+class ReviewForm(VersionForm):
+    decision = forms.ChoiceField(choices=ReviewDecision.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text="Required for “other”. No patient identifiers.",
+    )  # fmt: skip
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Referred and in review"), (WorkupStatus.REFERRED, "Referred"), (WorkupStatus.IN_REVIEW, "In review")],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    disposition = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any disposition"), *((name, name) for name in DISPOSITION_ORDER)],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -1,0 +1,79 @@
+"""Failed-login throttling kept in the database (the app holds no state outside it).
+
+An account is locked for LOCKOUT_WINDOW after MAX_FAILURES_PER_USER failures within that window,
+and a client address after MAX_FAILURES_PER_IP. The backend enforces it for every sign-in path
+(login page and admin); the login form says so in plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+
+from workup.models import FailedLogin
+
+LOCKOUT_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_IP = 20
+LOCKED_MESSAGE = (
+    "Too many failed sign-in attempts. Sign-in is paused for 15 minutes for this account; "
+    "ask an administrator if you have forgotten your password."
+)
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def login_throttled(*, username: str, ip_address: str | None) -> bool:
+    """True while recent failures for this username or address reach their limit."""
+    recent = FailedLogin.objects.filter(at__gte=timezone.now() - LOCKOUT_WINDOW)
+    if recent.filter(username__iexact=username).count() >= MAX_FAILURES_PER_USER:
+        return True
+    return ip_address is not None and recent.filter(ip_address=ip_address).count() >= MAX_FAILURES_PER_IP
+
+
+def login_failure_record(*, username: str, ip_address: str | None) -> None:
+    """Store one failure and forget those older than the window, so the table stays small."""
+    FailedLogin.objects.filter(at__lt=timezone.now() - LOCKOUT_WINDOW).delete()
+    FailedLogin.objects.create(username=username[:150], ip_address=ip_address)
+
+
+def login_failures_clear(*, username: str) -> None:
+    """A successful sign-in forgets the account's failures (not the address's)."""
+    FailedLogin.objects.filter(username__iexact=username).delete()
+
+
+class ThrottledModelBackend(ModelBackend):
+    """ModelBackend that refuses locked accounts and records each failure."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get("username")
+        if username is None:
+            return None
+        ip_address = client_ip(request)
+        if login_throttled(username=username, ip_address=ip_address):
+            raise PermissionDenied(LOCKED_MESSAGE)
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            login_failure_record(username=username, ip_address=ip_address)
+        else:
+            login_failures_clear(username=username)
+        return user
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """The login form, with a clear message when sign-in is paused."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username and login_throttled(username=username, ip_address=client_ip(self.request)):
+            raise forms.ValidationError(LOCKED_MESSAGE, code="throttled")
+        return super().clean()
