@@ -8,6 +8,7 @@ The token is random (`secrets.token_urlsafe`), carries no meaning, and stops wor
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 
 from django.utils import timezone
@@ -17,6 +18,9 @@ from workup.models import WorkupDraft
 
 DRAFT_LIFETIME = dt.timedelta(hours=2)
 TOKEN_BYTES = 32
+# What secrets.token_urlsafe(32) produces; anything else is refused before the database sees it
+# (PostgreSQL rejects some characters, such as NUL, outright).
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def draft_create(*, case_data: dict) -> str:
@@ -30,6 +34,8 @@ def draft_create(*, case_data: dict) -> str:
 
 
 def draft_load(*, token: str) -> dict | None:
-    """The stored pathway inputs for a live token; None when unknown or expired."""
+    """The stored pathway inputs for a live token; None when unknown, malformed or expired."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
     draft = WorkupDraft.objects.filter(token=token, expires_at__gt=timezone.now()).first()
     return draft.inputs if draft else None

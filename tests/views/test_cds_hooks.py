@@ -333,3 +333,14 @@ def test_draft_create_refuses_invalid_inputs():
 def test_draft_token_is_long_and_random():
     first, second = drafts.draft_create(case_data={}), drafts.draft_create(case_data={})
     assert first != second and len(first) >= 40
+
+
+@pytest.mark.parametrize("token", ["a\x00b" * 15, "%C2%84", "x" * 42, "x" * 44, "../etc"])
+def test_draft_malformed_token_is_refused_without_a_query(client, django_assert_num_queries, token):
+    with django_assert_num_queries(0):
+        assert drafts.draft_load(token=token) is None
+
+
+def test_draft_well_formed_token_still_loads():
+    token = drafts.draft_create(case_data=ANEMIA)
+    assert drafts.draft_load(token=token) == ANEMIA

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import schemathesis
 import werkzeug.test
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -62,6 +64,18 @@ def test_openapi_document_is_served(client):
 
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests here go through the real WSGI handler, which closes the database connection when a
+    request ends; inside a test transaction that would drop the connection (PostgreSQL notices).
+    Django's own test client detaches the same handler for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
