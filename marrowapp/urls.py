@@ -17,3 +17,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "workup.views.not_found"
+handler500 = "workup.views.server_error"

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
@@ -176,3 +177,22 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if theme in THEMES:
         _remember(response, THEME_COOKIE, theme)
     return response
+
+
+# --- Error handlers ----------------------------------------------------------------------------
+
+_JSON_PREFIXES = ("/api/", "/cds-services")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: JSON for API clients (they read JSON, never a page), the branded page for people."""
+    if request.path.startswith(_JSON_PREFIXES):
+        return _json_errors({"path": ["No such resource."]}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: JSON for API clients, the branded page (no stack trace) for people."""
+    if request.path.startswith(_JSON_PREFIXES):
+        return _json_errors({"server": ["Something went wrong on our side; nothing was stored."]}, status=500)
+    return defaults.server_error(request)

@@ -13,3 +13,16 @@ def test_healthz_answers_ok_without_database(client):
 
 def test_healthz_refuses_post(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_unknown_api_path_answers_json_404(client):
+    response = client.get("/api/v1/drafts/%0A")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"errors": {"path": ["No such resource."]}}
+
+
+def test_unknown_page_answers_the_branded_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
