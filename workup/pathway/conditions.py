@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from .result import MatchedInput
+from .result import MatchedInput, direct_init
 from .thresholds import Threshold
 
 _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
@@ -25,6 +25,7 @@ _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
 _OP_TEXT = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
+@direct_init
 @dataclass(frozen=True, slots=True)
 class Fact:
     """One input as the rules read it: canonical value beside what the user entered."""
