@@ -11,6 +11,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import NamedTuple
 
 from .result import MatchedInput, direct_init
@@ -85,17 +86,48 @@ class Outcome(NamedTuple):
 TRUE = Outcome(True)
 FALSE = Outcome(False)
 
+Test = Callable[[Context], "bool | None"]
+Missing = Callable[[Context], frozenset[str]]
+_NEVER_UNKNOWN: Missing = lambda ctx: frozenset()  # noqa: E731 - for conditions never unknown
+
 
 class Condition:
-    """Base class: evaluate against a context, describe in words, list the inputs read."""
+    """Base class: evaluate against a context, describe in words, list the inputs read.
+
+    Each condition has two paths. `evaluate` gives the state with its basis and is what a rule
+    that fired reports. `test` gives the state alone: it runs a closure compiled once from the
+    condition tree (attributes and operators looked up at compile time, no Outcome built), which
+    is what the engine runs for every rule of every case. `missing` gives an unknown condition's
+    missing inputs the same cheap way. A property test holds the paths to the same answers.
+    """
 
     def evaluate(self, ctx: Context) -> Outcome:  # pragma: no cover - abstract
         """The state with its basis: the inputs matched, or the inputs whose absence left it open."""
         raise NotImplementedError
 
-    def test(self, ctx: Context) -> bool | None:  # pragma: no cover - abstract
+    def test(self, ctx: Context) -> bool | None:
         """The state alone, without building the basis: the fast path (same answer as evaluate)."""
+        return self.compiled(ctx)
+
+    def missing(self, ctx: Context) -> frozenset[str]:
+        """For an unknown condition, what `evaluate(ctx).missing` says, without building outcomes."""
+        return self.compiled_missing(ctx)
+
+    @cached_property
+    def compiled(self) -> Test:
+        """The closure behind `test`, built on first use."""
+        return self._compile()
+
+    @cached_property
+    def compiled_missing(self) -> Missing:
+        """The closure behind `missing`, built on first use."""
+        return self._compile_missing()
+
+    def _compile(self) -> Test:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _compile_missing(self) -> Missing:
+        return _NEVER_UNKNOWN
 
     def describe(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -115,11 +147,17 @@ class Compare(Condition):
     op: str
     limit: str
 
-    def test(self, ctx: Context) -> bool | None:
-        fact = ctx.facts.get(self.fact)
-        if fact is None:
-            return None
-        return _OPS[self.op](fact.value, ctx.limits[self.limit].value)
+    def _compile(self) -> Test:
+        key, compare, limit = self.fact, _OPS[self.op], self.limit
+
+        def test(ctx: Context) -> bool | None:
+            fact = ctx.facts.get(key)
+            return None if fact is None else compare(fact.value, ctx.limits[limit].value)
+
+        return test
+
+    def _compile_missing(self) -> Missing:
+        return _missing_fact(self.fact)
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -155,9 +193,17 @@ class Is(Condition):
     fact: str
     values: tuple[object, ...]
 
-    def test(self, ctx: Context) -> bool | None:
-        fact = ctx.facts.get(self.fact)
-        return None if fact is None else fact.value in self.values
+    def _compile(self) -> Test:
+        key, values = self.fact, self.values
+
+        def test(ctx: Context) -> bool | None:
+            fact = ctx.facts.get(key)
+            return None if fact is None else fact.value in values
+
+        return test
+
+    def _compile_missing(self) -> Missing:
+        return _missing_fact(self.fact)
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -190,9 +236,14 @@ class Known(Condition):
     fact: str
     excluding: tuple[object, ...] = ()
 
-    def test(self, ctx: Context) -> bool | None:
-        fact = ctx.facts.get(self.fact)
-        return fact is not None and fact.value not in self.excluding
+    def _compile(self) -> Test:
+        key, excluding = self.fact, self.excluding
+
+        def test(ctx: Context) -> bool | None:
+            fact = ctx.facts.get(key)
+            return fact is not None and fact.value not in excluding
+
+        return test
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -213,8 +264,9 @@ class Fired(Condition):
 
     rule_id: str
 
-    def test(self, ctx: Context) -> bool | None:
-        return self.rule_id in ctx.fired
+    def _compile(self) -> Test:
+        rule_id = self.rule_id
+        return lambda ctx: rule_id in ctx.fired
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if self.rule_id in ctx.fired else FALSE
@@ -232,8 +284,9 @@ class AnyFired(Condition):
 
     prefix: str
 
-    def test(self, ctx: Context) -> bool | None:
-        return any(r.startswith(self.prefix) for r in ctx.fired)
+    def _compile(self) -> Test:
+        prefix = self.prefix
+        return lambda ctx: any(r.startswith(prefix) for r in ctx.fired)
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if any(r.startswith(self.prefix) for r in ctx.fired) else FALSE
@@ -246,8 +299,8 @@ class AnyFired(Condition):
 class Always(Condition):
     """The last row of a first-match table: holds for every case."""
 
-    def test(self, ctx: Context) -> bool | None:
-        return True
+    def _compile(self) -> Test:
+        return lambda ctx: True
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE
@@ -260,8 +313,9 @@ class Always(Condition):
 class DispositionIs(Condition):
     disposition: str
 
-    def test(self, ctx: Context) -> bool | None:
-        return ctx.disposition == self.disposition
+    def _compile(self) -> Test:
+        disposition = self.disposition
+        return lambda ctx: ctx.disposition == disposition
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if ctx.disposition == self.disposition else FALSE
@@ -276,14 +330,22 @@ class AnyOf(Condition):
 
     parts: tuple[Condition, ...]
 
-    def test(self, ctx: Context) -> bool | None:
-        unknown = False
-        for part in self.parts:
-            state = part.test(ctx)
-            if state:
-                return True
-            unknown = unknown or state is None
-        return None if unknown else False
+    def _compile(self) -> Test:
+        parts = tuple(part.compiled for part in self.parts)
+
+        def test(ctx: Context) -> bool | None:
+            unknown = False
+            for part in parts:
+                state = part(ctx)
+                if state:
+                    return True
+                unknown = unknown or state is None
+            return None if unknown else False
+
+        return test
+
+    def _compile_missing(self) -> Missing:
+        return _missing_of_unknown_parts(self.parts)
 
     def evaluate(self, ctx: Context) -> Outcome:
         holds, matched, missing = False, [], []
@@ -315,14 +377,23 @@ class AllOf(Condition):
 
     parts: tuple[Condition, ...]
 
-    def test(self, ctx: Context) -> bool | None:
-        unknown = False
-        for part in self.parts:
-            state = part.test(ctx)
-            if state is False:
-                return False
-            unknown = unknown or state is None
-        return None if unknown else True
+    def _compile(self) -> Test:
+        parts = tuple(part.compiled for part in self.parts)
+
+        def test(ctx: Context) -> bool | None:
+            unknown = False
+            for part in parts:
+                state = part(ctx)
+                if state is False:
+                    return False
+                unknown = unknown or state is None
+            return None if unknown else True
+
+        return test
+
+    def _compile_missing(self) -> Missing:
+        # Unknown means no part is false, and a true part has nothing missing.
+        return _missing_of_unknown_parts(self.parts)
 
     def evaluate(self, ctx: Context) -> Outcome:
         # Conditions only read the context, so the first false part settles it.
@@ -352,9 +423,17 @@ class Not(Condition):
 
     part: Condition
 
-    def test(self, ctx: Context) -> bool | None:
-        state = self.part.test(ctx)
-        return None if state is None else not state
+    def _compile(self) -> Test:
+        part = self.part.compiled
+
+        def test(ctx: Context) -> bool | None:
+            state = part(ctx)
+            return None if state is None else not state
+
+        return test
+
+    def _compile_missing(self) -> Missing:
+        return self.part.compiled_missing
 
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
@@ -378,9 +457,14 @@ class IfKnown(Condition):
 
     part: Condition
 
-    def test(self, ctx: Context) -> bool | None:
-        state = self.part.test(ctx)
-        return True if state is None else state
+    def _compile(self) -> Test:
+        part = self.part.compiled
+
+        def test(ctx: Context) -> bool | None:
+            state = part(ctx)
+            return True if state is None else state
+
+        return test
 
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
@@ -407,9 +491,14 @@ class NonEmpty(Condition):
 
     fact: str
 
-    def test(self, ctx: Context) -> bool | None:
-        fact = ctx.facts.get(self.fact)
-        return fact is not None and bool(fact.value)
+    def _compile(self) -> Test:
+        key = self.fact
+
+        def test(ctx: Context) -> bool | None:
+            fact = ctx.facts.get(key)
+            return fact is not None and bool(fact.value)
+
+        return test
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -422,3 +511,23 @@ class NonEmpty(Condition):
 
     def inputs(self) -> frozenset[str]:
         return frozenset({self.fact})
+
+
+def _missing_fact(key: str) -> Missing:
+    """A leaf is unknown only when its fact is missing."""
+    missing = frozenset({key})
+    return lambda ctx: missing
+
+
+def _missing_of_unknown_parts(conditions: tuple[Condition, ...]) -> Missing:
+    """Kleene AND and OR: an unknown result is missing what its unknown parts are missing."""
+    parts = tuple((part.compiled, part.compiled_missing) for part in conditions)
+
+    def missing(ctx: Context) -> frozenset[str]:
+        found: frozenset[str] = frozenset()
+        for test, part_missing in parts:
+            if test(ctx) is None:
+                found |= part_missing(ctx)
+        return found
+
+    return missing
