@@ -86,19 +86,20 @@ class Outcome(NamedTuple):
 TRUE = Outcome(True)
 FALSE = Outcome(False)
 
-Test = Callable[[Context], "bool | None"]
-Missing = Callable[[Context], frozenset[str]]
-_NEVER_UNKNOWN: Missing = lambda ctx: frozenset()  # noqa: E731 - for conditions never unknown
+# A verdict is True, False, or — for unknown — the frozenset of inputs whose absence left it open.
+# Never test a verdict for truth (a set of missing inputs is truthy): compare with `is True`.
+Verdict = bool | frozenset[str]
+Compiled = Callable[[Context], Verdict]
 
 
 class Condition:
     """Base class: evaluate against a context, describe in words, list the inputs read.
 
-    Each condition has two paths. `evaluate` gives the state with its basis and is what a rule
-    that fired reports. `test` gives the state alone: it runs a closure compiled once from the
-    condition tree (attributes and operators looked up at compile time, no Outcome built), which
-    is what the engine runs for every rule of every case. `missing` gives an unknown condition's
-    missing inputs the same cheap way. A property test holds the paths to the same answers.
+    Each condition has two paths. `evaluate` gives the state with its basis (matched inputs) and
+    is what a rule that fired reports. `compiled` is a closure built once from the condition tree
+    (attributes and operators looked up at compile time, no Outcome built) that gives the verdict:
+    the state, with the missing inputs standing in for unknown. The engine runs it for every rule
+    of every case; `test` and `missing` read it. A property test holds the two paths together.
     """
 
     def evaluate(self, ctx: Context) -> Outcome:  # pragma: no cover - abstract
@@ -107,27 +108,21 @@ class Condition:
 
     def test(self, ctx: Context) -> bool | None:
         """The state alone, without building the basis: the fast path (same answer as evaluate)."""
-        return self.compiled(ctx)
+        verdict = self.compiled(ctx)
+        return verdict if verdict.__class__ is bool else None
 
     def missing(self, ctx: Context) -> frozenset[str]:
-        """For an unknown condition, what `evaluate(ctx).missing` says, without building outcomes."""
-        return self.compiled_missing(ctx)
+        """For an unknown condition, what `evaluate(ctx).missing` says; empty otherwise."""
+        verdict = self.compiled(ctx)
+        return frozenset() if verdict.__class__ is bool else verdict
 
     @cached_property
-    def compiled(self) -> Test:
-        """The closure behind `test`, built on first use."""
+    def compiled(self) -> Compiled:
+        """The verdict closure, built on first use."""
         return self._compile()
 
-    @cached_property
-    def compiled_missing(self) -> Missing:
-        """The closure behind `missing`, built on first use."""
-        return self._compile_missing()
-
-    def _compile(self) -> Test:  # pragma: no cover - abstract
+    def _compile(self) -> Compiled:  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def _compile_missing(self) -> Missing:
-        return _NEVER_UNKNOWN
 
     def describe(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -147,17 +142,14 @@ class Compare(Condition):
     op: str
     limit: str
 
-    def _compile(self) -> Test:
-        key, compare, limit = self.fact, _OPS[self.op], self.limit
+    def _compile(self) -> Compiled:
+        key, compare, limit, missing = self.fact, _OPS[self.op], self.limit, frozenset({self.fact})
 
-        def test(ctx: Context) -> bool | None:
+        def verdict(ctx: Context) -> Verdict:
             fact = ctx.facts.get(key)
-            return None if fact is None else compare(fact.value, ctx.limits[limit].value)
+            return missing if fact is None else compare(fact.value, ctx.limits[limit].value)
 
-        return test
-
-    def _compile_missing(self) -> Missing:
-        return _missing_fact(self.fact)
+        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -193,17 +185,14 @@ class Is(Condition):
     fact: str
     values: tuple[object, ...]
 
-    def _compile(self) -> Test:
-        key, values = self.fact, self.values
+    def _compile(self) -> Compiled:
+        key, values, missing = self.fact, self.values, frozenset({self.fact})
 
-        def test(ctx: Context) -> bool | None:
+        def verdict(ctx: Context) -> Verdict:
             fact = ctx.facts.get(key)
-            return None if fact is None else fact.value in values
+            return missing if fact is None else fact.value in values
 
-        return test
-
-    def _compile_missing(self) -> Missing:
-        return _missing_fact(self.fact)
+        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -236,14 +225,14 @@ class Known(Condition):
     fact: str
     excluding: tuple[object, ...] = ()
 
-    def _compile(self) -> Test:
+    def _compile(self) -> Compiled:
         key, excluding = self.fact, self.excluding
 
-        def test(ctx: Context) -> bool | None:
+        def verdict(ctx: Context) -> Verdict:
             fact = ctx.facts.get(key)
             return fact is not None and fact.value not in excluding
 
-        return test
+        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -264,7 +253,7 @@ class Fired(Condition):
 
     rule_id: str
 
-    def _compile(self) -> Test:
+    def _compile(self) -> Compiled:
         rule_id = self.rule_id
         return lambda ctx: rule_id in ctx.fired
 
@@ -284,7 +273,7 @@ class AnyFired(Condition):
 
     prefix: str
 
-    def _compile(self) -> Test:
+    def _compile(self) -> Compiled:
         prefix = self.prefix
         return lambda ctx: any(r.startswith(prefix) for r in ctx.fired)
 
@@ -299,7 +288,7 @@ class AnyFired(Condition):
 class Always(Condition):
     """The last row of a first-match table: holds for every case."""
 
-    def _compile(self) -> Test:
+    def _compile(self) -> Compiled:
         return lambda ctx: True
 
     def evaluate(self, ctx: Context) -> Outcome:
@@ -313,7 +302,7 @@ class Always(Condition):
 class DispositionIs(Condition):
     disposition: str
 
-    def _compile(self) -> Test:
+    def _compile(self) -> Compiled:
         disposition = self.disposition
         return lambda ctx: ctx.disposition == disposition
 
@@ -330,22 +319,20 @@ class AnyOf(Condition):
 
     parts: tuple[Condition, ...]
 
-    def _compile(self) -> Test:
+    def _compile(self) -> Compiled:
         parts = tuple(part.compiled for part in self.parts)
 
-        def test(ctx: Context) -> bool | None:
-            unknown = False
+        def verdict(ctx: Context) -> Verdict:
+            missing = None  # the union of the unknown parts' missing inputs
             for part in parts:
                 state = part(ctx)
-                if state:
+                if state is True:
                     return True
-                unknown = unknown or state is None
-            return None if unknown else False
+                if state is not False:
+                    missing = state if missing is None else missing | state
+            return False if missing is None else missing
 
-        return test
-
-    def _compile_missing(self) -> Missing:
-        return _missing_of_unknown_parts(self.parts)
+        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         holds, matched, missing = False, [], []
@@ -377,23 +364,20 @@ class AllOf(Condition):
 
     parts: tuple[Condition, ...]
 
-    def _compile(self) -> Test:
+    def _compile(self) -> Compiled:
         parts = tuple(part.compiled for part in self.parts)
 
-        def test(ctx: Context) -> bool | None:
-            unknown = False
+        def verdict(ctx: Context) -> Verdict:
+            missing = None  # the union of the unknown parts' missing inputs
             for part in parts:
                 state = part(ctx)
                 if state is False:
                     return False
-                unknown = unknown or state is None
-            return None if unknown else True
+                if state is not True:
+                    missing = state if missing is None else missing | state
+            return True if missing is None else missing
 
-        return test
-
-    def _compile_missing(self) -> Missing:
-        # Unknown means no part is false, and a true part has nothing missing.
-        return _missing_of_unknown_parts(self.parts)
+        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         # Conditions only read the context, so the first false part settles it.
@@ -423,17 +407,14 @@ class Not(Condition):
 
     part: Condition
 
-    def _compile(self) -> Test:
+    def _compile(self) -> Compiled:
         part = self.part.compiled
 
-        def test(ctx: Context) -> bool | None:
+        def verdict(ctx: Context) -> Verdict:
             state = part(ctx)
-            return None if state is None else not state
+            return not state if state.__class__ is bool else state
 
-        return test
-
-    def _compile_missing(self) -> Missing:
-        return self.part.compiled_missing
+        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
@@ -457,14 +438,14 @@ class IfKnown(Condition):
 
     part: Condition
 
-    def _compile(self) -> Test:
+    def _compile(self) -> Compiled:
         part = self.part.compiled
 
-        def test(ctx: Context) -> bool | None:
+        def verdict(ctx: Context) -> Verdict:
             state = part(ctx)
-            return True if state is None else state
+            return state if state.__class__ is bool else True
 
-        return test
+        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
@@ -491,14 +472,14 @@ class NonEmpty(Condition):
 
     fact: str
 
-    def _compile(self) -> Test:
+    def _compile(self) -> Compiled:
         key = self.fact
 
-        def test(ctx: Context) -> bool | None:
+        def verdict(ctx: Context) -> Verdict:
             fact = ctx.facts.get(key)
             return fact is not None and bool(fact.value)
 
-        return test
+        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -512,22 +493,3 @@ class NonEmpty(Condition):
     def inputs(self) -> frozenset[str]:
         return frozenset({self.fact})
 
-
-def _missing_fact(key: str) -> Missing:
-    """A leaf is unknown only when its fact is missing."""
-    missing = frozenset({key})
-    return lambda ctx: missing
-
-
-def _missing_of_unknown_parts(conditions: tuple[Condition, ...]) -> Missing:
-    """Kleene AND and OR: an unknown result is missing what its unknown parts are missing."""
-    parts = tuple((part.compiled, part.compiled_missing) for part in conditions)
-
-    def missing(ctx: Context) -> frozenset[str]:
-        found: frozenset[str] = frozenset()
-        for test, part_missing in parts:
-            if test(ctx) is None:
-                found |= part_missing(ctx)
-        return found
-
-    return missing

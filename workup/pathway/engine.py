@@ -56,12 +56,12 @@ TRIGGER_IDS = frozenset(rule.id for rule in RULES_BY_KIND.get("trigger", ()))
 LABELS = {spec.key: spec.label for spec in INPUTS}
 
 # What the interpreter looks up on every evaluation, worked out once from the table: each stage's
-# rules beside their compiled tests, each rule's citations and note, and the result parts that
+# rules beside their compiled verdicts (see conditions.Condition), each rule's citations and note, and the result parts that
 # never vary (an inactive pitfall, a warning).
-STAGE_TESTS = {
+STAGE_VERDICTS = {
     kind: tuple((rule, rule.condition.compiled) for rule in rules) for kind, rules in RULES_BY_KIND.items()
 }
-DISPOSITION_TESTS = tuple((name, cond.compiled) for name, cond in DISPOSITIONS)
+DISPOSITION_VERDICTS = tuple((name, cond.compiled) for name, cond in DISPOSITIONS)
 # Unknowns are listed in input order; an empty set means "none", so it is never unknown.
 UNKNOWN_ORDER = tuple(spec.key for spec in INPUTS if spec.key not in NOT_UNKNOWN_WHEN_EMPTY)
 # Inputs the facts are built from (the evaluation date is not a fact), with their analytes.
@@ -239,7 +239,7 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
     outcomes: dict[str, Outcome] = {}
     for stage in STAGES_BEFORE_DISPOSITION:
         _run_stage(stage, ctx, outcomes)
-    ctx.disposition = next(name for name, test in DISPOSITION_TESTS if test(ctx))
+    ctx.disposition = next(name for name, verdict in DISPOSITION_VERDICTS if verdict(ctx) is True)
     for stage in STAGES_AFTER_DISPOSITION:
         _run_stage(stage, ctx, outcomes)
 
@@ -288,15 +288,15 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
 def _run_stage(stage: str, ctx: Context, outcomes: dict[str, Outcome]) -> None:
     """Test each rule of the stage; build the basis only where it is reported: the matched inputs
     of a rule that fired, the missing inputs of one left unknown."""
-    for rule, test in STAGE_TESTS.get(stage, ()):
-        state = test(ctx)
-        if state:
+    for rule, verdict in STAGE_VERDICTS.get(stage, ()):
+        state = verdict(ctx)
+        if state is True:
             outcomes[rule.id] = rule.condition.evaluate(ctx)
             ctx.fired.add(rule.id)
-        elif state is None:
-            outcomes[rule.id] = Outcome(None, (), rule.condition.missing(ctx))
-        else:
+        elif state is False:
             outcomes[rule.id] = _FALSE
+        else:  # unknown: the verdict is the set of missing inputs
+            outcomes[rule.id] = Outcome(None, (), state)
 
 
 def _plasma_cell_suspected(ctx: Context) -> bool:
@@ -383,7 +383,7 @@ def _lab_checklist(ctx: Context, plan: tuple[tuple, ...]) -> tuple[LabLine, ...]
         elif normal is None:
             status = "informational"
         else:
-            status = "normal" if normal(ctx) else "abnormal"
+            status = "normal" if normal(ctx) is True else "abnormal"
         lines.append(
             LabLine(
                 key, label, core, status, fact.entered_value, fact.entered_unit, fact.value, fact.unit,
@@ -401,7 +401,7 @@ def _unknowns(ctx: Context, outcomes: dict, labs: tuple[LabLine, ...]) -> tuple[
         if outcome.state is None:
             for key in outcome.missing:
                 could_change.setdefault(key, []).append(rule.id)
-    core_incomplete = not CORE_COMPLETE.compiled(ctx)
+    core_incomplete = not CORE_COMPLETE.test(ctx)
     notes: dict[str, str] = {}
     for line in labs:
         if line.status not in ("missing", "not_done"):
