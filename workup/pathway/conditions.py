@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from .result import MatchedInput, direct_init
+from .result import MatchedInput
 from .thresholds import Threshold
 
 _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
@@ -26,10 +26,12 @@ _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
 _OP_TEXT = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
-@direct_init
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One input as the rules read it: canonical value beside what the user entered."""
+class Fact(NamedTuple):
+    """One input as the rules read it: canonical value beside what the user entered.
+
+    A named tuple (immutable, read by attribute) because every evaluation builds about fifteen
+    and a tuple is the cheapest immutable record to create.
+    """
 
     key: str
     label: str

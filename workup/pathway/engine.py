@@ -17,8 +17,7 @@ from types import MappingProxyType
 from dateutil.relativedelta import relativedelta
 
 from . import thresholds as T
-from .conditions import FALSE as _FALSE
-from .conditions import Context, Fact, Limit, Outcome
+from .conditions import Context, Fact, Limit, Verdict
 from .evidence import CITATIONS, EVIDENCE_NOTES
 from .inputs import CHOICE_LABELS, INPUTS, Case, Quantity
 from .result import (
@@ -26,6 +25,7 @@ from .result import (
     Conflict,
     Finding,
     LabLine,
+    MatchedInput,
     MriItem,
     Option,
     PathwayInfo,
@@ -64,6 +64,8 @@ STAGE_VERDICTS = {
 DISPOSITION_VERDICTS = tuple((name, cond.compiled) for name, cond in DISPOSITIONS)
 # Unknowns are listed in input order; an empty set means "none", so it is never unknown.
 UNKNOWN_ORDER = tuple(spec.key for spec in INPUTS if spec.key not in NOT_UNKNOWN_WHEN_EMPTY)
+# Optional labs listed as unknown even when no rule waits on them.
+ALWAYS_LISTED_OPTIONAL_LABS = frozenset({"urine_mprotein", "egfr", "igg", "iga", "igm"})
 # Inputs the facts are built from (the evaluation date is not a fact), with their analytes.
 FACT_INPUTS = tuple(
     (spec.key, spec.kind, spec.label, ANALYTES.get(spec.key)) for spec in INPUTS if spec.kind != "date"
@@ -95,8 +97,8 @@ def build_facts(case: Case) -> dict[str, Fact]:
                 facts[key] = Fact(key, label, frozenset(entered), "", entered)
         elif kind in ("integer", "ratio"):
             facts[key] = Fact(key, label, Decimal(raw), "", raw)
-        else:
-            value = raw.value if hasattr(raw, "value") else raw
+        else:  # a choice's plain value (`_value_`: Enum.value is a slow descriptor), or a boolean
+            value = getattr(raw, "_value_", raw)
             facts[key] = Fact(key, label, value, "", value)
     _derive_flc_ratio(facts)
     _correct_calcium(facts)
@@ -130,7 +132,7 @@ def _correct_calcium(facts: dict[str, Fact]) -> None:
         return
     if albumin is None:
         note = "measured total calcium (no albumin entered, so not corrected)"
-        facts["calcium"] = Fact(**{**_fact_fields(calcium), "note": note})
+        facts["calcium"] = calcium._replace(note=note)
         return
     measured = calcium.value
     corrected = measured + T.CALCIUM_ALBUMIN_FACTOR * (T.CALCIUM_ALBUMIN_REFERENCE - albumin.value)  # type: ignore[operator]
@@ -138,11 +140,7 @@ def _correct_calcium(facts: dict[str, Fact]) -> None:
         f"corrected for albumin {albumin.value} g/dL (measured {measured} mg/dL); "
         "a paraprotein can distort total calcium"
     )
-    facts["calcium"] = Fact(**{**_fact_fields(calcium), "value": corrected, "note": note})
-
-
-def _fact_fields(fact: Fact) -> dict[str, object]:
-    return {name: getattr(fact, name) for name in Fact.__slots__}
+    facts["calcium"] = calcium._replace(value=corrected, note=note)
 
 
 def resolve_limits(case: Case) -> Mapping[str, Limit]:
@@ -236,26 +234,25 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
     facts = build_facts(case)
     overrides = _overrides_key(case)
     ctx = Context(facts=facts, limits=_limits_for(case.sex, overrides))
-    outcomes: dict[str, Outcome] = {}
+    verdicts: dict[str, Verdict] = {}
+    matched: dict[str, tuple[MatchedInput, ...]] = {}
     for stage in STAGES_BEFORE_DISPOSITION:
-        _run_stage(stage, ctx, outcomes)
+        _run_stage(stage, ctx, verdicts, matched)
     ctx.disposition = next(name for name, verdict in DISPOSITION_VERDICTS if verdict(ctx) is True)
     for stage in STAGES_AFTER_DISPOSITION:
-        _run_stage(stage, ctx, outcomes)
+        _run_stage(stage, ctx, verdicts, matched)
 
     findings: dict[str, list[Finding]] = {group: [] for group in FINDING_GROUPS.values()}
     pitfalls, mri, warnings = [], [], []
     for rule in RULES:
-        outcome = outcomes[rule.id]
-        if rule.kind in FINDING_GROUPS and outcome.state:
-            findings[FINDING_GROUPS[rule.kind]].append(
-                _finding(rule, outcome.matched, ctx, evaluation_date)
-            )
+        basis = matched.get(rule.id)  # None unless the rule fired
+        if rule.kind in FINDING_GROUPS and basis is not None:
+            findings[FINDING_GROUPS[rule.kind]].append(_finding(rule, basis, ctx, evaluation_date))
         elif rule.kind == "pitfall":
-            pitfalls.append(_pitfall(rule, outcome))
-        elif rule.kind == "mri" and outcome.state:
-            mri.append(_mri_item(rule, outcome.matched, ctx))
-        elif rule.kind == "warning" and outcome.state:
+            pitfalls.append(_pitfall(rule, basis))
+        elif rule.kind == "mri" and basis is not None:
+            mri.append(_mri_item(rule, basis, ctx))
+        elif rule.kind == "warning" and basis is not None:
             warnings.append(WARNINGS[rule.id])
 
     triggers = tuple(findings["triggers"])
@@ -277,7 +274,7 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
         pitfalls=tuple(pitfalls),
         mri=tuple(mri),
         labs=labs,
-        unknowns=_unknowns(ctx, outcomes, labs),
+        unknowns=_unknowns(ctx, verdicts, labs),
         warnings=tuple(warnings),
         pathway=PATHWAY_INFO,
         evaluation_date=evaluation_date,
@@ -285,18 +282,14 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
     )
 
 
-def _run_stage(stage: str, ctx: Context, outcomes: dict[str, Outcome]) -> None:
-    """Test each rule of the stage; build the basis only where it is reported: the matched inputs
-    of a rule that fired, the missing inputs of one left unknown."""
+def _run_stage(stage: str, ctx: Context, verdicts: dict, matched: dict) -> None:
+    """Record each rule's verdict (true, false, or its missing inputs); only for a rule that fired
+    is the full evaluation run, for the inputs it matched."""
     for rule, verdict in STAGE_VERDICTS.get(stage, ()):
-        state = verdict(ctx)
+        state = verdicts[rule.id] = verdict(ctx)
         if state is True:
-            outcomes[rule.id] = rule.condition.evaluate(ctx)
+            matched[rule.id] = rule.condition.evaluate(ctx).matched
             ctx.fired.add(rule.id)
-        elif state is False:
-            outcomes[rule.id] = _FALSE
-        else:  # unknown: the verdict is the set of missing inputs
-            outcomes[rule.id] = Outcome(None, (), state)
 
 
 def _plasma_cell_suspected(ctx: Context) -> bool:
@@ -331,10 +324,10 @@ def _finding(rule: Rule, matched, ctx: Context, evaluation_date: dt.date) -> Fin
     )
 
 
-def _pitfall(rule: Rule, outcome) -> Pitfall:
-    if not outcome.state:
+def _pitfall(rule: Rule, matched: tuple[MatchedInput, ...] | None) -> Pitfall:
+    if matched is None:
         return INACTIVE_PITFALLS[rule.id]
-    return Pitfall(rule.id, rule.title, rule.statement, True, rule.active_reason, outcome.matched)
+    return Pitfall(rule.id, rule.title, rule.statement, True, rule.active_reason, matched)
 
 
 def _mri_item(rule: Rule, matched, ctx: Context) -> MriItem:
@@ -393,25 +386,25 @@ def _lab_checklist(ctx: Context, plan: tuple[tuple, ...]) -> tuple[LabLine, ...]
     return tuple(lines)
 
 
-def _unknowns(ctx: Context, outcomes: dict, labs: tuple[LabLine, ...]) -> tuple[Unknown, ...]:
+def _unknowns(ctx: Context, verdicts: dict[str, Verdict], labs: tuple[LabLine, ...]) -> tuple[Unknown, ...]:
     """Every missing input that could change a rule or the disposition, in input order."""
     could_change: dict[str, list[str]] = {}
     for rule in RULES:
-        outcome = outcomes[rule.id]
-        if outcome.state is None:
-            for key in outcome.missing:
+        verdict = verdicts[rule.id]
+        if verdict.__class__ is not bool:  # unknown: the verdict is its missing inputs
+            for key in verdict:
                 could_change.setdefault(key, []).append(rule.id)
-    core_incomplete = not CORE_COMPLETE.test(ctx)
+    disposition_open = not CORE_COMPLETE.test(ctx) and not ctx.fired & TRIGGER_IDS
     notes: dict[str, str] = {}
     for line in labs:
         if line.status not in ("missing", "not_done"):
             continue
         if line.core:
             could_change.setdefault(line.key, [])
-            if core_incomplete and not ctx.fired & TRIGGER_IDS:
+            if disposition_open:
                 could_change[line.key].append("disposition")
             notes[line.key] = "core lab: needed for a complete panel"
-        elif line.key in could_change or line.key in ("urine_mprotein", "egfr", "igg", "iga", "igm"):
+        elif line.key in could_change or line.key in ALWAYS_LISTED_OPTIONAL_LABS:
             could_change.setdefault(line.key, [])
             notes[line.key] = "optional: does not block a complete panel"
     # Each rule adds itself once per key (missing inputs are a set), so the lists hold no repeats;
