@@ -41,16 +41,19 @@ class Fact(NamedTuple):
     entered_unit: str = ""
     note: str = ""
 
-    def matched(self, **comparison: object) -> MatchedInput:
+    def matched(
+        self,
+        comparison: str | None = None,
+        threshold: str | None = None,
+        threshold_value: Decimal | None = None,
+        threshold_unit: str | None = None,
+        threshold_origin: str | None = None,
+    ) -> MatchedInput:
+        """This fact as a rule's basis, with the comparison and limit when a threshold was crossed."""
+        # Positional on purpose: a rule that fires builds one per input it matched.
         return MatchedInput(
-            key=self.key,
-            label=self.label,
-            entered_value=self.entered_value,
-            entered_unit=self.entered_unit,
-            canonical_value=self.value,
-            canonical_unit=self.unit,
-            note=self.note,
-            **comparison,  # type: ignore[arg-type]
+            self.key, self.label, self.entered_value, self.entered_unit, self.value, self.unit, self.note,
+            comparison, threshold, threshold_value, threshold_unit, threshold_origin,
         )
 
 
@@ -164,11 +167,7 @@ class Compare(Condition):
             True,
             (
                 fact.matched(
-                    comparison=_OP_TEXT[self.op],
-                    threshold=limit.threshold.name,
-                    threshold_value=limit.value,
-                    threshold_unit=limit.threshold.unit,
-                    threshold_origin=limit.origin,
+                    _OP_TEXT[self.op], limit.threshold.name, limit.value, limit.threshold.unit, limit.origin
                 ),
             ),
         )
@@ -383,15 +382,19 @@ class AllOf(Condition):
 
     def evaluate(self, ctx: Context) -> Outcome:
         # Conditions only read the context, so the first false part settles it.
-        outcomes = []
+        outcomes, unknown = [], False
         for part in self.parts:
             outcome = part.evaluate(ctx)
             if outcome.state is False:
                 return FALSE
+            unknown = unknown or outcome.state is None
             outcomes.append(outcome)
-        if any(o.state is None for o in outcomes):
+        if unknown:
             return Outcome(None, missing=frozenset().union(*(o.missing for o in outcomes)))
-        return Outcome(True, tuple(m for o in outcomes for m in o.matched))
+        matched: list[MatchedInput] = []
+        for outcome in outcomes:
+            matched.extend(outcome.matched)
+        return Outcome(True, tuple(matched))
 
     def describe(self) -> str:
         return "(" + " AND ".join(p.describe() for p in self.parts) + ")"
