@@ -96,3 +96,5 @@ def test_fast_path_agrees_with_the_full_evaluation(data):
         assert condition.test(ctx) == outcome.state, condition.describe()
         if outcome.state is None:
             assert condition.missing(ctx) == outcome.missing, condition.describe()
+        if outcome.state:
+            assert condition.compiled_basis(ctx) == outcome.matched, condition.describe()

@@ -95,16 +95,20 @@ FALSE = Outcome(False)
 # Never test a verdict for truth (a set of missing inputs is truthy): compare with `is True`.
 Verdict = bool | frozenset[str]
 Compiled = Callable[[Context], Verdict]
+Basis = Callable[[Context], tuple[MatchedInput, ...]]
+_NO_BASIS: Basis = lambda ctx: ()  # noqa: E731 - a condition that matches no input of its own
 
 
 class Condition:
     """Base class: evaluate against a context, describe in words, list the inputs read.
 
-    Each condition has two paths. `evaluate` gives the state with its basis (matched inputs) and
-    is what a rule that fired reports. `compiled` is a closure built once from the condition tree
-    (attributes and operators looked up at compile time, no Outcome built) that gives the verdict:
-    the state, with the missing inputs standing in for unknown. The engine runs it for every rule
-    of every case; `test` and `missing` read it. A property test holds the two paths together.
+    `evaluate` gives the state with its basis (matched inputs, or missing ones) and is the
+    reference. `compiled` is a closure built once from the condition tree (attributes and
+    operators looked up at compile time, no Outcome built) that gives the verdict: the state, with
+    the missing inputs standing in for unknown. The engine runs it for every rule of every case;
+    `test` and `missing` read it. `compiled_basis` builds, for a condition that holds, the matched
+    inputs `evaluate` would report; the engine runs it for the few rules that fired. A property
+    test holds the compiled paths to `evaluate`.
     """
 
     def evaluate(self, ctx: Context) -> Outcome:  # pragma: no cover - abstract
@@ -126,8 +130,16 @@ class Condition:
         """The verdict closure, built on first use."""
         return self._compile()
 
+    @cached_property
+    def compiled_basis(self) -> Basis:
+        """For a condition that holds: the inputs it matched (`evaluate(ctx).matched`)."""
+        return self._compile_basis()
+
     def _compile(self) -> Compiled:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _compile_basis(self) -> Basis:
+        return _NO_BASIS
 
     def describe(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -155,6 +167,18 @@ class Compare(Condition):
             return missing if fact is None else compare(fact.value, ctx.limits[limit].value)
 
         return verdict
+
+    def _compile_basis(self) -> Basis:
+        key, op_text, limit = self.fact, _OP_TEXT[self.op], self.limit
+
+        def basis(ctx: Context) -> tuple[MatchedInput, ...]:
+            resolved = ctx.limits[limit]
+            threshold = resolved.threshold
+            return (
+                ctx.facts[key].matched(op_text, threshold.name, resolved.value, threshold.unit, resolved.origin),
+            )
+
+        return basis
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -194,6 +218,9 @@ class Is(Condition):
             return missing if fact is None else fact.value in values
 
         return verdict
+
+    def _compile_basis(self) -> Basis:
+        return _fact_basis(self.fact)
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -335,6 +362,10 @@ class AnyOf(Condition):
 
         return verdict
 
+    def _compile_basis(self) -> Basis:
+        # evaluate() reports every part that holds, not only the first.
+        return _basis_of_holding_parts(self.parts)
+
     def evaluate(self, ctx: Context) -> Outcome:
         holds, matched, missing = False, [], []
         for part in self.parts:
@@ -379,6 +410,9 @@ class AllOf(Condition):
             return True if missing is None else missing
 
         return verdict
+
+    def _compile_basis(self) -> Basis:
+        return _basis_of_holding_parts(self.parts)  # all parts hold when the conjunction does
 
     def evaluate(self, ctx: Context) -> Outcome:
         # Conditions only read the context, so the first false part settles it.
@@ -452,6 +486,9 @@ class IfKnown(Condition):
 
         return verdict
 
+    def _compile_basis(self) -> Basis:
+        return _basis_of_holding_parts((self.part,))  # nothing when it holds by absence
+
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
         return TRUE if outcome.state is None else outcome
@@ -486,6 +523,9 @@ class NonEmpty(Condition):
 
         return verdict
 
+    def _compile_basis(self) -> Basis:
+        return _fact_basis(self.fact)
+
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
         if fact is None or not fact.value:
@@ -498,3 +538,22 @@ class NonEmpty(Condition):
     def inputs(self) -> frozenset[str]:
         return frozenset({self.fact})
 
+
+
+def _fact_basis(key: str) -> Basis:
+    """The fact itself, as matched without a threshold."""
+    return lambda ctx: (ctx.facts[key].matched(),)
+
+
+def _basis_of_holding_parts(conditions: tuple[Condition, ...]) -> Basis:
+    """The matched inputs of each part that holds, in order."""
+    parts = tuple((part.compiled, part.compiled_basis) for part in conditions)
+
+    def basis(ctx: Context) -> tuple[MatchedInput, ...]:
+        matched: list[MatchedInput] = []
+        for verdict, part_basis in parts:
+            if verdict(ctx) is True:
+                matched.extend(part_basis(ctx))
+        return tuple(matched)
+
+    return basis

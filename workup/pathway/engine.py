@@ -59,7 +59,8 @@ LABELS = {spec.key: spec.label for spec in INPUTS}
 # rules beside their compiled verdicts (see conditions.Condition), each rule's citations and note, and the result parts that
 # never vary (an inactive pitfall, a warning).
 STAGE_VERDICTS = {
-    kind: tuple((rule, rule.condition.compiled) for rule in rules) for kind, rules in RULES_BY_KIND.items()
+    kind: tuple((rule, rule.condition.compiled, rule.condition.compiled_basis) for rule in rules)
+    for kind, rules in RULES_BY_KIND.items()
 }
 DISPOSITION_VERDICTS = tuple((name, cond.compiled) for name, cond in DISPOSITIONS)
 # Unknowns are listed in input order; an empty set means "none", so it is never unknown.
@@ -283,12 +284,12 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
 
 
 def _run_stage(stage: str, ctx: Context, verdicts: dict, matched: dict) -> None:
-    """Record each rule's verdict (true, false, or its missing inputs); only for a rule that fired
-    is the full evaluation run, for the inputs it matched."""
-    for rule, verdict in STAGE_VERDICTS.get(stage, ()):
+    """Record each rule's verdict (true, false, or its missing inputs), and the inputs matched by
+    each rule that fired."""
+    for rule, verdict, basis in STAGE_VERDICTS.get(stage, ()):
         state = verdicts[rule.id] = verdict(ctx)
         if state is True:
-            matched[rule.id] = rule.condition.evaluate(ctx).matched
+            matched[rule.id] = basis(ctx)
             ctx.fired.add(rule.id)
 
 
