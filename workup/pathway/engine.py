@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from functools import lru_cache
@@ -33,7 +34,7 @@ from .result import (
     Unknown,
     Warning,
 )
-from .rules import CORE_COMPLETE, DISPOSITIONS, LAB_CHECKS, PLASMA_CELL_SUSPECTED, RULES, Rule
+from .rules import CORE_COMPLETE, DISPOSITIONS, LAB_CHECKS, PLASMA_CELL_SUSPECTED, RULES, RULES_BY_ID, Rule
 from .units import ANALYTES
 
 PATHWAY_ID = "marrow-heterogeneity-lumbar-mri"
@@ -67,10 +68,12 @@ DISPOSITION_VERDICTS = tuple((name, cond.compiled) for name, cond in DISPOSITION
 UNKNOWN_ORDER = tuple(spec.key for spec in INPUTS if spec.key not in NOT_UNKNOWN_WHEN_EMPTY)
 # Optional labs listed as unknown even when no rule waits on them.
 ALWAYS_LISTED_OPTIONAL_LABS = frozenset({"urine_mprotein", "egfr", "igg", "iga", "igm"})
-# Inputs the facts are built from (the evaluation date is not a fact), with their analytes.
+# Inputs the facts are built from (the evaluation date is not a fact), with their analytes, and
+# one C-level getter that reads them all off a case at once.
 FACT_INPUTS = tuple(
     (spec.key, spec.kind, spec.label, ANALYTES.get(spec.key)) for spec in INPUTS if spec.kind != "date"
 )
+_read_fact_inputs = operator.attrgetter(*(key for key, *_ in FACT_INPUTS))
 
 
 # --- Facts and limits ------------------------------------------------------------------------
@@ -83,8 +86,7 @@ def _label(key: str) -> str:
 def build_facts(case: Case) -> dict[str, Fact]:
     """Every entered input as a fact: quantities in canonical units, categorical values as is."""
     facts: dict[str, Fact] = {}
-    for key, kind, label, analyte in FACT_INPUTS:
-        raw = getattr(case, key)
+    for (key, kind, label, analyte), raw in zip(FACT_INPUTS, _read_fact_inputs(case), strict=True):
         if raw is None:
             continue
         if kind == "quantity":
@@ -244,17 +246,17 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
         _run_stage(stage, ctx, verdicts, matched)
 
     findings: dict[str, list[Finding]] = {group: [] for group in FINDING_GROUPS.values()}
-    pitfalls, mri, warnings = [], [], []
-    for rule in RULES:
-        basis = matched.get(rule.id)  # None unless the rule fired
-        if rule.kind in FINDING_GROUPS and basis is not None:
+    mri, warnings = [], []
+    # Only the rules that fired, each kind in table order (a stage runs its kind in table order).
+    for rule_id, basis in matched.items():
+        rule = RULES_BY_ID[rule_id]
+        if rule.kind in FINDING_GROUPS:
             findings[FINDING_GROUPS[rule.kind]].append(_finding(rule, basis, ctx, evaluation_date))
-        elif rule.kind == "pitfall":
-            pitfalls.append(_pitfall(rule, basis))
-        elif rule.kind == "mri" and basis is not None:
+        elif rule.kind == "mri":
             mri.append(_mri_item(rule, basis, ctx))
-        elif rule.kind == "warning" and basis is not None:
-            warnings.append(WARNINGS[rule.id])
+        elif rule.kind == "warning":
+            warnings.append(WARNINGS[rule_id])
+    pitfalls = tuple(_pitfall(rule, matched.get(rule.id)) for rule in RULES_BY_KIND.get("pitfall", ()))
 
     triggers = tuple(findings["triggers"])
     deferrals = tuple(findings["deferral_considerations"])
@@ -272,7 +274,7 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
         imaging=tuple(findings["imaging"]),
         follow_up=follow_up,
         conflicts=conflicts,
-        pitfalls=tuple(pitfalls),
+        pitfalls=pitfalls,
         mri=tuple(mri),
         labs=labs,
         unknowns=_unknowns(ctx, verdicts, labs),
@@ -411,10 +413,15 @@ def _unknowns(ctx: Context, verdicts: dict[str, Verdict], labs: tuple[LabLine, .
     # Each rule adds itself once per key (missing inputs are a set), so the lists hold no repeats;
     # walking the input order skips derived facts (flc_ratio_discrepancy) and sorts in one go.
     return tuple(
-        Unknown(key, LABELS[key], tuple(could_change[key]), notes.get(key, ""))
-        for key in UNKNOWN_ORDER
-        if key in could_change
+        _unknown(key, tuple(could_change[key]), notes.get(key, "")) for key in UNKNOWN_ORDER if key in could_change
     )
+
+
+@lru_cache(maxsize=2048)
+def _unknown(key: str, could_change: tuple[str, ...], note: str) -> Unknown:
+    """One unknown. It holds only names (an input, rule ids, a note), never an entered value, so the
+    same combinations recur across cases; sharing the frozen object saves building ~20 a case."""
+    return Unknown(key, LABELS[key], could_change, note)
 
 
 def _conflicts(disposition: str, triggers, deferrals) -> tuple[Conflict, ...]:
