@@ -35,7 +35,7 @@ from .result import (
     Warning,
 )
 from .rules import CORE_COMPLETE, DISPOSITIONS, LAB_CHECKS, PLASMA_CELL_SUSPECTED, RULES, RULES_BY_ID, Rule
-from .units import ANALYTES
+from .units import ANALYTES, Unit
 
 PATHWAY_ID = "marrow-heterogeneity-lumbar-mri"
 PATHWAY_VERSION = "1.0.0"
@@ -90,7 +90,7 @@ def build_facts(case: Case) -> dict[str, Fact]:
         if raw is None:
             continue
         if kind == "quantity":
-            unit = analyte.unit(raw.unit)
+            unit = _unit(key, raw.unit)
             facts[key] = Fact(
                 key, label, analyte.convert(raw.value, unit), analyte.canonical_unit, raw.value, unit.symbol
             )
@@ -106,6 +106,12 @@ def build_facts(case: Case) -> dict[str, Fact]:
     _derive_flc_ratio(facts)
     _correct_calcium(facts)
     return facts
+
+
+@lru_cache(maxsize=256)
+def _unit(analyte_key: str, symbol: str) -> Unit:
+    """An analyte's unit by symbol (aliases included): a handful of pairs, looked up on every lab."""
+    return ANALYTES[analyte_key].unit(symbol)
 
 
 def _derive_flc_ratio(facts: dict[str, Fact]) -> None:
