@@ -1,6 +1,6 @@
 """The engine's own speed: time per evaluation over the golden cases (a benchmark, not a test).
 
-    python -m scripts.bench_engine [--repeat 7] [--number 50] [--profile]
+    python -m scripts.bench_engine [--repeat 20] [--number 10] [--profile]
 
 Each golden case is parsed once (as the API parses it, floats as Decimal) and then evaluated
 `number` times, `repeat` times over; the best of the repeats is its time, because on a shared
@@ -51,8 +51,8 @@ def profile(cases: list, rounds: int = 200) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--number", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--number", type=int, default=10)
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of the engine")
     args = parser.parse_args()
 

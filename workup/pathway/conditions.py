@@ -348,19 +348,7 @@ class AnyOf(Condition):
     parts: tuple[Condition, ...]
 
     def _compile(self) -> Compiled:
-        parts = tuple(part.compiled for part in self.parts)
-
-        def verdict(ctx: Context) -> Verdict:
-            missing = None  # the union of the unknown parts' missing inputs
-            for part in parts:
-                state = part(ctx)
-                if state is True:
-                    return True
-                if state is not False:
-                    missing = state if missing is None else missing | state
-            return False if missing is None else missing
-
-        return verdict
+        return _kleene_verdict(self.parts, decisive=True)
 
     def _compile_basis(self) -> Basis:
         # evaluate() reports every part that holds, not only the first.
@@ -397,19 +385,7 @@ class AllOf(Condition):
     parts: tuple[Condition, ...]
 
     def _compile(self) -> Compiled:
-        parts = tuple(part.compiled for part in self.parts)
-
-        def verdict(ctx: Context) -> Verdict:
-            missing = None  # the union of the unknown parts' missing inputs
-            for part in parts:
-                state = part(ctx)
-                if state is False:
-                    return False
-                if state is not True:
-                    missing = state if missing is None else missing | state
-            return True if missing is None else missing
-
-        return verdict
+        return _kleene_verdict(self.parts, decisive=False)
 
     def _compile_basis(self) -> Basis:
         return _basis_of_holding_parts(self.parts)  # all parts hold when the conjunction does
@@ -538,6 +514,25 @@ class NonEmpty(Condition):
     def inputs(self) -> frozenset[str]:
         return frozenset({self.fact})
 
+
+
+def _kleene_verdict(conditions: tuple[Condition, ...], *, decisive: bool) -> Compiled:
+    """Kleene OR (decisive True) and AND (decisive False): the first part at the decisive value
+    settles it; otherwise any unknown part makes it unknown, missing what those parts miss."""
+    parts = tuple(part.compiled for part in conditions)
+    otherwise = not decisive
+
+    def verdict(ctx: Context) -> Verdict:
+        missing = None  # the union of the unknown parts' missing inputs
+        for part in parts:
+            state = part(ctx)
+            if state is decisive:
+                return decisive
+            if state is not otherwise:
+                missing = state if missing is None else missing | state
+        return otherwise if missing is None else missing
+
+    return verdict
 
 
 def _fact_basis(key: str) -> Basis:
