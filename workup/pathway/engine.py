@@ -380,7 +380,7 @@ def _lab_checklist(ctx: Context, plan: tuple[tuple, ...]) -> tuple[LabLine, ...]
         if fact is None:
             lines.append(missing_line)
             continue
-        if fact.value == "not_done":
+        if isinstance(fact.value, str) and fact.value == "not_done":  # Decimal == str is slow
             status = "not_done"
         elif normal is None:
             status = "informational"
