@@ -57,8 +57,8 @@ TRIGGER_IDS = frozenset(rule.id for rule in RULES_BY_KIND.get("trigger", ()))
 LABELS = {spec.key: spec.label for spec in INPUTS}
 
 # What the interpreter looks up on every evaluation, worked out once from the table: each stage's
-# rules beside their compiled verdicts (see conditions.Condition), each rule's citations and note, and the result parts that
-# never vary (an inactive pitfall, a warning).
+# rules beside their compiled verdicts and bases (see conditions.Condition); further down, each
+# rule's citations and note and the result parts that never vary (an inactive pitfall, a warning).
 STAGE_VERDICTS = {
     kind: tuple((rule, rule.condition.compiled, rule.condition.compiled_basis) for rule in rules)
     for kind, rules in RULES_BY_KIND.items()
