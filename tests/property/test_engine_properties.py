@@ -92,4 +92,9 @@ def test_fast_path_agrees_with_the_full_evaluation(data):
     conditions = [r.condition for r in RULES] + [c for _, c in DISPOSITIONS]
     conditions += [check.normal for check in LAB_CHECKS if check.normal]
     for condition in conditions:
-        assert condition.test(ctx) == condition.evaluate(ctx).state, condition.describe()
+        outcome = condition.evaluate(ctx)
+        assert condition.test(ctx) == outcome.state, condition.describe()
+        if outcome.state is None:
+            assert condition.missing(ctx) == outcome.missing, condition.describe()
+        if outcome.state:
+            assert condition.compiled_basis(ctx) == outcome.matched, condition.describe()

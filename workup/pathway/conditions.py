@@ -11,6 +11,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import NamedTuple
 
 from .result import MatchedInput
@@ -25,9 +26,12 @@ _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
 _OP_TEXT = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One input as the rules read it: canonical value beside what the user entered."""
+class Fact(NamedTuple):
+    """One input as the rules read it: canonical value beside what the user entered.
+
+    A named tuple (immutable, read by attribute) because every evaluation builds about fifteen
+    and a tuple is the cheapest immutable record to create.
+    """
 
     key: str
     label: str
@@ -37,16 +41,19 @@ class Fact:
     entered_unit: str = ""
     note: str = ""
 
-    def matched(self, **comparison: object) -> MatchedInput:
+    def matched(
+        self,
+        comparison: str | None = None,
+        threshold: str | None = None,
+        threshold_value: Decimal | None = None,
+        threshold_unit: str | None = None,
+        threshold_origin: str | None = None,
+    ) -> MatchedInput:
+        """This fact as a rule's basis, with the comparison and limit when a threshold was crossed."""
+        # Positional on purpose: a rule that fires builds one per input it matched.
         return MatchedInput(
-            key=self.key,
-            label=self.label,
-            entered_value=self.entered_value,
-            entered_unit=self.entered_unit,
-            canonical_value=self.value,
-            canonical_unit=self.unit,
-            note=self.note,
-            **comparison,  # type: ignore[arg-type]
+            self.key, self.label, self.entered_value, self.entered_unit, self.value, self.unit, self.note,
+            comparison, threshold, threshold_value, threshold_unit, threshold_origin,
         )
 
 
@@ -84,17 +91,55 @@ class Outcome(NamedTuple):
 TRUE = Outcome(True)
 FALSE = Outcome(False)
 
+# A verdict is True, False, or — for unknown — the frozenset of inputs whose absence left it open.
+# Never test a verdict for truth (a set of missing inputs is truthy): compare with `is True`.
+Verdict = bool | frozenset[str]
+Compiled = Callable[[Context], Verdict]
+Basis = Callable[[Context], tuple[MatchedInput, ...]]
+_NO_BASIS: Basis = lambda ctx: ()  # noqa: E731 - a condition that matches no input of its own
+
 
 class Condition:
-    """Base class: evaluate against a context, describe in words, list the inputs read."""
+    """Base class: evaluate against a context, describe in words, list the inputs read.
+
+    `evaluate` gives the state with its basis (matched inputs, or missing ones) and is the
+    reference. `compiled` is a closure built once from the condition tree (attributes and
+    operators looked up at compile time, no Outcome built) that gives the verdict: the state, with
+    the missing inputs standing in for unknown. The engine runs it for every rule of every case;
+    `test` and `missing` read it. `compiled_basis` builds, for a condition that holds, the matched
+    inputs `evaluate` would report; the engine runs it for the few rules that fired. A property
+    test holds the compiled paths to `evaluate`.
+    """
 
     def evaluate(self, ctx: Context) -> Outcome:  # pragma: no cover - abstract
         """The state with its basis: the inputs matched, or the inputs whose absence left it open."""
         raise NotImplementedError
 
-    def test(self, ctx: Context) -> bool | None:  # pragma: no cover - abstract
+    def test(self, ctx: Context) -> bool | None:
         """The state alone, without building the basis: the fast path (same answer as evaluate)."""
+        verdict = self.compiled(ctx)
+        return verdict if verdict.__class__ is bool else None
+
+    def missing(self, ctx: Context) -> frozenset[str]:
+        """For an unknown condition, what `evaluate(ctx).missing` says; empty otherwise."""
+        verdict = self.compiled(ctx)
+        return frozenset() if verdict.__class__ is bool else verdict
+
+    @cached_property
+    def compiled(self) -> Compiled:
+        """The verdict closure, built on first use."""
+        return self._compile()
+
+    @cached_property
+    def compiled_basis(self) -> Basis:
+        """For a condition that holds: the inputs it matched (`evaluate(ctx).matched`)."""
+        return self._compile_basis()
+
+    def _compile(self) -> Compiled:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _compile_basis(self) -> Basis:
+        return _NO_BASIS
 
     def describe(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -114,11 +159,26 @@ class Compare(Condition):
     op: str
     limit: str
 
-    def test(self, ctx: Context) -> bool | None:
-        fact = ctx.facts.get(self.fact)
-        if fact is None:
-            return None
-        return _OPS[self.op](fact.value, ctx.limits[self.limit].value)
+    def _compile(self) -> Compiled:
+        key, compare, limit, missing = self.fact, _OPS[self.op], self.limit, frozenset({self.fact})
+
+        def verdict(ctx: Context) -> Verdict:
+            fact = ctx.facts.get(key)
+            return missing if fact is None else compare(fact.value, ctx.limits[limit].value)
+
+        return verdict
+
+    def _compile_basis(self) -> Basis:
+        key, op_text, limit = self.fact, _OP_TEXT[self.op], self.limit
+
+        def basis(ctx: Context) -> tuple[MatchedInput, ...]:
+            resolved = ctx.limits[limit]
+            threshold = resolved.threshold
+            return (
+                ctx.facts[key].matched(op_text, threshold.name, resolved.value, threshold.unit, resolved.origin),
+            )
+
+        return basis
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -131,11 +191,7 @@ class Compare(Condition):
             True,
             (
                 fact.matched(
-                    comparison=_OP_TEXT[self.op],
-                    threshold=limit.threshold.name,
-                    threshold_value=limit.value,
-                    threshold_unit=limit.threshold.unit,
-                    threshold_origin=limit.origin,
+                    _OP_TEXT[self.op], limit.threshold.name, limit.value, limit.threshold.unit, limit.origin
                 ),
             ),
         )
@@ -154,9 +210,17 @@ class Is(Condition):
     fact: str
     values: tuple[object, ...]
 
-    def test(self, ctx: Context) -> bool | None:
-        fact = ctx.facts.get(self.fact)
-        return None if fact is None else fact.value in self.values
+    def _compile(self) -> Compiled:
+        key, values, missing = self.fact, self.values, frozenset({self.fact})
+
+        def verdict(ctx: Context) -> Verdict:
+            fact = ctx.facts.get(key)
+            return missing if fact is None else fact.value in values
+
+        return verdict
+
+    def _compile_basis(self) -> Basis:
+        return _fact_basis(self.fact)
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -189,9 +253,14 @@ class Known(Condition):
     fact: str
     excluding: tuple[object, ...] = ()
 
-    def test(self, ctx: Context) -> bool | None:
-        fact = ctx.facts.get(self.fact)
-        return fact is not None and fact.value not in self.excluding
+    def _compile(self) -> Compiled:
+        key, excluding = self.fact, self.excluding
+
+        def verdict(ctx: Context) -> Verdict:
+            fact = ctx.facts.get(key)
+            return fact is not None and fact.value not in excluding
+
+        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -212,8 +281,9 @@ class Fired(Condition):
 
     rule_id: str
 
-    def test(self, ctx: Context) -> bool | None:
-        return self.rule_id in ctx.fired
+    def _compile(self) -> Compiled:
+        rule_id = self.rule_id
+        return lambda ctx: rule_id in ctx.fired
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if self.rule_id in ctx.fired else FALSE
@@ -231,8 +301,9 @@ class AnyFired(Condition):
 
     prefix: str
 
-    def test(self, ctx: Context) -> bool | None:
-        return any(r.startswith(self.prefix) for r in ctx.fired)
+    def _compile(self) -> Compiled:
+        prefix = self.prefix
+        return lambda ctx: any(r.startswith(prefix) for r in ctx.fired)
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if any(r.startswith(self.prefix) for r in ctx.fired) else FALSE
@@ -245,8 +316,8 @@ class AnyFired(Condition):
 class Always(Condition):
     """The last row of a first-match table: holds for every case."""
 
-    def test(self, ctx: Context) -> bool | None:
-        return True
+    def _compile(self) -> Compiled:
+        return lambda ctx: True
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE
@@ -259,8 +330,9 @@ class Always(Condition):
 class DispositionIs(Condition):
     disposition: str
 
-    def test(self, ctx: Context) -> bool | None:
-        return ctx.disposition == self.disposition
+    def _compile(self) -> Compiled:
+        disposition = self.disposition
+        return lambda ctx: ctx.disposition == disposition
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if ctx.disposition == self.disposition else FALSE
@@ -275,14 +347,12 @@ class AnyOf(Condition):
 
     parts: tuple[Condition, ...]
 
-    def test(self, ctx: Context) -> bool | None:
-        unknown = False
-        for part in self.parts:
-            state = part.test(ctx)
-            if state:
-                return True
-            unknown = unknown or state is None
-        return None if unknown else False
+    def _compile(self) -> Compiled:
+        return _kleene_verdict(self.parts, decisive=True)
+
+    def _compile_basis(self) -> Basis:
+        # evaluate() reports every part that holds, not only the first.
+        return _basis_of_holding_parts(self.parts)
 
     def evaluate(self, ctx: Context) -> Outcome:
         holds, matched, missing = False, [], []
@@ -314,26 +384,27 @@ class AllOf(Condition):
 
     parts: tuple[Condition, ...]
 
-    def test(self, ctx: Context) -> bool | None:
-        unknown = False
-        for part in self.parts:
-            state = part.test(ctx)
-            if state is False:
-                return False
-            unknown = unknown or state is None
-        return None if unknown else True
+    def _compile(self) -> Compiled:
+        return _kleene_verdict(self.parts, decisive=False)
+
+    def _compile_basis(self) -> Basis:
+        return _basis_of_holding_parts(self.parts)  # all parts hold when the conjunction does
 
     def evaluate(self, ctx: Context) -> Outcome:
         # Conditions only read the context, so the first false part settles it.
-        outcomes = []
+        outcomes, unknown = [], False
         for part in self.parts:
             outcome = part.evaluate(ctx)
             if outcome.state is False:
                 return FALSE
+            unknown = unknown or outcome.state is None
             outcomes.append(outcome)
-        if any(o.state is None for o in outcomes):
+        if unknown:
             return Outcome(None, missing=frozenset().union(*(o.missing for o in outcomes)))
-        return Outcome(True, tuple(m for o in outcomes for m in o.matched))
+        matched: list[MatchedInput] = []
+        for outcome in outcomes:
+            matched.extend(outcome.matched)
+        return Outcome(True, tuple(matched))
 
     def describe(self) -> str:
         return "(" + " AND ".join(p.describe() for p in self.parts) + ")"
@@ -351,9 +422,14 @@ class Not(Condition):
 
     part: Condition
 
-    def test(self, ctx: Context) -> bool | None:
-        state = self.part.test(ctx)
-        return None if state is None else not state
+    def _compile(self) -> Compiled:
+        part = self.part.compiled
+
+        def verdict(ctx: Context) -> Verdict:
+            state = part(ctx)
+            return not state if state.__class__ is bool else state
+
+        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
@@ -377,9 +453,17 @@ class IfKnown(Condition):
 
     part: Condition
 
-    def test(self, ctx: Context) -> bool | None:
-        state = self.part.test(ctx)
-        return True if state is None else state
+    def _compile(self) -> Compiled:
+        part = self.part.compiled
+
+        def verdict(ctx: Context) -> Verdict:
+            state = part(ctx)
+            return state if state.__class__ is bool else True
+
+        return verdict
+
+    def _compile_basis(self) -> Basis:
+        return _basis_of_holding_parts((self.part,))  # nothing when it holds by absence
 
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
@@ -406,9 +490,17 @@ class NonEmpty(Condition):
 
     fact: str
 
-    def test(self, ctx: Context) -> bool | None:
-        fact = ctx.facts.get(self.fact)
-        return fact is not None and bool(fact.value)
+    def _compile(self) -> Compiled:
+        key = self.fact
+
+        def verdict(ctx: Context) -> Verdict:
+            fact = ctx.facts.get(key)
+            return fact is not None and bool(fact.value)
+
+        return verdict
+
+    def _compile_basis(self) -> Basis:
+        return _fact_basis(self.fact)
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
@@ -421,3 +513,42 @@ class NonEmpty(Condition):
 
     def inputs(self) -> frozenset[str]:
         return frozenset({self.fact})
+
+
+
+def _kleene_verdict(conditions: tuple[Condition, ...], *, decisive: bool) -> Compiled:
+    """Kleene OR (decisive True) and AND (decisive False): the first part at the decisive value
+    settles it; otherwise any unknown part makes it unknown, missing what those parts miss."""
+    parts = tuple(part.compiled for part in conditions)
+    otherwise = not decisive
+
+    def verdict(ctx: Context) -> Verdict:
+        missing = None  # the union of the unknown parts' missing inputs
+        for part in parts:
+            state = part(ctx)
+            if state is decisive:
+                return decisive
+            if state is not otherwise:
+                missing = state if missing is None else missing | state
+        return otherwise if missing is None else missing
+
+    return verdict
+
+
+def _fact_basis(key: str) -> Basis:
+    """The fact itself, as matched without a threshold."""
+    return lambda ctx: (ctx.facts[key].matched(),)
+
+
+def _basis_of_holding_parts(conditions: tuple[Condition, ...]) -> Basis:
+    """The matched inputs of each part that holds, in order."""
+    parts = tuple((part.compiled, part.compiled_basis) for part in conditions)
+
+    def basis(ctx: Context) -> tuple[MatchedInput, ...]:
+        matched: list[MatchedInput] = []
+        for verdict, part_basis in parts:
+            if verdict(ctx) is True:
+                matched.extend(part_basis(ctx))
+        return tuple(matched)
+
+    return basis

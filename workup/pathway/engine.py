@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from functools import lru_cache
@@ -17,15 +18,15 @@ from types import MappingProxyType
 from dateutil.relativedelta import relativedelta
 
 from . import thresholds as T
-from .conditions import FALSE as _FALSE
-from .conditions import Context, Fact, Limit
+from .conditions import Context, Fact, Limit, Verdict
 from .evidence import CITATIONS, EVIDENCE_NOTES
-from .inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, Case, Quantity
+from .inputs import CHOICE_LABELS, INPUTS, Case, Quantity
 from .result import (
     Assessment,
     Conflict,
     Finding,
     LabLine,
+    MatchedInput,
     MriItem,
     Option,
     PathwayInfo,
@@ -33,8 +34,8 @@ from .result import (
     Unknown,
     Warning,
 )
-from .rules import CORE_COMPLETE, DISPOSITIONS, LAB_CHECKS, RULES, Rule
-from .units import ANALYTES
+from .rules import CORE_COMPLETE, DISPOSITIONS, LAB_CHECKS, PLASMA_CELL_SUSPECTED, RULES, RULES_BY_ID, Rule
+from .units import ANALYTES, Unit
 
 PATHWAY_ID = "marrow-heterogeneity-lumbar-mri"
 PATHWAY_VERSION = "1.0.0"
@@ -52,42 +53,65 @@ NOT_UNKNOWN_WHEN_EMPTY = frozenset({"benign_context"})  # an empty set means "no
 RULES_BY_KIND: dict[str, tuple[Rule, ...]] = {
     kind: tuple(rule for rule in RULES if rule.kind == kind) for kind in dict.fromkeys(r.kind for r in RULES)
 }
-INPUT_ORDER = {spec.key: position for position, spec in enumerate(INPUTS)}
 TRIGGER_IDS = frozenset(rule.id for rule in RULES_BY_KIND.get("trigger", ()))
+LABELS = {spec.key: spec.label for spec in INPUTS}
+
+# What the interpreter looks up on every evaluation, worked out once from the table: each stage's
+# rules beside their compiled verdicts and bases (see conditions.Condition); further down, each
+# rule's citations and note and the result parts that never vary (an inactive pitfall, a warning).
+STAGE_VERDICTS = {
+    kind: tuple((rule, rule.condition.compiled, rule.condition.compiled_basis) for rule in rules)
+    for kind, rules in RULES_BY_KIND.items()
+}
+DISPOSITION_VERDICTS = tuple((name, cond.compiled) for name, cond in DISPOSITIONS)
+# Unknowns are listed in input order; an empty set means "none", so it is never unknown.
+UNKNOWN_ORDER = tuple(spec.key for spec in INPUTS if spec.key not in NOT_UNKNOWN_WHEN_EMPTY)
+# Optional labs listed as unknown even when no rule waits on them.
+ALWAYS_LISTED_OPTIONAL_LABS = frozenset({"urine_mprotein", "egfr", "igg", "iga", "igm"})
+# Inputs the facts are built from (the evaluation date is not a fact), with their analytes, and
+# one C-level getter that reads them all off a case at once.
+FACT_INPUTS = tuple(
+    (spec.key, spec.kind, spec.label, ANALYTES.get(spec.key)) for spec in INPUTS if spec.kind != "date"
+)
+_read_fact_inputs = operator.attrgetter(*(key for key, *_ in FACT_INPUTS))
 
 
 # --- Facts and limits ------------------------------------------------------------------------
 
 
 def _label(key: str) -> str:
-    return INPUTS_BY_KEY[key].label
+    return LABELS[key]
 
 
 def build_facts(case: Case) -> dict[str, Fact]:
     """Every entered input as a fact: quantities in canonical units, categorical values as is."""
     facts: dict[str, Fact] = {}
-    for spec in INPUTS:
-        raw = getattr(case, spec.key)
-        if raw is None or spec.kind == "date" or (spec.kind == "set" and not raw):
+    for (key, kind, label, analyte), raw in zip(FACT_INPUTS, _read_fact_inputs(case), strict=True):
+        if raw is None:
             continue
-        if spec.kind == "quantity":
-            analyte = ANALYTES[spec.key]
-            unit = analyte.unit(raw.unit).symbol
-            facts[spec.key] = Fact(
-                spec.key, spec.label, analyte.canonical(raw.value, unit), analyte.canonical_unit,
-                raw.value, unit,
+        if kind == "quantity":
+            unit = _unit(key, raw.unit)
+            facts[key] = Fact(
+                key, label, analyte.convert(raw.value, unit), analyte.canonical_unit, raw.value, unit.symbol
             )
-        elif spec.kind == "set":
-            entered = tuple(sorted(str(v) for v in raw))
-            facts[spec.key] = Fact(spec.key, spec.label, frozenset(entered), "", entered)
-        elif spec.kind in ("integer", "ratio"):
-            facts[spec.key] = Fact(spec.key, spec.label, Decimal(raw), "", raw)
-        else:
-            value = raw.value if hasattr(raw, "value") else raw
-            facts[spec.key] = Fact(spec.key, spec.label, value, "", value)
+        elif kind == "set":
+            if raw:
+                entered = tuple(sorted(str(v) for v in raw))
+                facts[key] = Fact(key, label, frozenset(entered), "", entered)
+        elif kind in ("integer", "ratio"):
+            facts[key] = Fact(key, label, Decimal(raw), "", raw)
+        else:  # a choice's plain value (`_value_`: Enum.value is a slow descriptor), or a boolean
+            value = getattr(raw, "_value_", raw)
+            facts[key] = Fact(key, label, value, "", value)
     _derive_flc_ratio(facts)
     _correct_calcium(facts)
     return facts
+
+
+@lru_cache(maxsize=256)
+def _unit(analyte_key: str, symbol: str) -> Unit:
+    """An analyte's unit by symbol (aliases included): a handful of pairs, looked up on every lab."""
+    return ANALYTES[analyte_key].unit(symbol)
 
 
 def _derive_flc_ratio(facts: dict[str, Fact]) -> None:
@@ -117,7 +141,7 @@ def _correct_calcium(facts: dict[str, Fact]) -> None:
         return
     if albumin is None:
         note = "measured total calcium (no albumin entered, so not corrected)"
-        facts["calcium"] = Fact(**{**_fact_fields(calcium), "note": note})
+        facts["calcium"] = calcium._replace(note=note)
         return
     measured = calcium.value
     corrected = measured + T.CALCIUM_ALBUMIN_FACTOR * (T.CALCIUM_ALBUMIN_REFERENCE - albumin.value)  # type: ignore[operator]
@@ -125,11 +149,7 @@ def _correct_calcium(facts: dict[str, Fact]) -> None:
         f"corrected for albumin {albumin.value} g/dL (measured {measured} mg/dL); "
         "a paraprotein can distort total calcium"
     )
-    facts["calcium"] = Fact(**{**_fact_fields(calcium), "value": corrected, "note": note})
-
-
-def _fact_fields(fact: Fact) -> dict[str, object]:
-    return {name: getattr(fact, name) for name in Fact.__slots__}
+    facts["calcium"] = calcium._replace(value=corrected, note=note)
 
 
 def resolve_limits(case: Case) -> Mapping[str, Limit]:
@@ -188,10 +208,18 @@ def _limits_for(sex_choice, overrides: tuple[tuple[str, str, Quantity], ...]) ->
 
 
 @lru_cache(maxsize=256)
-def _lab_references(sex_choice, overrides: tuple[tuple[str, str, Quantity], ...]) -> Mapping[str, tuple[str, str]]:
-    """Each checklist line's reference text and origin; they depend on the limits alone."""
+def _lab_plan(sex_choice, overrides: tuple[tuple[str, str, Quantity], ...]) -> tuple[tuple, ...]:
+    """Per checklist line, what depends on the limits alone: its reference text and origin, and the
+    whole line as shown when the lab is missing (the commonest status)."""
     limits = _limits_for(sex_choice, overrides)
-    return MappingProxyType({check.key: _describe_limits(check.limits, limits) for check in LAB_CHECKS})
+    plan = []
+    for check in LAB_CHECKS:
+        reference, origin = _describe_limits(check.limits, limits)
+        label = _label(check.key)
+        missing = LabLine(check.key, label, check.core, "missing", reference=reference, reference_origin=origin)
+        normal = check.normal.compiled if check.normal else None
+        plan.append((check.key, label, check.core, normal, reference, origin, missing))
+    return tuple(plan)
 
 
 _OVERRIDE_ANALYTE = {
@@ -215,32 +243,31 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
     facts = build_facts(case)
     overrides = _overrides_key(case)
     ctx = Context(facts=facts, limits=_limits_for(case.sex, overrides))
-    outcomes = {}
+    verdicts: dict[str, Verdict] = {}
+    matched: dict[str, tuple[MatchedInput, ...]] = {}
     for stage in STAGES_BEFORE_DISPOSITION:
-        _run_stage(stage, ctx, outcomes)
-    ctx.disposition = next(name for name, cond in DISPOSITIONS if cond.test(ctx))
+        _run_stage(stage, ctx, verdicts, matched)
+    ctx.disposition = next(name for name, verdict in DISPOSITION_VERDICTS if verdict(ctx) is True)
     for stage in STAGES_AFTER_DISPOSITION:
-        _run_stage(stage, ctx, outcomes)
+        _run_stage(stage, ctx, verdicts, matched)
 
     findings: dict[str, list[Finding]] = {group: [] for group in FINDING_GROUPS.values()}
-    pitfalls, mri, warnings = [], [], []
-    for rule in RULES:
-        outcome = outcomes[rule.id]
-        if rule.kind in FINDING_GROUPS and outcome.state:
-            findings[FINDING_GROUPS[rule.kind]].append(
-                _finding(rule, outcome.matched, ctx, evaluation_date)
-            )
-        elif rule.kind == "pitfall":
-            pitfalls.append(_pitfall(rule, outcome))
-        elif rule.kind == "mri" and outcome.state:
-            mri.append(_mri_item(rule, outcome.matched, ctx))
-        elif rule.kind == "warning" and outcome.state:
-            warnings.append(Warning(rule.id, rule.statement, _warning_field(rule)))
+    mri, warnings = [], []
+    # Only the rules that fired, each kind in table order (a stage runs its kind in table order).
+    for rule_id, basis in matched.items():
+        rule = RULES_BY_ID[rule_id]
+        if rule.kind in FINDING_GROUPS:
+            findings[FINDING_GROUPS[rule.kind]].append(_finding(rule, basis, ctx, evaluation_date))
+        elif rule.kind == "mri":
+            mri.append(_mri_item(rule, basis, ctx))
+        elif rule.kind == "warning":
+            warnings.append(WARNINGS[rule_id])
+    pitfalls = tuple(_pitfall(rule, matched.get(rule.id)) for rule in RULES_BY_KIND.get("pitfall", ()))
 
     triggers = tuple(findings["triggers"])
     deferrals = tuple(findings["deferral_considerations"])
     follow_up = tuple(findings["follow_up"])
-    labs = _lab_checklist(ctx, _lab_references(case.sex, overrides))
+    labs = _lab_checklist(ctx, _lab_plan(case.sex, overrides))
     missing_core = tuple(line for line in labs if line.core and line.status in ("missing", "not_done"))
     conflicts = _conflicts(ctx.disposition, triggers, deferrals)
     return Assessment(
@@ -253,10 +280,10 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
         imaging=tuple(findings["imaging"]),
         follow_up=follow_up,
         conflicts=conflicts,
-        pitfalls=tuple(pitfalls),
+        pitfalls=pitfalls,
         mri=tuple(mri),
         labs=labs,
-        unknowns=_unknowns(ctx, outcomes, labs),
+        unknowns=_unknowns(ctx, verdicts, labs),
         warnings=tuple(warnings),
         pathway=PATHWAY_INFO,
         evaluation_date=evaluation_date,
@@ -264,18 +291,17 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
     )
 
 
-def _run_stage(stage: str, ctx: Context, outcomes: dict) -> None:
-    """Test each rule of the stage; build the full basis only where the rule fired or is unknown."""
-    for rule in RULES_BY_KIND.get(stage, ()):
-        state = rule.condition.test(ctx)
-        outcomes[rule.id] = _FALSE if state is False else rule.condition.evaluate(ctx)
-        if state:
+def _run_stage(stage: str, ctx: Context, verdicts: dict, matched: dict) -> None:
+    """Record each rule's verdict (true, false, or its missing inputs), and the inputs matched by
+    each rule that fired."""
+    for rule, verdict, basis in STAGE_VERDICTS.get(stage, ()):
+        state = verdicts[rule.id] = verdict(ctx)
+        if state is True:
+            matched[rule.id] = basis(ctx)
             ctx.fired.add(rule.id)
 
 
 def _plasma_cell_suspected(ctx: Context) -> bool:
-    from .rules import PLASMA_CELL_SUSPECTED
-
     return bool(PLASMA_CELL_SUSPECTED.test(ctx))
 
 
@@ -290,23 +316,27 @@ def _note(rule: Rule):
     return EVIDENCE_NOTES[rule.evidence_note] if rule.evidence_note else None
 
 
+@lru_cache(maxsize=64)
+def _follow_up_due(evaluation_date: dt.date) -> dt.date:
+    """The follow-up date; relativedelta is slow and most requests share today's date."""
+    return evaluation_date + relativedelta(months=T.FOLLOW_UP_INTERVAL_MONTHS)
+
+
 def _finding(rule: Rule, matched, ctx: Context, evaluation_date: dt.date) -> Finding:
-    labels = rule.labels + tuple(
-        text for text, cond in rule.conditional_labels if cond.test(ctx)
-    )
-    due = None
-    if rule.kind == "follow_up":
-        due = evaluation_date + relativedelta(months=T.FOLLOW_UP_INTERVAL_MONTHS)
+    labels = rule.labels
+    if rule.conditional_labels:
+        labels += tuple(text for text, cond in rule.conditional_labels if cond.test(ctx))
+    due = _follow_up_due(evaluation_date) if rule.kind == "follow_up" else None
     return Finding(
         id=rule.id, kind=rule.kind, title=rule.title, statement=rule.statement, matched=matched,
-        citations=_citations(rule), evidence_note=_note(rule), labels=labels, due_date=due,
+        citations=CITATIONS_OF[rule.id], evidence_note=NOTE_OF[rule.id], labels=labels, due_date=due,
     )
 
 
-def _pitfall(rule: Rule, outcome) -> Pitfall:
-    active = bool(outcome.state)
-    reason = rule.active_reason if active else "Not raised by this case's inputs."
-    return Pitfall(rule.id, rule.title, rule.statement, active, reason, outcome.matched if active else ())
+def _pitfall(rule: Rule, matched: tuple[MatchedInput, ...] | None) -> Pitfall:
+    if matched is None:
+        return INACTIVE_PITFALLS[rule.id]
+    return Pitfall(rule.id, rule.title, rule.statement, True, rule.active_reason, matched)
 
 
 def _mri_item(rule: Rule, matched, ctx: Context) -> MriItem:
@@ -316,8 +346,8 @@ def _mri_item(rule: Rule, matched, ctx: Context) -> MriItem:
         applicability += " Low reliability here: the comparison was made at the clivus (PF-CLIVUS)."
     return MriItem(
         id=rule.id, title=rule.title, figures=rule.figures, applicability=applicability,
-        reliability="low" if low else "standard", citations=_citations(rule),
-        evidence_note=_note(rule), matched=matched,
+        reliability="low" if low else "standard", citations=CITATIONS_OF[rule.id],
+        evidence_note=NOTE_OF[rule.id], matched=matched,
     )
 
 
@@ -341,67 +371,63 @@ def _describe_limits(names: Iterable[str], resolved: Mapping[str, Limit]) -> tup
     return text, limits[-1].origin
 
 
-def _lab_checklist(ctx: Context, references: Mapping[str, tuple[str, str]]) -> tuple[LabLine, ...]:
+def _lab_checklist(ctx: Context, plan: tuple[tuple, ...]) -> tuple[LabLine, ...]:
     """The lab checklist: every lab with its status, canonical value and the limit applied."""
     lines = []
-    for check in LAB_CHECKS:
-        fact = ctx.facts.get(check.key)
-        reference, origin = references[check.key]
+    facts = ctx.facts
+    for key, label, core, normal, reference, origin, missing_line in plan:
+        fact = facts.get(key)
         if fact is None:
-            status = "missing"
-        elif fact.value == "not_done":
+            lines.append(missing_line)
+            continue
+        if isinstance(fact.value, str) and fact.value == "not_done":  # Decimal == str is slow
             status = "not_done"
-        elif check.normal is None:
+        elif normal is None:
             status = "informational"
         else:
-            status = "normal" if check.normal.test(ctx) else "abnormal"
+            status = "normal" if normal(ctx) is True else "abnormal"
         lines.append(
             LabLine(
-                key=check.key, label=_label(check.key), core=check.core, status=status,
-                entered_value=fact.entered_value if fact else None,
-                entered_unit=fact.entered_unit if fact else "",
-                canonical_value=fact.value if fact else None,
-                canonical_unit=fact.unit if fact else "",
-                reference=reference, reference_origin=origin,
-                note=fact.note if fact else "",
+                key, label, core, status, fact.entered_value, fact.entered_unit, fact.value, fact.unit,
+                reference, origin, fact.note,
             )
         )
     return tuple(lines)
 
 
-def _unknowns(ctx: Context, outcomes: dict, labs: tuple[LabLine, ...]) -> tuple[Unknown, ...]:
+def _unknowns(ctx: Context, verdicts: dict[str, Verdict], labs: tuple[LabLine, ...]) -> tuple[Unknown, ...]:
     """Every missing input that could change a rule or the disposition, in input order."""
     could_change: dict[str, list[str]] = {}
     for rule in RULES:
-        outcome = outcomes[rule.id]
-        if outcome.state is None:
-            for key in outcome.missing:
+        verdict = verdicts[rule.id]
+        if verdict.__class__ is not bool:  # unknown: the verdict is its missing inputs
+            for key in verdict:
                 could_change.setdefault(key, []).append(rule.id)
-    core_incomplete = not CORE_COMPLETE.test(ctx)
+    disposition_open = not CORE_COMPLETE.test(ctx) and not ctx.fired & TRIGGER_IDS
     notes: dict[str, str] = {}
     for line in labs:
         if line.status not in ("missing", "not_done"):
             continue
         if line.core:
             could_change.setdefault(line.key, [])
-            if core_incomplete and not ctx.fired & TRIGGER_IDS:
+            if disposition_open:
                 could_change[line.key].append("disposition")
             notes[line.key] = "core lab: needed for a complete panel"
-        elif line.key in could_change or line.key in ("urine_mprotein", "egfr", "igg", "iga", "igm"):
+        elif line.key in could_change or line.key in ALWAYS_LISTED_OPTIONAL_LABS:
             could_change.setdefault(line.key, [])
             notes[line.key] = "optional: does not block a complete panel"
-    could_change = {k: v for k, v in could_change.items() if k in INPUTS_BY_KEY}
-    for key in NOT_UNKNOWN_WHEN_EMPTY:
-        could_change.pop(key, None)
+    # Each rule adds itself once per key (missing inputs are a set), so the lists hold no repeats;
+    # walking the input order skips derived facts (flc_ratio_discrepancy) and sorts in one go.
     return tuple(
-        Unknown(
-            key=key,
-            label=_label(key),
-            could_change=tuple(dict.fromkeys(could_change[key])),
-            note=notes.get(key, ""),
-        )
-        for key in sorted(could_change, key=INPUT_ORDER.__getitem__)
+        _unknown(key, tuple(could_change[key]), notes.get(key, "")) for key in UNKNOWN_ORDER if key in could_change
     )
+
+
+@lru_cache(maxsize=2048)
+def _unknown(key: str, could_change: tuple[str, ...], note: str) -> Unknown:
+    """One unknown. It holds only names (an input, rule ids, a note), never an entered value, so the
+    same combinations recur across cases; sharing the frozen object saves building ~20 a case."""
+    return Unknown(key, LABELS[key], could_change, note)
 
 
 def _conflicts(disposition: str, triggers, deferrals) -> tuple[Conflict, ...]:
@@ -566,3 +592,11 @@ def _content_hash() -> str:
 
 
 PATHWAY_INFO = PathwayInfo(PATHWAY_ID, PATHWAY_VERSION, SOURCE_DATE, _content_hash())
+
+CITATIONS_OF = {rule.id: _citations(rule) for rule in RULES}
+NOTE_OF = {rule.id: _note(rule) for rule in RULES}
+INACTIVE_PITFALLS = {
+    rule.id: Pitfall(rule.id, rule.title, rule.statement, False, "Not raised by this case's inputs.", ())
+    for rule in RULES_BY_KIND.get("pitfall", ())
+}
+WARNINGS = {rule.id: Warning(rule.id, rule.statement, _warning_field(rule)) for rule in RULES_BY_KIND.get("warning", ())}

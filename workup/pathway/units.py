@@ -72,7 +72,10 @@ class Analyte:
 
     def canonical(self, value: Decimal, symbol: str) -> Decimal:
         """Convert to the canonical unit; converted values are rounded to reporting precision."""
-        unit = self.unit(symbol)
+        return self.convert(value, self.unit(symbol))
+
+    def convert(self, value: Decimal, unit: Unit) -> Decimal:
+        """`canonical` for a unit already looked up (the engine has it in hand)."""
         if unit.symbol == self.canonical_unit:
             return value
         converted = unit.to_canonical(value)
