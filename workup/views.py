@@ -149,7 +149,8 @@ def _remember(response: HttpResponse, name: str, value: str) -> None:
 
 
 DRAFT_MISSING = (
-    "That prefilled workup link is unknown or has expired (links from the record last two hours). "
+    "That prefilled workup link is unknown or has expired (links from the record last "
+    f"{drafts.DRAFT_LIFETIME.total_seconds() / 3600:g} hours). "
     "Nothing was filled in; enter the values below or open the link again from the record."
 )
 

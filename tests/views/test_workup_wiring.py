@@ -144,3 +144,14 @@ def test_workup_map_lazy_request_answers_lit_map_fragment(client):
     assert response.content.decode().lstrip().startswith('<section id="map-panel"')
     assessment = workup_evaluate(case=case_from_json(data=NORMAL["input"]))
     assert _lit_rule_ids(map_page) == set(assessment_rule_ids(assessment))
+
+
+@pytest.mark.parametrize(
+    "inputs_json",
+    ['{"hemoglobin": {"value": NaN, "unit": "g/dL"}}', '{"age": Infinity}', '{"flc_ratio": NaN}',
+     '{"calcium": {"value": 1e999999999, "unit": "mg/dL"}}', "not json"],
+)
+def test_workup_map_lazy_request_with_bad_inputs_answers_400(client, inputs_json):
+    response = client.post("/learn/map", {"inputs_json": inputs_json}, headers=HTMX)
+    assert response.status_code == 400
+    assert parse(response.content).with_attr("role", "alert")
