@@ -216,6 +216,7 @@ def test_browser_print_fits_one_page(page, live_server):
     wait_for_panel(page)
     page.emulate_media(media="print")
     expect(page.locator("#workup-form")).to_be_hidden()
+    expect(page.locator(".save-workup")).to_be_hidden()
     expect(page.locator("[data-disposition]")).to_be_visible()
     pdf = page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
