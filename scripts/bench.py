@@ -47,20 +47,11 @@ def engine_median_us(inputs: list[dict]) -> float:
 
 
 def form_fields(case_input: dict) -> list[tuple[str, str]]:
-    """A golden case as the screen's form posts it: spec keys, lab units as <key>_unit."""
-    fields: list[tuple[str, str]] = []
-    for key, value in case_input.items():
-        if key == "reference_limits":
-            fields += [pair for k, q in value.items() for pair in ((k, str(q["value"])), (f"{k}_unit", q["unit"]))]
-        elif isinstance(value, dict):
-            fields += [(key, str(value["value"])), (f"{key}_unit", value["unit"])]
-        elif isinstance(value, list):
-            fields += [(key, item) for item in value]
-        elif isinstance(value, bool):
-            fields.append((key, "true" if value else "false"))
-        else:
-            fields.append((key, str(value)))
-    return fields
+    """A golden case as the screen's form posts it (the screen's own converter), as ordered pairs."""
+    from workup.services import form_data_from_case
+
+    data = form_data_from_case(inputs=case_input)
+    return [(key, item) for key, value in data.items() for item in ([value] if isinstance(value, str) else value)]
 
 
 def api_requests(inputs: list[dict]) -> list[tuple[str, str, str, str]]:

@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from workup.services import form_data_from_case
+
 CASES_DIR = Path(__file__).parent / "cases"
 
 
@@ -26,26 +28,9 @@ def golden(name: str) -> dict[str, Any]:
     return next(case for case in GOLDEN if case["name"] == name)
 
 
-def _quantity(key: str, quantity: dict[str, Any]) -> dict[str, str]:
-    return {key: str(quantity["value"]), f"{key}_unit": quantity["unit"]}
-
-
 def form_data(api_input: dict[str, Any]) -> dict[str, str | list[str]]:
     """The form post a person would make for a case written in the JSON API's format."""
-    data: dict[str, str | list[str]] = {}
-    for key, value in api_input.items():
-        if key == "reference_limits":
-            for limit, quantity in value.items():
-                data.update(_quantity(limit, quantity))
-        elif isinstance(value, dict):
-            data.update(_quantity(key, value))
-        elif isinstance(value, bool):
-            data[key] = "yes" if value else "no"
-        elif isinstance(value, list):
-            data[key] = [str(item) for item in value]
-        else:
-            data[key] = str(value)
-    return data
+    return form_data_from_case(inputs=api_input)
 
 
 @dataclass

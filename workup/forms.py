@@ -121,6 +121,10 @@ class WorkupForm(forms.Form):
         label="Default units", choices=UNIT_SYSTEMS, required=False,
         widget=forms.RadioSelect, help_text="Sets the unit each empty lab field starts in; remembered.",
     )
+    show_map = forms.BooleanField(
+        label="Show the pathway map", required=False,
+        help_text="Draws the pathway with this case's path lit, below the recommendation.",
+    )
 
     def __init__(self, *args, unit_system: str = DEFAULT_UNIT_SYSTEM, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -238,6 +239,11 @@ def case_from_form(*, data: Mapping[str, Any]) -> Case:
 
     Errors are keyed by form field name (a reference limit by its own key, not `reference_limits.x`).
     """
+    return _case_and_inputs_from_form(data)[0]
+
+
+def _case_and_inputs_from_form(data: Mapping[str, Any]) -> tuple[Case, dict[str, Any]]:
+    """The Case and the same inputs in the JSON API's format; raises CaseInvalid keyed by field name."""
     errors: Errors = {}
     payload: dict[str, Any] = {}
     for spec in INPUTS:
@@ -257,7 +263,43 @@ def case_from_form(*, data: Mapping[str, Any]) -> Case:
         errors.update({key.removeprefix("reference_limits."): msgs for key, msgs in invalid.errors.items()})
     if errors:
         raise CaseInvalid(errors)
-    return case
+    return case, payload
+
+
+def inputs_json_text(value: Any) -> str:
+    """JSON text for API-format inputs; a Decimal is written as the number it is, digits kept."""
+    if isinstance(value, Decimal):
+        return str(value)  # a finite Decimal's str is a valid JSON number ("10.50", "1E+3")
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {inputs_json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(inputs_json_text(item) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def form_data_from_case(*, inputs: Mapping[str, Any]) -> dict[str, str | list[str]]:
+    """The form post a person would make for a case in the JSON API's format (drafts, tests, bench).
+
+    Lab values become `<key>` and `<key>_unit`, booleans the form's yes/no, sets repeated values.
+    """
+    data: dict[str, str | list[str]] = {}
+    for key, value in inputs.items():
+        if key == "reference_limits" and isinstance(value, Mapping):
+            for limit, quantity in value.items():
+                data.update(_form_quantity_fields(limit, quantity))
+        elif isinstance(value, Mapping):
+            data.update(_form_quantity_fields(key, value))
+        elif isinstance(value, bool):
+            data[key] = "yes" if value else "no"
+        elif isinstance(value, list):
+            data[key] = [str(item) for item in value]
+        elif value is not None:
+            data[key] = str(value)
+    return data
+
+
+def _form_quantity_fields(key: str, quantity: Mapping[str, Any]) -> dict[str, str]:
+    return {key: str(quantity.get("value", "")), f"{key}_unit": str(quantity.get("unit", ""))}
 
 
 def _form_number(key: str, text: str, errors: Errors) -> Decimal | None:
@@ -400,6 +442,7 @@ class ScreenResult:
     canonical: dict[str, str]
     report: Report | None
     inputs: list[tuple[str, str]]
+    inputs_json: str = ""  # the evaluated case as JSON API text: what "Save" and the live map post
 
     @property
     def headline(self) -> str:
@@ -428,7 +471,7 @@ def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> 
     if data is None:
         return ScreenResult(None, {}, empty_canonical_values(), None, [])
     try:
-        case = case_from_form(data=data)
+        case, inputs = _case_and_inputs_from_form(data)
     except CaseInvalid as invalid:
         return ScreenResult(None, {**form_errors, **invalid.errors}, empty_canonical_values(), None, [])
     if form_errors:
@@ -436,5 +479,5 @@ def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> 
     assessment = workup_evaluate(case=case)
     return ScreenResult(
         assessment, {}, canonical_values(case=case), workup_report(case=case, assessment=assessment),
-        entered_inputs(case=case),
+        entered_inputs(case=case), inputs_json_text(inputs),
     )

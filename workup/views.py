@@ -17,8 +17,10 @@ from django_htmx.middleware import HtmxDetails
 from workup import cds, drafts, openapi, services
 from workup.context_processors import THEME_COOKIE, THEMES
 from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, workup_form
+from workup.learning.services import case_map_for
 from workup.pathway.engine import PATHWAY_INFO, pathway_content
 from workup.pathway.result import to_jsonable
+from workup.views_learn import map_context
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -147,20 +149,46 @@ def _remember(response: HttpResponse, name: str, value: str) -> None:
     response.set_cookie(name, value, max_age=PREFERENCE_COOKIE_AGE, samesite="Lax")
 
 
+DRAFT_MISSING = (
+    "That prefilled workup link is unknown or has expired (links from the record last "
+    f"{drafts.DRAFT_LIFETIME.total_seconds() / 3600:g} hours). "
+    "Nothing was filled in; enter the values below or open the link again from the record."
+)
+
+
+def _screen_data(request: HttpRequest) -> tuple[object, str]:
+    """The data the form is bound to (a POST, a draft's inputs, or None) and a notice for the person."""
+    if request.method == "POST":
+        return request.POST, ""
+    token = request.GET.get("draft")
+    if token is None:
+        return None, ""
+    inputs = drafts.draft_load(token=token)
+    if inputs is None:
+        return None, DRAFT_MISSING
+    return services.form_data_from_case(inputs=inputs), ""
+
+
 @require_http_methods(["GET", "POST"])
 def workup(request: HtmxHttpRequest) -> HttpResponse:
     """The workup screen; an htmx request gets only the recommendation panel of the same template.
 
-    GET shows the empty screen. POST (plain or htmx) evaluates the form; an invalid field is a normal
-    200 response that names the field and keeps everything else typed.
+    GET shows the empty screen, or with `?draft=<token>` the screen prefilled from a CDS card's draft.
+    POST (plain or htmx) evaluates the form; an invalid field is a normal 200 response that names the
+    field and keeps everything else typed. With "Show the pathway map" the full page carries the lit
+    map; the fragment only a container that loads it, so every keystroke's answer stays small.
     """
-    form = workup_form(request.POST if request.method == "POST" else None, remembered_units=_unit_system(request))
+    data, notice = _screen_data(request)
+    form = workup_form(data, remembered_units=_unit_system(request))
     form_errors = {name: list(messages) for name, messages in form.errors.items()}  # runs the checks
     result = services.workup_from_form(data=form.cleaned_data if form.is_bound else None, form_errors=form_errors)
-    context = {"form": form, "result": result}
+    show_map = form.is_bound and bool(form.cleaned_data.get("show_map")) and result.assessment is not None
+    context = {"form": form, "result": result, "notice": notice, "show_map": show_map}
     template = "workup/workup.html"
     if request.htmx:
         template += "#recommendation-panel"
+    elif show_map:
+        context |= map_context(case_map_for(assessment=result.assessment))
     response = render(request, template, context)
     if form.is_bound:
         _remember(response, UNITS_COOKIE, form.unit_system)

@@ -23,13 +23,17 @@ from workup.pathway.evidence import CITATIONS, EVIDENCE_NOTES
 from workup.pathway.rules import RULES
 
 
-def _map_context(case_map: CaseMap) -> dict:
+def map_context(case_map: CaseMap) -> dict:
+    """What learn/map.html#map-panel shows for a case map (also the workup screen's live map)."""
     # The SVG is built by pathway_map_svg, which escapes every text it writes.
     return {
         "map_svg": mark_safe(case_map.svg),  # noqa: S308
         "outline": case_map.outline,
         "assessment": case_map.assessment,
     }
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @require_GET
@@ -41,7 +45,7 @@ def learn_index(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # the JSON form of this view is stateless like the API: it stores nothing
 @require_http_methods(["GET", "POST"])
 def learn_map(request: HttpRequest) -> HttpResponse:
-    """The pathway map; ?case=<golden case> or a POSTed API JSON case lights its path."""
+    """The pathway map; ?case=<golden case> or a POSTed API JSON case (body or `inputs_json`) lights its path."""
     name = request.GET.get("case", "")
     context: dict = {"case_names": [c["name"] for c in golden.golden_cases()], "case_name": name}
     status = 200
@@ -57,19 +61,21 @@ def learn_map(request: HttpRequest) -> HttpResponse:
         data, errors = None, {}
     if not errors:
         try:
-            context |= _map_context(case_map_build(data=data))
+            context |= map_context(case_map_build(data=data))
         except services.CaseInvalid as invalid:
             errors = invalid.errors
     if errors:
-        context |= _map_context(case_map_build()) | {"errors": errors}
+        context |= map_context(case_map_build()) | {"errors": errors}
         status = 400
     template = "learn/map.html#map-panel" if request.htmx else "learn/map.html"
     return render(request, template, context, status=status)
 
 
 def _json_body(request: HttpRequest) -> tuple[object, dict]:
+    """The POSTed case: a JSON body, or the `inputs_json` field the workup screen's live map includes."""
+    text = request.POST.get("inputs_json", "") if request.content_type in FORM_TYPES else request.body
     try:
-        return json.loads(request.body, parse_float=Decimal), {}
+        return json.loads(text, parse_float=Decimal), {}
     except (ValueError, RecursionError):
         return None, {"body": ["The body is not valid JSON."]}
 
@@ -155,7 +161,7 @@ def learn_case(request: HttpRequest, vignette_id: str) -> HttpResponse:
         rules=frozenset(form.cleaned_data["key_rules"]),
         score=_score(request),
     )
-    context |= _map_context(attempt.case_map) | {
+    context |= map_context(attempt.case_map) | {
         "attempt": attempt,
         "summary": vignettes.score_summary(attempt.score),
         "next": vignettes.next_vignette(vignette.id),

@@ -86,3 +86,29 @@ def test_save_refer_review_two_users(browser, live_server, people, javascript):
     assert csp_errors == []
     radiologist.context.close()
     hematologist.context.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_save_from_workup_screen(browser, live_server, people, javascript):
+    csp_errors: list[str] = []
+    radiologist = _sign_in(browser, live_server, people["radiologist"], javascript, csp_errors)
+    radiologist.goto(live_server.url)
+    if javascript:
+        radiologist.locator("#step-mri .step-next").click()
+    radiologist.locator("#id_hemoglobin").fill("10.8")
+    if not javascript:
+        radiologist.locator("#step-labs").get_by_role("button", name="Show recommendation").click()
+    expect(radiologist.locator("[data-disposition]")).to_have_attribute("data-disposition", "PROCEED_TO_BIOPSY")
+    radiologist.get_by_label("Label (optional)").press_sequentially("screen save", delay=80)
+    if javascript:  # leaving the Hb field sent "change": the panel re-renders, the typed label stays
+        radiologist.wait_for_timeout(700)
+        radiologist.wait_for_function("() => !document.querySelector('.htmx-request')")
+        expect(radiologist.get_by_label("Label (optional)")).to_have_value("screen save")
+    radiologist.get_by_role("button", name="Save this workup").click()
+    if javascript:  # saved in place; the screen stays as it was
+        expect(radiologist.locator("#save-result")).to_contain_text("Saved as")
+        radiologist.get_by_role("link", name="screen save").click()
+    expect(radiologist.locator(".disposition")).to_have_text("PROCEED_TO_BIOPSY")
+    assert csp_errors == []
+    radiologist.context.close()

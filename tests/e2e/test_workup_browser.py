@@ -216,6 +216,7 @@ def test_browser_print_fits_one_page(page, live_server):
     wait_for_panel(page)
     page.emulate_media(media="print")
     expect(page.locator("#workup-form")).to_be_hidden()
+    expect(page.locator(".save-workup")).to_be_hidden()
     expect(page.locator("[data-disposition]")).to_be_visible()
     pdf = page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
@@ -241,3 +242,19 @@ def test_browser_si_preference_moves_empty_lab_fields_to_si_units(page, live_ser
     expect(page.locator("#id_calcium_unit")).to_have_value("mg/dL")
     page.reload()
     expect(page.locator("#id_albumin_unit")).to_have_value("g/L")
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_browser_live_map_loads_after_panel_and_passes_axe(page, live_server, theme):
+    csp_errors: list[str] = []
+    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.context.add_cookies([{"name": "theme", "value": theme, "url": live_server.url}])
+    page.goto(live_server.url)
+    page.locator("#step-mri .step-next").click()
+    page.locator("#id_hemoglobin").press_sequentially("10.8")
+    page.check("#id_show_map")
+    expect(page.locator("#live-map svg [data-rule-id=BX-ANEMIA].fired")).to_be_attached()
+    page.locator("#live-map details summary").click()  # the text version of the map
+    expect(page.locator("#live-map .map-outline")).to_be_visible()
+    assert serious_violations(page) == []
+    assert csp_errors == []

@@ -65,6 +65,8 @@ def test_api_fuzz_case_shaped_json_never_5xx(case):
 @example(b"\xff\xfe\x00")
 @example(b'{"age": NaN}')
 @example(b'{"age": 1e999999999999}')
+@example(b'{"hemoglobin": {"value": 1e999999999, "unit": "g/dL"}}')
+@example(b'{"flc_ratio": 1e999999999, "calcium": {"value": -1e-999999999, "unit": "mmol/L"}}')
 def test_api_fuzz_malformed_bytes_answer_400(body):
     response = _post(body)
     assert response.status_code in (200, 400)

@@ -23,7 +23,7 @@ def test_bench_form_fields_use_spec_keys_and_unit_suffix():
         ("hemoglobin_unit", "g/dL"),
         ("benign_context", "smoker"),
         ("benign_context", "obesity"),
-        ("known_cause", "false"),
+        ("known_cause", "no"),
         ("calcium_uln", "10.4"),
         ("calcium_uln_unit", "mg/dL"),
     ]

@@ -57,3 +57,46 @@ def test_security_headers_helper_rejects_unsafe_inline():
     }
     with pytest.raises(AssertionError):
         assert_security_headers(headers)
+
+
+# --- The screen, its fragment, learning mode and a saved case -------------------------------------
+
+SCREEN_FORM = {"hemoglobin": "10.8", "hemoglobin_unit": "g/dL", "show_map": "on"}
+
+
+def test_security_headers_screen(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert_security_headers(response)
+
+
+def test_security_headers_screen_plain_post(client):
+    response = client.post("/", SCREEN_FORM)
+    assert response.status_code == 200
+    assert_security_headers(response)
+
+
+def test_security_headers_fragment(client):
+    response = client.post("/", SCREEN_FORM, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.content.lstrip().startswith(b'<section id="recommendation-panel"')
+    assert_security_headers(response)
+
+
+@pytest.mark.parametrize("url", ["/learn/map", "/learn/rules/BX-ANEMIA", "/about"])
+def test_security_headers_learn_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert_security_headers(response)
+
+
+@pytest.mark.django_db
+def test_security_headers_saved_case_page(client, django_user_model):
+    from workup import saved_services
+
+    author = django_user_model.objects.create_user(username="rad-headers", password="pw")
+    saved = saved_services.workup_save(author=author, inputs_json=json.dumps(GOOD_CASE))
+    client.force_login(author)
+    response = client.get(f"/cases/{saved.reference}")
+    assert response.status_code == 200
+    assert_security_headers(response)

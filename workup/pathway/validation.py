@@ -25,10 +25,24 @@ def unit_error(key: str, unit: object) -> str | None:
     return None
 
 
+# No laboratory value in any unit is beyond 10^±100; past that, unit arithmetic could overflow the
+# decimal context (1e999999999 g/dL raised decimal.Overflow), so such a number is refused unconverted.
+MAX_MAGNITUDE_EXPONENT = 100
+
+
+def is_computable(value: Decimal) -> bool:
+    """A finite number small enough to convert between units and compare with bounds."""
+    return value.is_finite() and abs(value.adjusted()) <= MAX_MAGNITUDE_EXPONENT
+
+
 def quantity_error(key: str, value: Decimal, unit: str) -> str | None:
-    """Refuse an implausible value, naming the value, the unit and a probable mix-up."""
+    """Refuse an implausible value, naming the value, the unit and a probable mix-up.
+
+    NaN, infinities and absurd exponents are refused with the same message, never raised on.
+    """
     analyte = ANALYTES[key]
-    if analyte.is_plausible(value, unit):
+    computable = is_computable(value)
+    if computable and analyte.is_plausible(value, unit):
         return None
     unit = analyte.unit(unit).symbol
     bounds = analyte.bounds
@@ -37,7 +51,7 @@ def quantity_error(key: str, value: Decimal, unit: str) -> str | None:
         f"{analyte.label} {value} {unit} is outside the plausible range "
         f"({_fmt(low)}–{_fmt(high)} {unit})."
     )
-    probable = analyte.probable_units(value, unit)
+    probable = analyte.probable_units(value, unit) if computable else ()
     if probable:
         message += f" Was it entered in {' or '.join(probable)}? Check the unit."
     return message
@@ -53,12 +67,16 @@ def number_error(text: str) -> str | None:
 
 
 def ratio_error(value: Decimal) -> str | None:
+    if not value.is_finite():
+        return f"An FLC ratio must be a finite number (entered {value})."
     if FLC_RATIO_BOUNDS.contains(value):
         return None
     return f"An FLC ratio must be greater than 0 (entered {value})."
 
 
 def age_error(value: Decimal) -> str | None:
+    if not value.is_finite():
+        return f"Age must be a whole number of years (entered {value})."
     if value != value.to_integral_value():
         return f"Age must be a whole number of years (entered {value})."
     if not AGE_BOUNDS.contains(value):
