@@ -55,7 +55,7 @@ def api_evaluate(request: HttpRequest) -> JsonResponse:
         case = services.case_from_request(data=data)
     except services.CaseInvalid as invalid:
         return _json_errors(invalid.errors)
-    return JsonResponse(services.workup_evaluate(case=case).to_dict(), json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(services.workup_evaluate(case=case).to_json(), content_type="application/json")
 
 
 @csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403

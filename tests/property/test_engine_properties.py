@@ -98,3 +98,12 @@ def test_fast_path_agrees_with_the_full_evaluation(data):
             assert condition.missing(ctx) == outcome.missing, condition.describe()
         if outcome.state:
             assert condition.compiled_basis(ctx) == outcome.matched, condition.describe()
+
+
+@PROFILE
+@given(api_cases())
+def test_json_encoding_is_the_dict_encoded(data):
+    import json
+
+    result = evaluate(case_from_json(data=data))
+    assert json.loads(result.to_json()) == json.loads(json.dumps(result.to_dict()))
