@@ -2,7 +2,6 @@
 
 import pytest
 
-from workup.pathway.conditions import Fired
 from workup.pathway.engine import PATHWAY_INFO, rule_table
 from workup.pathway.evidence import CITATIONS, EVIDENCE_NOTES
 from workup.pathway.rules import RULES, RULES_BY_ID
@@ -67,10 +66,6 @@ def test_fired_references_point_at_earlier_rules():
         for ref in rule.condition.rule_refs():
             referenced = RULES_BY_ID[ref]
             assert stage_order.index(referenced.kind) < stage_order.index(rule.kind), (rule.id, ref)
-
-
-def test_fired_helper_is_used_for_dependencies():
-    assert Fired("BX-CANCER-HISTORY").rule_refs() == {"BX-CANCER-HISTORY"}
 
 
 def test_bx_focal_is_marked_as_an_extension():
