@@ -44,6 +44,8 @@
   document.addEventListener("change", function (event) {
     if (event.target.name !== "unit_system") { return; }
     var system = event.target.value;
+    // Remembered at once (the server reads this cookie), not only when the panel's answer arrives.
+    document.cookie = "units=" + system + "; path=/; max-age=31536000; SameSite=Lax";
     document.querySelectorAll("select[data-unit-" + system + "]").forEach(function (select) {
       var value = document.getElementById(select.id.replace(/_unit$/, ""));
       if (value && value.value.trim() === "") { select.value = select.getAttribute("data-unit-" + system); }
