@@ -6,9 +6,13 @@ the JSON API (services.case_from_form), so the screen and the API refuse a value
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from workup.pathway.inputs import CHOICE_LABELS, INPUTS, REFERENCE_LIMIT_KEYS, InputSpec
 from workup.pathway.units import ANALYTES, REFERENCE_LIMIT_ANALYTE
@@ -165,10 +169,6 @@ class WorkupForm(forms.Form):
             for number, (key, title) in enumerate(STEPS, 1)
         ]
 
-    def feedback_keys(self) -> list[str]:
-        """Every place a field message can appear: one per input, a unit shares its value's."""
-        return [name for name in self.fields if not name.endswith("_unit")]
-
     def reference_limits(self) -> list[FieldGroup]:
         return [self._group(key) for key in REFERENCE_LIMIT_KEYS]
 
@@ -188,9 +188,55 @@ def with_default_units(data, unit_system: str):
     return data
 
 
-def workup_form(data, *, remembered_units: str) -> WorkupForm:
-    """The form for a request; choosing another unit system moves the empty lab fields to its units."""
+def _posted_units(data, remembered_units: str) -> tuple[Any, str]:
+    """The data to validate and its unit system; choosing another system moves empty lab fields to it."""
     chosen = data.get("unit_system") if data is not None else None
     if chosen in dict(UNIT_SYSTEMS) and chosen != remembered_units:
-        return WorkupForm(with_default_units(data, chosen), unit_system=chosen)
-    return WorkupForm(data, unit_system=remembered_units)
+        return with_default_units(data, chosen), chosen
+    return data, remembered_units
+
+
+def workup_form(data, *, remembered_units: str) -> WorkupForm:
+    """The form for a request (the full page draws it, bound to what was posted)."""
+    data, unit_system = _posted_units(data, remembered_units)
+    return WorkupForm(data, unit_system=unit_system)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFields:
+    """What a bound WorkupForm would hold after validation: cleaned values, messages, unit system."""
+
+    cleaned_data: dict[str, Any]
+    errors: dict[str, list[str]]
+    unit_system: str
+
+
+@functools.cache
+def _prototype_fields(unit_system: str) -> Mapping[str, forms.Field]:
+    """One unbound form's fields per unit system, built once per process and only ever read."""
+    return WorkupForm(unit_system=unit_system).fields
+
+
+@functools.cache
+def feedback_keys() -> frozenset[str]:
+    """Every field with a message box beside it: one per input; a unit shares its value's box."""
+    return frozenset(name for name in _prototype_fields(DEFAULT_UNIT_SYSTEM) if not name.endswith("_unit"))
+
+
+def workup_fields_check(data: Mapping[str, Any], *, remembered_units: str) -> CheckedFields:
+    """Validate posted data with the form's own fields, as Form.full_clean does, without a form.
+
+    The panel fragment answers every keystroke and never draws the form, so it skips copying 40
+    fields per request (Django deep-copies a form's fields on every instantiation, ~1.2 ms here).
+    Each value goes through the same field's `widget.value_from_datadict` and `clean`; a test holds
+    the result equal to a bound WorkupForm's `cleaned_data` and `errors`.
+    """
+    data, unit_system = _posted_units(data, remembered_units)
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, field in _prototype_fields(unit_system).items():
+        try:
+            cleaned[name] = field.clean(field.widget.value_from_datadict(data, {}, name))
+        except ValidationError as error:
+            errors[name] = error.messages
+    return CheckedFields(cleaned, errors, unit_system)

@@ -16,7 +16,7 @@ from django_htmx.middleware import HtmxDetails
 
 from workup import cds, drafts, openapi, services
 from workup.context_processors import THEME_COOKIE, THEMES
-from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, workup_form
+from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, feedback_keys, workup_fields_check, workup_form
 from workup.learning.services import case_map_for
 from workup.pathway.engine import PATHWAY_INFO, pathway_content
 from workup.pathway.result import to_jsonable
@@ -179,19 +179,25 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
     map; the fragment only a container that loads it, so every keystroke's answer stays small.
     """
     data, notice = _screen_data(request)
-    form = workup_form(data, remembered_units=_unit_system(request))
-    form_errors = {name: list(messages) for name, messages in form.errors.items()}  # runs the checks
-    result = services.workup_from_form(data=form.cleaned_data if form.is_bound else None, form_errors=form_errors)
-    show_map = form.is_bound and bool(form.cleaned_data.get("show_map")) and result.assessment is not None
-    context = {"form": form, "result": result, "notice": notice, "show_map": show_map}
+    remembered_units = _unit_system(request)
+    if request.htmx and data is not None:  # the panel alone: check the fields, draw no form
+        checked = workup_fields_check(data, remembered_units=remembered_units)
+        form, cleaned, errors, unit_system = None, checked.cleaned_data, checked.errors, checked.unit_system
+    else:
+        form = workup_form(data, remembered_units=remembered_units)
+        errors = {name: list(messages) for name, messages in form.errors.items()}  # runs the checks
+        cleaned, unit_system = (form.cleaned_data if form.is_bound else None), form.unit_system
+    result = services.workup_from_form(data=cleaned, form_errors=errors)
+    show_map = cleaned is not None and bool(cleaned.get("show_map")) and result.assessment is not None
+    context = {"form": form, "result": result, "notice": notice, "show_map": show_map, "feedback_keys": feedback_keys()}
     template = "workup/workup.html"
     if request.htmx:
         template += "#recommendation-panel"
     elif show_map:
         context |= map_context(case_map_for(assessment=result.assessment))
     response = render(request, template, context)
-    if form.is_bound:
-        _remember(response, UNITS_COOKIE, form.unit_system)
+    if data is not None:
+        _remember(response, UNITS_COOKIE, unit_system)
     return response
 
 

@@ -52,6 +52,15 @@
     });
   });
 
+  // --- Field messages and canonical values arrive out of band, only where there is something to
+  // show: empty every box before the panel's answer is swapped in, so a fixed field loses its message.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.shouldSwap || event.detail.target.id !== "recommendation-panel") { return; }
+    document.querySelectorAll("[data-field-feedback], [data-canonical-for]").forEach(function (box) {
+      box.textContent = "";
+    });
+  });
+
   // --- Field messages arrive out of band; mark the matching inputs invalid for assistive tech --
   function markInvalid() {
     document.querySelectorAll("[data-field-feedback]").forEach(function (box) {

@@ -86,6 +86,27 @@ def test_browser_invalid_value_message_appears_beside_field_live(page, live_serv
     expect(page.locator("#id_hemoglobin")).to_have_attribute("aria-invalid", "true")
 
 
+def test_browser_corrected_value_loses_its_message(page, live_server):
+    page.goto(live_server.url)
+    page.locator("#step-mri .step-next").click()
+    page.locator("#id_hemoglobin").press_sequentially("112")
+    expect(page.locator("#feedback-hemoglobin")).to_contain_text("Was it entered in g/L?")
+    page.locator("#id_hemoglobin").fill("11.2")
+    expect(page.locator("[data-disposition]")).to_be_attached()
+    expect(page.locator("#feedback-hemoglobin")).to_be_empty()
+    expect(page.locator("#id_hemoglobin")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_browser_canonical_value_clears_when_value_is_removed(page, live_server):
+    page.goto(live_server.url)
+    page.locator("#step-mri .step-next").click()
+    page.select_option("#id_hemoglobin_unit", "g/L")
+    page.locator("#id_hemoglobin").press_sequentially("108")
+    expect(page.locator("#canonical-hemoglobin")).to_have_text("= 10.8 g/dL")
+    page.locator("#id_hemoglobin").fill("")
+    expect(page.locator("#canonical-hemoglobin")).to_be_empty()
+
+
 def test_browser_canonical_value_updates_beside_field(page, live_server):
     page.goto(live_server.url)
     page.locator("#step-mri .step-next").click()
