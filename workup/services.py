@@ -363,6 +363,8 @@ def format_number(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | float):
         return str(value)
     number = Decimal(str(value))
+    if number.is_zero():
+        number = number.copy_abs()  # a lab prints 0, never -0; equal values must print alike
     if number != number.to_integral_value():
         number = Decimal(f"{number:.4g}") if abs(number) < 1 else number.quantize(Decimal("0.01")).normalize()
     return f"{number.normalize():f}"
@@ -387,6 +389,7 @@ class Report:
 
 def workup_report(*, case: Case, assessment: Assessment) -> Report:
     """Wording for a radiology report impression and a hematology referral summary."""
+    entered = entered_inputs(case=case)
     pathway = assessment.pathway
     version = f"{pathway.id} v{pathway.version} ({pathway.hash[:19]})"
     impression = (
@@ -396,7 +399,7 @@ def workup_report(*, case: Case, assessment: Assessment) -> Report:
         f"[{version}]"
     )
     lines = ["Hematology referral summary", "", "Inputs:"]
-    lines += [f"  {label}: {value}" for label, value in entered_inputs(case=case)] or ["  (none entered)"]
+    lines += [f"  {label}: {value}" for label, value in entered] or ["  (none entered)"]
     lines += ["", f"Disposition: {DISPOSITION_HEADLINES[assessment.disposition]} ({assessment.disposition})",
               f"Summary: {assessment.summary}", "", "Triggers:"]
     lines += [f"  {f.id}: {f.title}" for f in assessment.triggers] or ["  none"]
@@ -441,8 +444,17 @@ class ScreenResult:
     errors: Errors
     canonical: dict[str, str]
     report: Report | None
-    inputs: list[tuple[str, str]]
-    inputs_json: str = ""  # the evaluated case as JSON API text: what "Save" and the live map post
+    inputs: Mapping[str, Any] | None = None  # the evaluated case in the JSON API's format
+
+    @property
+    def inputs_json(self) -> str:
+        """The evaluated case as JSON API text: what "Save" and the live map post (written on demand)."""
+        return "" if self.inputs is None else inputs_json_text(self.inputs)
+
+    @property
+    def canonical_shown(self) -> dict[str, str]:
+        """The canonical values there is something to show for (a lab entered in another unit)."""
+        return {key: shown for key, shown in self.canonical.items() if shown}
 
     @property
     def headline(self) -> str:
@@ -469,15 +481,14 @@ def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> 
     every message is keyed by its field so the screen can show it beside that field.
     """
     if data is None:
-        return ScreenResult(None, {}, empty_canonical_values(), None, [])
+        return ScreenResult(None, {}, empty_canonical_values(), None)
     try:
         case, inputs = _case_and_inputs_from_form(data)
     except CaseInvalid as invalid:
-        return ScreenResult(None, {**form_errors, **invalid.errors}, empty_canonical_values(), None, [])
+        return ScreenResult(None, {**form_errors, **invalid.errors}, empty_canonical_values(), None)
     if form_errors:
-        return ScreenResult(None, form_errors, canonical_values(case=case), None, [])
+        return ScreenResult(None, form_errors, canonical_values(case=case), None)
     assessment = workup_evaluate(case=case)
     return ScreenResult(
-        assessment, {}, canonical_values(case=case), workup_report(case=case, assessment=assessment),
-        entered_inputs(case=case), inputs_json_text(inputs),
+        assessment, {}, canonical_values(case=case), workup_report(case=case, assessment=assessment), inputs
     )
