@@ -462,16 +462,17 @@ class ScreenResult:
 
     @property
     def finding_groups(self) -> list[tuple[str, tuple[Finding, ...]]]:
-        """The fired rules under the headings the screen shows, in SPEC §6 order."""
+        """The fired rules under the headings the screen shows, in SPEC §6 order; empty groups left out."""
         a = self.assessment
         if a is None:
             return []
-        return [
+        groups = [
             ("Biopsy triggers", a.triggers),
             ("Deferral considerations", a.deferral_considerations),
             ("Imaging options", a.imaging),
             ("Follow-up", a.follow_up),
         ]
+        return [(title, findings) for title, findings in groups if findings]
 
 
 def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> ScreenResult:
