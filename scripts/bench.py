@@ -28,6 +28,7 @@ LUA = serving.BASE_DIR / "scripts" / "bench.lua"
 ACCEPT_ENCODING = "br, gzip"
 TARGETS = {"ratio": 0.5, "p99_ms": 25.0, "engine_us": 100.0, "page_kb": 100.0, "fragment_kb": 8.0}
 HEALTHZ = [("GET", "/healthz", "", "")]
+SOAK_SEGMENTS = 4
 # What a browser behind the TLS proxy sends: the proxy sets the scheme, the client accepts compression.
 PROXY_HEADERS = {"X-Forwarded-Proto": "https", "Accept-Encoding": ACCEPT_ENCODING}
 
@@ -82,6 +83,7 @@ def run_wrk(port: int, requests: list, headers: dict[str, str], *, connections: 
         "p99_ms": raw["p99_us"] / 1000,
         "errors": raw["socket_errors"] + raw["non_2xx"],
         "requests": raw["requests"],
+        "seconds": raw["duration_us"] / 1e6,
     }
 
 
@@ -167,7 +169,7 @@ def bench(port: int, master: subprocess.Popen, args, workdir: Path, inputs: list
 
 
 def soak(port: int, master: subprocess.Popen, args, workdir: Path, inputs: list[dict]) -> None:
-    """60 s at 32 connections over a mix of every endpoint; errors and per-worker RSS start/end."""
+    """60 s at 32 connections over a mix of every endpoint; errors and per-worker RSS along the way."""
     fragment_headers, note = fragment_setup(port, args.fragment_path, inputs)
     mix = api_requests(inputs) + HEALTHZ * 20 + [("GET", "/api/v1/pathway", "", "")] * 5
     headers: dict[str, str] = {}
@@ -179,14 +181,21 @@ def soak(port: int, master: subprocess.Popen, args, workdir: Path, inputs: list[
     # Warm up first: the first requests import code and fill the engine's memo tables, which is
     # growth once, not a leak. Memory is compared from after the warm-up to the end.
     run_wrk(port, mix, headers, connections=args.connections, seconds=5, workdir=workdir, name="warmup")
-    before = worker_rss(master)
-    result = run_wrk(port, mix, headers, connections=args.connections, seconds=args.seconds,
-                     workdir=workdir, name="soak")
-    after = worker_rss(master)
-    print(f"soak: {result['requests']} requests, {result['rps']:.0f} req/s, p99 {result['p99_ms']:.2f} ms, "
-          f"errors {result['errors']}")
-    for pid in before:
-        print(f"worker {pid}: RSS {before[pid]} KiB after warm-up, {after.get(pid, 0)} KiB at the end")
+    # The run is cut into SOAK_SEGMENTS back-to-back wrk runs so memory is read along the way: growth
+    # that levels off (caches filling up to their bounds) reads differently from a steady climb.
+    samples = [worker_rss(master)]
+    results = []
+    for segment in range(SOAK_SEGMENTS):
+        results.append(run_wrk(port, mix, headers, connections=args.connections,
+                               seconds=max(1, args.seconds // SOAK_SEGMENTS), workdir=workdir, name=f"soak{segment}"))
+        samples.append(worker_rss(master))
+    requests = sum(r["requests"] for r in results)
+    print(f"soak: {requests} requests, {requests / sum(r['seconds'] for r in results):.0f} req/s, "
+          f"p99 {max(r['p99_ms'] for r in results):.2f} ms (worst of {SOAK_SEGMENTS} segments), "
+          f"errors {sum(r['errors'] for r in results)}")
+    for pid in samples[0]:
+        trail = " → ".join(str(sample.get(pid, 0)) for sample in samples)
+        print(f"worker {pid}: RSS KiB after warm-up, then after each segment: {trail}")
 
 
 def _load() -> str:
