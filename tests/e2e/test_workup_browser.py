@@ -279,3 +279,16 @@ def test_browser_live_map_loads_after_panel_and_passes_axe(page, live_server, th
     expect(page.locator("#live-map .map-outline")).to_be_visible()
     assert serious_violations(page) == []
     assert csp_errors == []
+
+
+def test_browser_status_line_follows_the_panel(page, live_server):
+    """Screen readers hear one polite line per update: the headline, or how many entries to check."""
+    page.goto(live_server.url)
+    page.locator("#step-mri .step-next").click()
+    page.locator("#id_hemoglobin").press_sequentially("112")
+    expect(page.locator("#panel-status")).to_have_text("1 entry to check before a recommendation.")
+    page.locator("#id_hemoglobin").fill("10.8")
+    expect(page.locator("#panel-status")).to_have_text(re.compile(r"^Recommendation: .+\.$"))
+    headline = page.locator("[data-disposition]").inner_text()
+    expect(page.locator("#panel-status")).to_have_text(f"Recommendation: {headline}.")
+    expect(page.locator("#panel-status")).to_have_attribute("role", "status")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support import GOLDEN, INVALID, form_data, golden, parse, read_panel
+from workup.services import DISPOSITION_HEADLINES
 
 NORMAL = golden("baseline-completely-normal")
 CONFLICT = golden("life-expectancy-conflict-with-anemia")
@@ -55,11 +56,25 @@ def test_workup_htmx_post_returns_only_fragment(client):
     assert read_panel(html).disposition == "DEFERRAL_REASONABLE"
 
 
-def test_workup_panel_is_a_polite_live_region(client):
-    panel = parse(client.post("/", form_data(NORMAL["input"]), headers=HTMX).content).by_id(
-        "recommendation-panel"
-    )
-    assert panel.attrs["aria-live"] == "polite"
+def test_workup_panel_update_is_announced_as_one_polite_line(client):
+    page = parse(client.post("/", form_data(NORMAL["input"]), headers=HTMX).content)
+    status = page.by_id("panel-status")
+    assert status.attrs["role"] == "status"  # polite: waits for the reader to finish
+    assert status.attrs["hx-swap-oob"] == "innerHTML"  # the region stays; only its words change
+    assert status.text == f"Recommendation: {DISPOSITION_HEADLINES[NORMAL['expected']['disposition']]}."
+    assert "aria-live" not in page.by_id("recommendation-panel").attrs  # not the whole panel
+
+
+def test_workup_status_line_counts_entries_to_check(client):
+    data = {**form_data(NORMAL["input"]), "hemoglobin": "112", "calcium": "abc"}
+    status = parse(client.post("/", data, headers=HTMX).content).by_id("panel-status")
+    assert status.text == "2 entries to check before a recommendation."
+
+
+def test_workup_status_line_is_on_the_page_without_javascript(client):
+    page = parse(client.post("/", form_data(NORMAL["input"])).content)
+    expected = DISPOSITION_HEADLINES[NORMAL["expected"]["disposition"]]
+    assert page.by_id("panel-status").text == f"Recommendation: {expected}."
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
