@@ -17,6 +17,7 @@ from workup import services
 from workup.models import WorkupDraft
 
 DRAFT_LIFETIME = dt.timedelta(hours=2)
+DRAFT_HOURS = f"{DRAFT_LIFETIME.total_seconds() / 3600:g}"  # as the screen words it: "2"
 TOKEN_BYTES = 32
 # What secrets.token_urlsafe(32) produces; anything else is refused before the database sees it
 # (PostgreSQL rejects some characters, such as NUL, outright).

@@ -7,6 +7,7 @@ from workup import views
 urlpatterns = [
     path("", views.workup, name="workup"),
     path("preferences", views.preferences, name="preferences"),
+    path("sign-in-to-save", views.sign_in_to_save, name="sign-in-to-save"),
     path("api/v1/evaluate", views.api_evaluate, name="api-evaluate"),
     path("api/v1/pathway", views.api_pathway, name="api-pathway"),
     path("api/v1/openapi.json", views.api_openapi, name="api-openapi"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -151,7 +153,7 @@ def _remember(response: HttpResponse, name: str, value: str) -> None:
 
 DRAFT_MISSING = (
     "That prefilled workup link is unknown or has expired (links from the record last "
-    f"{drafts.DRAFT_LIFETIME.total_seconds() / 3600:g} hours). "
+    f"{drafts.DRAFT_HOURS} hours). "
     "Nothing was filled in; enter the values below or open the link again from the record."
 )
 
@@ -189,7 +191,8 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
         cleaned, unit_system = (form.cleaned_data if form.is_bound else None), form.unit_system
     result = services.workup_from_form(data=cleaned, form_errors=errors)
     show_map = cleaned is not None and bool(cleaned.get("show_map")) and result.assessment is not None
-    context = {"form": form, "result": result, "notice": notice, "show_map": show_map, "feedback_keys": feedback_keys()}
+    context = {"form": form, "result": result, "notice": notice, "show_map": show_map, "feedback_keys": feedback_keys(),
+               "draft_hours": drafts.DRAFT_HOURS}
     template = "workup/workup.html"
     if request.htmx:
         template += "#recommendation-panel"
@@ -199,6 +202,28 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
     if data is not None:
         _remember(response, UNITS_COOKIE, unit_system)
     return response
+
+
+@require_POST
+def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
+    """"Sign in to save" without losing what was typed: keep it as a short-lived draft, then sign in.
+
+    The panel's button posts the whole workup form here. Readable inputs become a draft (the one
+    CDS links use, gone after `drafts.DRAFT_LIFETIME`) and the person signs in with a way back to
+    the screen prefilled from it; unreadable inputs get the screen again with their messages.
+    """
+    checked = workup_fields_check(request.POST, remembered_units=_unit_system(request))
+    result = services.workup_from_form(data=checked.cleaned_data, form_errors=checked.errors)
+    if result.assessment is None:
+        return workup(request)
+    try:
+        token = drafts.draft_create(case_data=json.loads(result.inputs_json))
+    except services.CaseInvalid:  # only a number typed past a float's 15–17 digits, at a bound, can
+        return workup(request)    # stop being plausible in the JSON store: the screen, as posted
+    back = f"{reverse('workup')}?{urlencode({'draft': token})}"
+    if request.user.is_authenticated:
+        return redirect(back)
+    return redirect(f"{reverse('login')}?{urlencode({'next': back})}")
 
 
 @require_POST

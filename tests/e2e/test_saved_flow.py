@@ -112,3 +112,38 @@ def test_save_from_workup_screen(browser, live_server, people, javascript):
     expect(radiologist.locator(".disposition")).to_have_text("PROCEED_TO_BIOPSY")
     assert csp_errors == []
     radiologist.context.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_sign_in_to_save_keeps_what_was_typed(browser, live_server, people, javascript):
+    """Signed out, a radiologist types a case, signs in from the panel, and saves it without retyping."""
+    csp_errors: list[str] = []
+    page = browser.new_context(java_script_enabled=javascript).new_page()
+    page.on("console", lambda message: csp_errors.append(message.text) if "Content Security Policy" in message.text else None)
+    page.goto(live_server.url)
+    if javascript:
+        page.locator("#step-mri .step-next").click()
+    page.select_option("#id_hemoglobin_unit", "g/L")
+    page.locator("#id_hemoglobin").fill("108")
+    if javascript:
+        page.locator("#step-labs .step-next").click()
+    page.locator("#id_age").fill("67")
+    if not javascript:
+        page.locator("#step-labs").get_by_role("button", name="Show recommendation").click()
+    expect(page.locator("[data-disposition]")).to_have_attribute("data-disposition", "PROCEED_TO_BIOPSY")
+    page.get_by_role("button", name="Sign in to save").click()
+    page.get_by_label("Username").fill(people["radiologist"])
+    page.get_by_label("Password").fill(f"pw-{people['radiologist']}-long")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#id_hemoglobin")).to_have_value("108")  # back on the screen, as typed
+    expect(page.locator("#id_hemoglobin_unit")).to_have_value("g/L")
+    expect(page.locator("#id_age")).to_have_value("67")
+    expect(page.locator("[data-disposition]")).to_have_attribute("data-disposition", "PROCEED_TO_BIOPSY")
+    page.get_by_role("button", name="Save this workup").click()
+    if javascript:
+        expect(page.locator("#save-result")).to_contain_text("Saved as")
+    else:
+        expect(page.locator(".disposition")).to_have_text("PROCEED_TO_BIOPSY")
+    assert csp_errors == []
+    page.context.close()

@@ -67,3 +67,14 @@ def test_form_fuzz_non_finite_number_is_refused_beside_field(text):
 def test_form_fuzz_absurd_exponent_is_refused_beside_field(text):
     page = parse(_post({"hemoglobin": text, "hemoglobin_unit": "g/dL"}, htmx=True).content)
     assert "outside the plausible range" in page.by_id("feedback-hemoglobin").text
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(form_posts)
+@example({"hemoglobin": "1e999999999", "hemoglobin_unit": "g/dL"})
+@example({"age": "64", "hemoglobin": "10.8", "hemoglobin_unit": "g/dL"})
+def test_form_fuzz_sign_in_to_save_never_5xx(data):
+    """Whatever the workup form posts to "Sign in to save": the screen with messages, or a redirect."""
+    response = Client().post("/sign-in-to-save", data)
+    assert response.status_code in (200, 302), response.content[:300]

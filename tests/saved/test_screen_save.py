@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.http import QueryDict
 
 from tests.golden import golden_cases
-from tests.support import form_data, parse
-from workup.models import SavedWorkup
+from tests.support import form_data, parse, read_panel
+from workup import drafts
+from workup.models import SavedWorkup, WorkupDraft
 from workup.saved_services import inputs_parse
-from workup.services import case_from_json, workup_evaluate
+from workup.services import CaseInvalid, case_from_json, workup_evaluate
 
 BIOPSY = next(c for c in golden_cases() if c["expected"]["disposition"] == "PROCEED_TO_BIOPSY")
 HTMX = {"HX-Request": "true"}
@@ -57,11 +59,54 @@ def test_screen_save_posting_panel_form_creates_saved_workup(client, radiologist
     assert parse(response.content).by_id("save-result").text.strip().startswith("Saved as")
 
 
-def test_screen_save_anonymous_sees_sign_in_link_not_form(client):
+def test_screen_save_anonymous_sees_sign_in_button_not_form(client):
     page = parse(client.post("/", form_data(BIOPSY["input"]), headers=HTMX).content)
-    links = [e for e in page.elements if e.tag == "a" and e.text.strip() == "Sign in to save"]
-    assert links and links[0].attrs["href"] == "/accounts/login/?next=/"
+    (button,) = [e for e in page.elements if e.tag == "button" and e.text.strip() == "Sign in to save"]
+    assert button.attrs["form"] == "workup-form"  # posts everything typed, from outside the form
+    assert button.attrs["formaction"] == "/sign-in-to-save"
     assert not [e for e in page.elements if e.tag == "form" and e.attrs.get("action") == "/cases/save"]
+
+
+@pytest.mark.django_db
+def test_sign_in_to_save_keeps_the_inputs_as_a_draft_and_signs_in(client):
+    response = client.post("/sign-in-to-save", form_data(BIOPSY["input"]))
+    assert response.status_code == 302
+    login, query = response["Location"].split("?", 1)
+    assert login == "/accounts/login/"
+    back = QueryDict(query)["next"]
+    assert back.startswith("/?draft=")
+    draft = drafts.draft_load(token=QueryDict(back.split("?", 1)[1])["draft"])
+    assert case_from_json(data=draft) == case_from_json(data=BIOPSY["input"])
+
+
+def test_sign_in_to_save_draft_prefills_the_screen_after_sign_in(client, radiologist):
+    back = QueryDict(client.post("/sign-in-to-save", form_data(BIOPSY["input"]))["Location"].split("?", 1)[1])["next"]
+    client.force_login(radiologist)
+    html = client.get(back).content
+    assert read_panel(html).disposition == "PROCEED_TO_BIOPSY"
+    assert _save_form(html)  # the signed-in person can now save it
+
+
+def test_sign_in_to_save_when_signed_in_goes_straight_back_to_the_screen(client, radiologist):
+    client.force_login(radiologist)
+    response = client.post("/sign-in-to-save", form_data(BIOPSY["input"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/?draft=")
+
+
+@pytest.mark.django_db
+def test_sign_in_to_save_with_an_unreadable_entry_shows_the_screen_and_stores_nothing(client):
+    data = {**form_data(BIOPSY["input"]), "hemoglobin": "112", "hemoglobin_unit": "g/dL"}
+    response = client.post("/sign-in-to-save", data)
+    assert response.status_code == 200
+    page = parse(response.content)
+    assert "outside the plausible range" in page.by_id("feedback-hemoglobin").text
+    assert page.by_id("id_age").attrs.get("value") == str(BIOPSY["input"]["age"])
+    assert not WorkupDraft.objects.exists()
+
+
+def test_sign_in_to_save_refuses_get(client):
+    assert client.get("/sign-in-to-save").status_code == 405
 
 
 def test_screen_save_no_offer_without_assessment(client, radiologist):
@@ -77,3 +122,21 @@ def test_screen_save_anonymous_panel_makes_no_database_query(client, django_asse
     with django_assert_num_queries(0):
         response = client.post("/", form_data(BIOPSY["input"]), headers=headers)
     assert "Sign in to save" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sign_in_to_save_keeps_a_value_typed_to_more_digits_than_a_float_holds(client):
+    data = {**form_data(BIOPSY["input"]), "hemoglobin": "15.514999999999999999999", "hemoglobin_unit": "mmol/L"}
+    response = client.post("/sign-in-to-save", data)
+    assert response.status_code == 302  # 15.515 mmol/L (= 25 g/dL) is still within the bounds
+    assert WorkupDraft.objects.count() == 1
+
+
+def test_sign_in_to_save_shows_the_screen_when_the_draft_cannot_be_kept(client, monkeypatch):
+    def refuse(*, case_data):
+        raise CaseInvalid({"hemoglobin": ["outside the plausible range"]})
+
+    monkeypatch.setattr(drafts, "draft_create", refuse)
+    response = client.post("/sign-in-to-save", form_data(BIOPSY["input"]))
+    assert response.status_code == 200
+    assert read_panel(response.content).disposition == "PROCEED_TO_BIOPSY"  # as posted, nothing lost
