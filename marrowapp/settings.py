@@ -179,3 +179,8 @@ AUTHENTICATION_BACKENDS = ["workup.throttle.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:mine"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- CDS Hooks: the CDS Clients allowed to call the service (see workup/cds_auth.py) ----------------
+# A JSON list of {"iss", "jwks", optional "sub", optional "jku"}; unset, the service answers anyone
+# and `check --deploy` says so (workup.W001).
+CDS_TRUSTED_CLIENTS_FILE = os.environ.get("CDS_TRUSTED_CLIENTS_FILE", "")

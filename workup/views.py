@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from workup import cds, drafts, openapi, services
+from workup import cds, cds_auth, drafts, openapi, services
 from workup.context_processors import THEME_COOKIE, THEMES
 from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, feedback_keys, workup_fields_check, workup_form
 from workup.learning.services import case_map_for
@@ -95,15 +95,23 @@ def api_draft(request: HttpRequest, token: str) -> JsonResponse:
 
 
 def _cds_answer(request: HttpRequest, respond: Callable[[object], dict]) -> JsonResponse:
-    """Decode the JSON body and answer with `respond(body)`; a CdsError becomes an OperationOutcome."""
+    """Check the caller, decode the JSON body and answer with `respond(body)`.
+
+    A CdsError becomes an OperationOutcome; a caller without a trusted client JWT gets 401.
+    """
     try:
+        cds_auth.cds_client_verify(authorization=request.headers.get("Authorization"),
+                                   audience=request.build_absolute_uri(request.path))
         return JsonResponse(respond(_json_body(request)), json_dumps_params={"ensure_ascii": False})
     except ValueError:
         error = cds.CdsError("The body is not valid JSON.")
     except cds.CdsError as raised:
         error = raised
     body = cds.operation_outcome(code=error.issue_code, diagnostics=str(error))
-    return JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
+    if error.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="cds-services"'
+    return response
 
 
 def _base_url(request: HttpRequest) -> str:

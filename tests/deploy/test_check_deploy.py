@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from scripts.serving import BASE_DIR, PYTHON, production_env
 
@@ -18,10 +21,34 @@ def _check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+def _trusted_clients_file(tmp_path) -> str:
+    """One trusted CDS Client with one public key, as a hospital's deployment would configure it."""
+    public = ec.generate_private_key(ec.SECP384R1()).public_key()
+    jwk = {**json.loads(jwt.algorithms.ECAlgorithm.to_jwk(public)), "kid": "ehr-2026", "alg": "ES384"}
+    path = tmp_path / "cds-clients.json"
+    path.write_text(json.dumps([{"iss": "https://ehr.example.org", "jwks": {"keys": [jwk]}}]))
+    return str(path)
+
+
 def test_check_deploy_production_env_reports_nothing(tmp_path):
-    result = _check_deploy(production_env(workdir=tmp_path, DJANGO_ALLOWED_HOSTS="workup.example.org"))
+    result = _check_deploy(production_env(workdir=tmp_path, DJANGO_ALLOWED_HOSTS="workup.example.org",
+                                          CDS_TRUSTED_CLIENTS_FILE=_trusted_clients_file(tmp_path)))
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_warns_when_any_cds_client_may_call(tmp_path):
+    result = _check_deploy(production_env(workdir=tmp_path, CDS_TRUSTED_CLIENTS_FILE=""))
+    assert result.returncode != 0
+    assert "workup.W001" in result.stderr
+
+
+def test_server_refuses_to_start_with_an_unreadable_trusted_clients_file(tmp_path):
+    broken = tmp_path / "cds-clients.json"
+    broken.write_text("[{not json")
+    result = _check_deploy(production_env(workdir=tmp_path, CDS_TRUSTED_CLIENTS_FILE=str(broken)))
+    assert result.returncode != 0
+    assert "CDS_TRUSTED_CLIENTS_FILE cannot be read" in result.stderr
 
 
 def test_check_deploy_notices_debug_on(tmp_path):
