@@ -33,7 +33,9 @@ from django.core.cache import cache
 
 from workup.cds import CdsError
 
-ALGORITHMS = ["ES384", "RS384"]  # what the specification asks CDS Clients to sign with
+# What the specification asks CDS Clients to sign with, by the kind of key that verifies it: a
+# token is only ever checked with the algorithm that fits its key.
+ALGORITHMS_BY_KEY_TYPE = {"EC": ["ES384"], "RSA": ["RS384"]}
 MAX_LIFETIME_SECONDS = 300  # "exp" at most five minutes after "iat"
 LEEWAY_SECONDS = 30  # clock difference tolerated between the EHR and this service
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti"]
@@ -86,10 +88,10 @@ def cds_client_verify(*, authorization: str | None, audience: str) -> str | None
     client, key = _client_and_key(token.strip(), clients)
     try:
         claims = jwt.decode(
-            token.strip(), key=key, algorithms=ALGORITHMS, audience=audience, issuer=client.iss,
-            leeway=LEEWAY_SECONDS, options={"require": REQUIRED_CLAIMS},
+            token.strip(), key=key.key, algorithms=ALGORITHMS_BY_KEY_TYPE.get(key.key_type, []),
+            audience=audience, issuer=client.iss, leeway=LEEWAY_SECONDS, options={"require": REQUIRED_CLAIMS},
         )
-    except jwt.InvalidTokenError as invalid:
+    except jwt.PyJWTError as invalid:
         raise CdsUnauthorized(f"The client JWT was refused: {invalid}.") from invalid
     if claims["exp"] - claims["iat"] > MAX_LIFETIME_SECONDS:
         raise CdsUnauthorized(f"The client JWT lives longer than {MAX_LIFETIME_SECONDS} seconds.")
@@ -99,12 +101,12 @@ def cds_client_verify(*, authorization: str | None, audience: str) -> str | None
     return client.iss
 
 
-def _client_and_key(token: str, clients: dict[str, TrustedClient]) -> tuple[TrustedClient, object]:
+def _client_and_key(token: str, clients: dict[str, TrustedClient]) -> tuple[TrustedClient, jwt.PyJWK]:
     """The allow-listed client named by the token's `iss` and its key for the token's `kid`."""
     try:
         header = jwt.get_unverified_header(token)
         issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
-    except jwt.InvalidTokenError as invalid:
+    except jwt.PyJWTError as invalid:
         raise CdsUnauthorized(f"The Authorization header does not hold a JWT: {invalid}.") from invalid
     client = clients.get(issuer) if isinstance(issuer, str) else None
     if client is None:
@@ -112,15 +114,15 @@ def _client_and_key(token: str, clients: dict[str, TrustedClient]) -> tuple[Trus
     if "jku" in header and (client.jku is None or header["jku"] not in client.jku):
         raise CdsUnauthorized("The client JWT's jku is not one this service trusts.")
     try:
-        return client, client.keys[header["kid"]].key if "kid" in header else _only_key(client)
+        return client, client.keys[header["kid"]] if "kid" in header else _only_key(client)
     except KeyError as unknown:
         raise CdsUnauthorized("The client JWT's kid names no key this service holds for that client.") from unknown
 
 
-def _only_key(client: TrustedClient) -> object:
+def _only_key(client: TrustedClient) -> jwt.PyJWK:
     if len(client.keys.keys) != 1:
         raise KeyError("kid")
-    return client.keys.keys[0].key
+    return client.keys.keys[0]
 
 
 def _refuse_replay(issuer: str, jti: str, *, expires: int) -> None:

@@ -15,7 +15,12 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.core.cache import cache
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from tests.property.test_form_fuzz import FUZZ
 from tests.views.fhir_builders import hook_request, prefetch_for
 from workup.cds_auth import MAX_LIFETIME_SECONDS, trusted_clients
 from workup.models import CardFeedback
@@ -60,7 +65,8 @@ def token(*, key=EHR_KEY, kid="ec-1", algorithm="ES384", headers=None, **overrid
     claims = {"iss": ISSUER, "sub": "ehr-1", "aud": AUDIENCE, "iat": now, "exp": now + 60,
               "jti": str(uuid.uuid4())} | overrides
     claims = {name: value for name, value in claims.items() if value is not None}
-    return jwt.encode(claims, key, algorithm=algorithm, headers={"kid": kid, **(headers or {})})
+    key_id = {} if kid is None else {"kid": kid}
+    return jwt.encode(claims, key, algorithm=algorithm, headers={**key_id, **(headers or {})})
 
 
 def call(client, bearer: str | None, path: str = SERVICE, body: dict | None = None):
@@ -170,3 +176,46 @@ def test_cds_auth_open_when_no_client_is_configured(client, settings):
     settings.CDS_TRUSTED_CLIENTS_FILE = ""
     trusted_clients.cache_clear()
     assert call(client, None).status_code == 200
+
+
+@pytest.mark.parametrize(("key", "kid", "algorithm"), [
+    (RSA_KEY, "ec-1", "RS384"),   # an RSA signature claiming the EC key
+    (EHR_KEY, "rsa-1", "ES384"),  # an EC signature claiming the RSA key
+])
+def test_cds_auth_signature_with_the_wrong_kind_of_key_is_refused(client, trusted, key, kid, algorithm):
+    response = call(client, token(key=key, kid=kid, algorithm=algorithm))
+    assert response.status_code == 401
+
+
+def test_cds_auth_token_without_kid_is_refused_when_the_client_has_several_keys(client, trusted):
+    assert refused(call(client, token(kid=None)), "kid names no key")
+
+
+# The trusted-client fixture only configures the service, so sharing it across examples is safe.
+AUTH_FUZZ = hypothesis_settings(FUZZ, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@AUTH_FUZZ
+@given(header=st.text(max_size=300))
+def test_cds_auth_any_authorization_header_gets_401_never_5xx(trusted, header):
+    response = Client().post(SERVICE, hook_request(prefetch_for(ANEMIA)), content_type="application/json",
+                             headers={"Authorization": header})
+    assert response.status_code == 401
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                           max_leaves=8)
+
+
+@AUTH_FUZZ
+@given(claims=st.dictionaries(st.sampled_from(["iss", "sub", "aud", "exp", "iat", "jti", "nbf"]), json_values),
+       headers=st.dictionaries(st.sampled_from(["kid", "jku", "typ", "x5u", "crit"]), json_values))
+def test_cds_auth_signed_tokens_with_any_claims_never_5xx(trusted, claims, headers):
+    try:
+        signed = jwt.encode(claims, EHR_KEY, algorithm="ES384", headers=headers)
+    except (TypeError, ValueError, jwt.PyJWTError):
+        return  # PyJWT itself will not write this token
+    response = Client().post(SERVICE, hook_request(prefetch_for(ANEMIA)), content_type="application/json",
+                             headers={"Authorization": f"Bearer {signed}"})
+    assert response.status_code in (200, 401)
