@@ -61,6 +61,15 @@
     });
   });
 
+  // --- The status line is a live region: when its words have not changed, leave it untouched, so a
+  // screen reader does not repeat the same headline after every keystroke.
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target.id === "panel-status" && target.textContent === event.detail.fragment.textContent) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   // --- Field messages arrive out of band; mark the matching inputs invalid for assistive tech --
   function markInvalid() {
     document.querySelectorAll("[data-field-feedback]").forEach(function (box) {

@@ -292,3 +292,24 @@ def test_browser_status_line_follows_the_panel(page, live_server):
     headline = page.locator("[data-disposition]").inner_text()
     expect(page.locator("#panel-status")).to_have_text(f"Recommendation: {headline}.")
     expect(page.locator("#panel-status")).to_have_attribute("role", "status")
+
+
+def test_browser_status_line_is_left_alone_when_the_headline_stays(page, live_server):
+    """An update that keeps the headline must not touch the live region (no repeated announcement)."""
+    page.goto(live_server.url)
+    page.locator("#step-mri .step-next").click()
+    page.locator("#id_hemoglobin").press_sequentially("10.8")
+    expect(page.locator("#panel-status")).to_have_text(re.compile(r"^Recommendation: "))
+    page.evaluate("""() => {
+        window.statusMutations = 0;
+        new MutationObserver(records => { window.statusMutations += records.length; })
+            .observe(document.getElementById("panel-status"), {childList: true, characterData: true, subtree: true});
+    }""")
+    page.locator("#id_wbc").press_sequentially("6.5")  # the panel changes (WBC no longer unknown) …
+    expect(page.locator("[data-unknown=wbc]")).to_have_count(0)
+    assert page.evaluate("() => window.statusMutations") == 0  # … the headline does not
+    page.locator("#id_hemoglobin").fill("13.5")  # now the headline changes
+    expect(page.locator("[data-disposition]")).not_to_have_attribute("data-disposition", "PROCEED_TO_BIOPSY")
+    headline = page.locator("[data-disposition]").inner_text()
+    expect(page.locator("#panel-status")).to_have_text(f"Recommendation: {headline}.")
+    assert page.evaluate("() => window.statusMutations") > 0
