@@ -207,7 +207,9 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
     elif show_map:
         context |= map_context(case_map_for(assessment=result.assessment))
     response = render(request, template, context)
-    if data is not None:
+    if data is not None and not request.htmx:
+        # Only a whole page remembers the preference. With JavaScript, app.js writes the cookie the
+        # moment the choice changes; a fragment answering an older keystroke must not overwrite it.
         _remember(response, UNITS_COOKIE, unit_system)
     return response
 

@@ -265,6 +265,25 @@ def test_browser_si_preference_moves_empty_lab_fields_to_si_units(page, live_ser
     expect(page.locator("#id_albumin_unit")).to_have_value("g/L")
 
 
+def test_browser_late_panel_answer_does_not_undo_si_preference(page, live_server):
+    """A panel answer to a keystroke typed under the old preference can arrive after the switch to SI
+    (its request left before the switch). Replay exactly that answer late: the choice must survive."""
+    page.goto(live_server.url)
+    page.locator("#step-mri .step-next").click()
+    page.get_by_label("SI (g/L, mmol/L, µmol/L)").check()
+    expect(page.locator("#id_albumin_unit")).to_have_value("g/L")
+    status = page.evaluate("""async () => {
+        const body = new FormData(document.getElementById("workup-form"));
+        body.set("unit_system", "conventional");
+        body.set("calcium", "9.5");
+        const response = await fetch("/", {method: "POST", body, headers: {"HX-Request": "true"}});
+        return response.status;
+    }""")
+    assert status == 200
+    page.reload()
+    expect(page.locator("#id_albumin_unit")).to_have_value("g/L")
+
+
 @pytest.mark.parametrize("theme", ["dark", "light"])
 def test_browser_live_map_loads_after_panel_and_passes_axe(page, live_server, theme):
     csp_errors: list[str] = []

@@ -176,6 +176,14 @@ def test_workup_unit_preference_change_is_remembered_in_cookie(client):
     assert hb_unit
 
 
+def test_workup_fragment_leaves_unit_preference_cookie_alone(client):
+    """A fragment may answer a keystroke typed before the preference changed: it must not reset it."""
+    client.cookies["units"] = "si"
+    response = client.post("/", {"unit_system": "conventional", "hemoglobin": "13.5"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "units" not in response.cookies
+
+
 def test_workup_unit_preference_never_changes_unit_beside_typed_value(client):
     response = client.post("/", {"unit_system": "si", "hemoglobin": "13.5", "hemoglobin_unit": "g/dL"})
     assert read_panel(response.content).disposition == "COMPLETE_WORKUP"
