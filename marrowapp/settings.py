@@ -146,6 +146,15 @@ SECURE_HSTS_SECONDS = 31536000 if _HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
 SECURE_HSTS_PRELOAD = _HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies stand in front of the app and append to X-Forwarded-For (0: clients
+# connect directly). The client's address, which the sign-in throttle counts per, is read that many
+# places from the right of the header; without it every request would carry the proxy's address.
+try:
+    PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+except ValueError:
+    PROXY_COUNT = -1
+if not 0 <= PROXY_COUNT <= 10:
+    raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be a whole number from 0 to 10.")
 
 # Requests are small: a case is a few hundred bytes. Refuse anything large early.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024

@@ -28,6 +28,7 @@ def production_env(*, workdir: Path, **overrides: str) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_HTTPS="1",
         DJANGO_SSL_REDIRECT="1",
+        DJANGO_PROXY_COUNT="1",
         DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
         DJANGO_STATIC_ROOT=str(workdir / "static"),
         PYTHONUNBUFFERED="1",

@@ -16,3 +16,17 @@ def cds_trusted_clients_configured(app_configs, **kwargs) -> list[Warning]:
         hint="Set CDS_TRUSTED_CLIENTS_FILE to the JSON list of trusted CDS Clients and their public keys.",
         id="workup.W001",
     )]
+
+
+@register(Tags.security, deploy=True)
+def proxy_count_configured(app_configs, **kwargs) -> list[Warning]:
+    """Production serves through a TLS proxy: without PROXY_COUNT every client has the proxy's address."""
+    if settings.PROXY_COUNT:
+        return []
+    return [Warning(
+        "Client addresses are taken from the socket, which behind a proxy is the proxy's own address: "
+        "the per-address sign-in limit would then pause sign-in for everyone at once.",
+        hint="Set DJANGO_PROXY_COUNT to the number of proxies that append to X-Forwarded-For "
+             "(1 for a single load balancer), or silence workup.W002 if clients really connect directly.",
+        id="workup.W002",
+    )]

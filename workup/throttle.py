@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
+from ipware import get_client_ip
 
 from workup.models import FailedLogin
 
@@ -28,7 +30,23 @@ LOCKED_MESSAGE = (
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The address of the person's machine, as the proxies in front of the app (PROXY_COUNT) saw it.
+
+    With no proxy it is the socket's peer. Behind N proxies it is the Nth entry from the right of
+    X-Forwarded-For: each proxy appends the address it was called from, so entries further left are
+    whatever the client chose to send and are never trusted. A request that reached the app without
+    a usable header (a direct health probe, a garbled chain) falls back to the peer's address.
+    """
+    if request is None:
+        return None
+    peer = request.META.get("REMOTE_ADDR")
+    if settings.PROXY_COUNT == 0:
+        return peer
+    # ipware counts the proxies listed *in* the header, i.e. all but the last (whose address is the
+    # socket's peer); non-strict: a longer chain is fine, its client-supplied left part is ignored.
+    address, _routable = get_client_ip(request, proxy_order="left-most", proxy_count=settings.PROXY_COUNT - 1,
+                                       request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False)
+    return address or peer
 
 
 def login_throttled(*, username: str, ip_address: str | None) -> bool:

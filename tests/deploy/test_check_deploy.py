@@ -43,6 +43,20 @@ def test_check_deploy_warns_when_any_cds_client_may_call(tmp_path):
     assert "workup.W001" in result.stderr
 
 
+def test_check_deploy_warns_when_client_addresses_would_be_the_proxys(tmp_path):
+    result = _check_deploy(production_env(workdir=tmp_path, DJANGO_PROXY_COUNT="0",
+                                          CDS_TRUSTED_CLIENTS_FILE=_trusted_clients_file(tmp_path)))
+    assert result.returncode != 0
+    assert "workup.W002" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "one", "11", "1.5"])
+def test_server_refuses_to_start_with_a_meaningless_proxy_count(tmp_path, value):
+    result = _check_deploy(production_env(workdir=tmp_path, DJANGO_PROXY_COUNT=value))
+    assert result.returncode != 0
+    assert "DJANGO_PROXY_COUNT must be a whole number from 0 to 10." in result.stderr
+
+
 def test_server_refuses_to_start_with_an_unreadable_trusted_clients_file(tmp_path):
     broken = tmp_path / "cds-clients.json"
     broken.write_text("[{not json")
