@@ -179,6 +179,9 @@ class WorkupDraft(models.Model):
     inputs = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
+    # For drafts kept by "Sign in to save" before sign-in: a keyed hash of the client's address, so
+    # drafts can be counted per address without storing the address. Empty for CDS-card drafts.
+    source = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     def __str__(self) -> str:
         return f"draft created {self.created_at:%Y-%m-%d %H:%M}"

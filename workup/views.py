@@ -22,6 +22,7 @@ from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, feedback_keys, worku
 from workup.learning.services import case_map_for
 from workup.pathway.engine import PATHWAY_INFO, pathway_content
 from workup.pathway.result import to_jsonable
+from workup.throttle import client_ip
 from workup.views_learn import map_context
 
 
@@ -166,6 +167,13 @@ DRAFT_MISSING = (
 )
 
 
+DRAFTS_REFUSED = (
+    f"Nothing was kept: {drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS} workups from this network are already waiting for "
+    f"a sign-in (each is kept {drafts.DRAFT_HOURS} hours). Your entries are still below. Sign in in another "
+    "tab or window, then press \u201cSign in to save\u201d here again."
+)
+
+
 def _screen_data(request: HttpRequest) -> tuple[object, str]:
     """The data the form is bound to (a POST, a draft's inputs, or None) and a notice for the person."""
     if request.method == "POST":
@@ -188,7 +196,15 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
     field and keeps everything else typed. With "Show the pathway map" the full page carries the lit
     map; the fragment only a container that loads it, so every keystroke's answer stays small.
     """
+    return _workup_screen(request)
+
+
+def _workup_screen(request: HtmxHttpRequest, *, refusal: str = "", status: int = 200) -> HttpResponse:
+    """The screen (or its panel) for this request; `refusal` replaces the draft notice (see below)."""
     data, notice = _screen_data(request)
+    notice_kind = "draft-missing" if notice else ""
+    if refusal:
+        notice, notice_kind = refusal, "refused"
     remembered_units = _unit_system(request)
     if request.htmx and data is not None:  # the panel alone: check the fields, draw no form
         checked = workup_fields_check(data, remembered_units=remembered_units)
@@ -199,14 +215,14 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
         cleaned, unit_system = (form.cleaned_data if form.is_bound else None), form.unit_system
     result = services.workup_from_form(data=cleaned, form_errors=errors)
     show_map = cleaned is not None and bool(cleaned.get("show_map")) and result.assessment is not None
-    context = {"form": form, "result": result, "notice": notice, "show_map": show_map, "feedback_keys": feedback_keys(),
+    context = {"form": form, "result": result, "notice": notice, "notice_kind": notice_kind, "show_map": show_map, "feedback_keys": feedback_keys(),
                "draft_hours": drafts.DRAFT_HOURS}
     template = "workup/workup.html"
     if request.htmx:
         template += "#recommendation-panel"
     elif show_map:
         context |= map_context(case_map_for(assessment=result.assessment))
-    response = render(request, template, context)
+    response = render(request, template, context, status=status)
     if data is not None and not request.htmx:
         # Only a whole page remembers the preference. With JavaScript, app.js writes the cookie the
         # moment the choice changes; a fragment answering an older keystroke must not overwrite it.
@@ -221,13 +237,18 @@ def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
     The panel's button posts the whole workup form here. Readable inputs become a draft (the one
     CDS links use, gone after `drafts.DRAFT_LIFETIME`) and the person signs in with a way back to
     the screen prefilled from it; unreadable inputs get the screen again with their messages.
+    Signed out, one client address may hold `drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS` live drafts;
+    past that the screen comes back as posted (429) and says to sign in first.
     """
     checked = workup_fields_check(request.POST, remembered_units=_unit_system(request))
     result = services.workup_from_form(data=checked.cleaned_data, form_errors=checked.errors)
     if result.assessment is None:
         return workup(request)
+    source = "" if request.user.is_authenticated else drafts.draft_source(address=client_ip(request))
+    if not drafts.drafts_allowed(source=source):
+        return _workup_screen(request, refusal=DRAFTS_REFUSED, status=429)
     try:
-        token = drafts.draft_create(case_data=json.loads(result.inputs_json))
+        token = drafts.draft_create(case_data=json.loads(result.inputs_json), source=source)
     except services.CaseInvalid:  # only a number typed past a float's 15–17 digits, at a bound, can
         return workup(request)    # stop being plausible in the JSON store: the screen, as posted
     back = f"{reverse('workup')}?{urlencode({'draft': token})}"

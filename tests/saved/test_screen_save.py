@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 
 from tests.golden import golden_cases
 from tests.support import form_data, parse, read_panel
@@ -132,11 +133,68 @@ def test_sign_in_to_save_keeps_a_value_typed_to_more_digits_than_a_float_holds(c
     assert WorkupDraft.objects.count() == 1
 
 
+@pytest.mark.django_db
 def test_sign_in_to_save_shows_the_screen_when_the_draft_cannot_be_kept(client, monkeypatch):
-    def refuse(*, case_data):
+    def refuse(*, case_data, source):
         raise CaseInvalid({"hemoglobin": ["outside the plausible range"]})
 
     monkeypatch.setattr(drafts, "draft_create", refuse)
     response = client.post("/sign-in-to-save", form_data(BIOPSY["input"]))
     assert response.status_code == 200
     assert read_panel(response.content).disposition == "PROCEED_TO_BIOPSY"  # as posted, nothing lost
+
+
+def _fill_drafts(*, address: str, count: int) -> None:
+    source = drafts.draft_source(address=address)
+    for _ in range(count):
+        drafts.draft_create(case_data={}, source=source)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("already", "kept"), [(drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS - 1, True),
+                                               (drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS, False)])
+def test_sign_in_to_save_signed_out_drafts_per_address_limit(client, already, kept):
+    _fill_drafts(address="127.0.0.1", count=already)
+    response = client.post("/sign-in-to-save", form_data(BIOPSY["input"]))
+    assert WorkupDraft.objects.count() == already + kept
+    if kept:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 429
+    page = parse(response.content)
+    (notice,) = page.with_attr("data-notice", "refused")
+    assert "Nothing was kept" in notice.text and "another tab" in notice.text
+    assert page.by_id("id_age").attrs.get("value") == str(BIOPSY["input"]["age"])  # entries still there
+    assert read_panel(response.content).disposition == "PROCEED_TO_BIOPSY"
+
+
+@pytest.mark.django_db
+def test_sign_in_to_save_limit_is_per_client_behind_the_proxy(client, settings):
+    settings.PROXY_COUNT = 1
+    _fill_drafts(address="203.0.113.7", count=drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS)
+    refused = client.post("/sign-in-to-save", form_data(BIOPSY["input"]), HTTP_X_FORWARDED_FOR="203.0.113.7")
+    other = client.post("/sign-in-to-save", form_data(BIOPSY["input"]), HTTP_X_FORWARDED_FOR="203.0.113.8")
+    assert (refused.status_code, other.status_code) == (429, 302)
+
+
+def test_sign_in_to_save_limit_does_not_apply_once_signed_in(client, radiologist):
+    _fill_drafts(address="127.0.0.1", count=drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS)
+    client.force_login(radiologist)
+    response = client.post("/sign-in-to-save", form_data(BIOPSY["input"]))
+    assert response.status_code == 302 and response["Location"].startswith("/?draft=")
+
+
+@pytest.mark.django_db
+def test_sign_in_to_save_expired_drafts_do_not_count(client):
+    _fill_drafts(address="127.0.0.1", count=drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS)
+    WorkupDraft.objects.update(expires_at=timezone.now())
+    assert client.post("/sign-in-to-save", form_data(BIOPSY["input"])).status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_in_to_save_stores_no_client_address(client):
+    client.post("/sign-in-to-save", form_data(BIOPSY["input"]), REMOTE_ADDR="198.51.100.23")
+    (draft,) = WorkupDraft.objects.all()
+    assert draft.source == drafts.draft_source(address="198.51.100.23")
+    assert "198.51.100.23" not in draft.source and len(draft.source) == 64
+    assert drafts.draft_source(address="198.51.100.24") != draft.source
