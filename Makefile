@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The local PostgreSQL that .ci/postgres sets up; override to test against another server.
 POSTGRES_TEST_URL ?= postgres://marrow:marrow@127.0.0.1:5432/marrow
-POSTGRES_TESTS := tests/saved tests/views tests/api
+POSTGRES_TESTS := tests/saved tests/screen tests/api tests/ehr tests/site
 
 .PHONY: run test test-postgres lint check clean serve bench soak wrk
 

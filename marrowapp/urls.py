@@ -8,7 +8,10 @@ from workup.throttle import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("", include("workup.urls")),
-    path("cases/", include("workup.saved_urls")),
+    path("", include("workup.api.urls")),
+    path("", include("workup.ehr.urls")),
+    path("", include("workup.learning.urls")),
+    path("cases/", include("workup.saved.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),

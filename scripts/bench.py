@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from scripts import serving
 
-GOLDEN = serving.BASE_DIR / "tests" / "cases" / "golden.json"
+GOLDEN = serving.BASE_DIR / "workup" / "pathway" / "golden.json"
 LUA = serving.BASE_DIR / "scripts" / "bench.lua"
 ACCEPT_ENCODING = "br, gzip"
 TARGETS = {"ratio": 0.5, "p99_ms": 25.0, "engine_us": 100.0, "page_kb": 100.0, "fragment_kb": 8.0}
@@ -40,7 +40,7 @@ def golden_inputs() -> list[dict]:
 def engine_median_us(inputs: list[dict]) -> float:
     """Median over the golden cases of the best per-evaluation time (engine only, parsing excluded)."""
     from workup.pathway.engine import evaluate
-    from workup.services import case_from_json
+    from workup.pathway.parsing import case_from_json
 
     cases = [case_from_json(data=json.loads(json.dumps(i), parse_float=Decimal)) for i in inputs]
     per_case = [min(timeit.repeat(lambda c=c: evaluate(c), number=20, repeat=5)) / 20 for c in cases]

@@ -19,11 +19,11 @@ import timeit
 from decimal import Decimal
 from pathlib import Path
 
-GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "cases" / "golden.json"
+GOLDEN = Path(__file__).resolve().parent.parent / "workup" / "pathway" / "golden.json"
 
 
 def golden_cases() -> list:
-    from workup.services import case_from_json
+    from workup.pathway.parsing import case_from_json
 
     inputs = [case["input"] for case in json.loads(GOLDEN.read_text())["cases"]]
     return [case_from_json(data=json.loads(json.dumps(i), parse_float=Decimal)) for i in inputs]

@@ -22,7 +22,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "cases" / "golden.json"
+GOLDEN = Path(__file__).resolve().parent.parent / "workup" / "pathway" / "golden.json"
 TODAY = dt.date(2026, 1, 15)  # for cases without an evaluation date, so the follow-up date is fixed
 SEED = 20261125
 
@@ -71,7 +71,7 @@ def corpus() -> list[dict]:
 def fingerprint(data: dict) -> tuple[str, str]:
     """(hash of the input as the API would parse it, hash of the engine's output for it)."""
     from workup.pathway.engine import evaluate
-    from workup.services import CaseInvalid, case_from_json
+    from workup.pathway.parsing import CaseInvalid, case_from_json
 
     text = json.dumps(data, sort_keys=True)
     key = hashlib.sha256(text.encode()).hexdigest()[:16]

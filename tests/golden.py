@@ -1,4 +1,8 @@
-"""The golden cases (tests/cases/*.json), shared by every test layer: engine, API and browser."""
+"""The golden cases, shared by every test layer: engine, API and browser.
+
+The valid cases live in the package (workup/pathway/golden.json), because the rule pages show them;
+the refused inputs stay here (tests/cases/invalid.json).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from workup.learning import golden as learning_golden
+
 CASES_DIR = Path(__file__).parent / "cases"
 
 
-@cache
 def golden_cases() -> tuple[dict, ...]:
-    return tuple(json.loads((CASES_DIR / "golden.json").read_text())["cases"])
+    return learning_golden.golden_cases()
 
 
 @cache

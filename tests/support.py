@@ -9,19 +9,20 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from workup.learning.golden import GOLDEN_CASES_PATH
 from workup.services import form_data_from_case
 
-CASES_DIR = Path(__file__).parent / "cases"
+INVALID_CASES_PATH = Path(__file__).parent / "cases" / "invalid.json"
 
 
-def load_cases(name: str) -> list[dict[str, Any]]:
-    """Cases from tests/cases/<name>.json, numbers as Decimal so they post exactly as written."""
-    with (CASES_DIR / f"{name}.json").open(encoding="utf-8") as handle:
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    """The cases of a case file, numbers as Decimal so they post exactly as written."""
+    with path.open(encoding="utf-8") as handle:
         return json.load(handle, parse_float=Decimal)["cases"]
 
 
-GOLDEN = load_cases("golden")
-INVALID = load_cases("invalid")
+GOLDEN = load_cases(GOLDEN_CASES_PATH)
+INVALID = load_cases(INVALID_CASES_PATH)
 
 
 def golden(name: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ class WorkupConfig(AppConfig):
 
     def ready(self) -> None:
         from workup import checks  # noqa: F401 - registers the app's system checks
-        from workup.cds_auth import trusted_clients
+        from workup.ehr.cds_auth import trusted_clients
 
         try:  # a server that cannot read its trusted CDS Clients must not start and answer anyone
             trusted_clients()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from workup.identifiers import label_identifier_message, label_identifier_problems
+from workup.saved.identifiers import label_identifier_message, label_identifier_problems
 
 # =================================================================================================
 # Saved workups and hematology referral review (issue 4)

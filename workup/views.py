@@ -1,148 +1,37 @@
-"""Thin function-based views: parse the request, call one service, choose a response."""
+"""The workup screen: thin function-based views that parse the request, call a service, render."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from workup import cds, cds_auth, drafts, openapi, services
+from workup import services
 from workup.context_processors import THEME_COOKIE, THEMES
 from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, feedback_keys, workup_fields_check, workup_form
+from workup.http import json_errors
 from workup.learning.services import case_map_for
-from workup.pathway.engine import PATHWAY_INFO, pathway_content
-from workup.pathway.result import to_jsonable
+from workup.learning.views import map_context
+from workup.pathway.parsing import CaseInvalid
+from workup.saved import drafts
 from workup.throttle import client_ip
-from workup.views_learn import map_context
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number")
-
-
-def _json_errors(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
-    return JsonResponse({"errors": errors}, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def _json_body(request: HttpRequest) -> object:
-    """The decoded JSON body, numbers as Decimal; raises ValueError when it is not JSON."""
-    try:
-        return json.loads(request.body, parse_float=Decimal, parse_constant=_reject_constant)
-    except RecursionError as error:
-        raise ValueError("nested too deeply") from error
-
-
-@csrf_exempt  # a stateless JSON API: no cookie, no session, nothing to forge
-@require_POST
-def api_evaluate(request: HttpRequest) -> JsonResponse:
-    """POST /api/v1/evaluate: a case (inputs and/or a FHIR Bundle of labs) in, the assessment out."""
-    try:
-        data = _json_body(request)
-    except ValueError:
-        return _json_errors({"body": ["The body is not valid JSON."]})
-    try:
-        case = services.case_from_request(data=data)
-    except services.CaseInvalid as invalid:
-        return _json_errors(invalid.errors)
-    return HttpResponse(services.workup_evaluate(case=case).to_json(), content_type="application/json")
-
-
-@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
-@require_GET
-def api_pathway(request: HttpRequest) -> JsonResponse:
-    """GET /api/v1/pathway: the rule table itself, with its identity and hash."""
-    body = {"pathway": to_jsonable(PATHWAY_INFO), **pathway_content()}
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-
-
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")
-
-
-@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
-@require_GET
-def api_openapi(request: HttpRequest) -> JsonResponse:
-    """GET /api/v1/openapi.json: the OpenAPI 3.1 document, generated from the input table."""
-    return JsonResponse(openapi.build_openapi(), json_dumps_params={"ensure_ascii": False})
-
-
-@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
-@require_GET
-def api_draft(request: HttpRequest, token: str) -> JsonResponse:
-    """GET /api/v1/drafts/<token>: the pathway inputs behind a live draft token."""
-    inputs = drafts.draft_load(token=token)
-    if inputs is None:
-        return _json_errors({"token": ["Unknown or expired draft."]}, status=404)
-    return JsonResponse({"inputs": inputs}, json_dumps_params={"ensure_ascii": False})
-
-
-# --- CDS Hooks 2.0 ---------------------------------------------------------------------------------
-
-
-def _cds_answer(request: HttpRequest, respond: Callable[[object], dict]) -> JsonResponse:
-    """Check the caller, decode the JSON body and answer with `respond(body)`.
-
-    A CdsError becomes an OperationOutcome; a caller without a trusted client JWT gets 401.
-    """
-    try:
-        cds_auth.cds_client_verify(authorization=request.headers.get("Authorization"),
-                                   audience=request.build_absolute_uri(request.path))
-        return JsonResponse(respond(_json_body(request)), json_dumps_params={"ensure_ascii": False})
-    except ValueError:
-        error = cds.CdsError("The body is not valid JSON.")
-    except cds.CdsError as raised:
-        error = raised
-    body = cds.operation_outcome(code=error.issue_code, diagnostics=str(error))
-    response = JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
-    if error.status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="cds-services"'
-    return response
-
-
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
-@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
-@require_GET
-def cds_discovery(request: HttpRequest) -> JsonResponse:
-    """GET /cds-services: the services this server offers and the FHIR data to prefetch."""
-    return JsonResponse(cds.cds_discovery())
-
-
-@csrf_exempt  # called server-to-server by the EHR with a JSON body; no cookie, no session
-@require_POST
-def cds_service(request: HttpRequest) -> JsonResponse:
-    """POST /cds-services/marrow-workup: prefetched labs in, one card out (412 without prefetch)."""
-    return _cds_answer(request, lambda body: cds.cds_hook_respond(body=body, base_url=_base_url(request)))
-
-
-@csrf_exempt  # called server-to-server by the EHR with a JSON body; no cookie, no session
-@require_POST
-def cds_feedback(request: HttpRequest) -> JsonResponse:
-    """POST /cds-services/marrow-workup/feedback: record accepted/overridden outcomes (200, empty object)."""
-
-    def record(body: object) -> dict:
-        cds.card_feedback_record(body=body)
-        return {}
-
-    return _cds_answer(request, record)
 
 
 # --- The workup screen ---------------------------------------------------------------------------
@@ -249,7 +138,7 @@ def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
         return _workup_screen(request, refusal=DRAFTS_REFUSED, status=429)
     try:
         token = drafts.draft_create(case_data=json.loads(result.inputs_json), source=source)
-    except services.CaseInvalid:  # only a number typed past a float's 15–17 digits, at a bound, can
+    except CaseInvalid:  # only a number typed past a float's 15–17 digits, at a bound, can
         return workup(request)    # stop being plausible in the JSON store: the screen, as posted
     back = f"{reverse('workup')}?{urlencode({'draft': token})}"
     if request.user.is_authenticated:
@@ -277,12 +166,12 @@ _JSON_PREFIXES = ("/api/", "/cds-services")
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404: JSON for API clients (they read JSON, never a page), the branded page for people."""
     if request.path.startswith(_JSON_PREFIXES):
-        return _json_errors({"path": ["No such resource."]}, status=404)
+        return json_errors({"path": ["No such resource."]}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: JSON for API clients, the branded page (no stack trace) for people."""
     if request.path.startswith(_JSON_PREFIXES):
-        return _json_errors({"server": ["Something went wrong on our side; nothing was stored."]}, status=500)
+        return json_errors({"server": ["Something went wrong on our side; nothing was stored."]}, status=500)
     return defaults.server_error(request)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from tests.golden import golden_cases
-from workup import saved_services as saved
+from workup.saved import services as saved
 
 
 @pytest.fixture

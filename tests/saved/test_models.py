@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from workup import saved_services as saved
 from workup.models import AuditAction, AuditEvent, RecordImmutable, SavedWorkup, WorkupSnapshot
 from workup.pathway.engine import PATHWAY_INFO
+from workup.saved import services as saved
 
 pytestmark = pytest.mark.django_db
 
@@ -43,14 +43,14 @@ def test_save_stores_full_snapshot_with_pathway_identity(saved_case):
 
 
 def test_save_refuses_invalid_inputs(radiologist):
-    with pytest.raises(saved.services.CaseInvalid) as invalid:
+    with pytest.raises(saved.CaseInvalid) as invalid:
         saved.workup_save(author=radiologist, inputs_json='{"hemoglobin": {"value": 112, "unit": "g/dL"}}')
     assert "hemoglobin" in invalid.value.errors
     assert not SavedWorkup.objects.exists()
 
 
 def test_save_refuses_text_that_is_not_json(radiologist):
-    with pytest.raises(saved.services.CaseInvalid) as invalid:
+    with pytest.raises(saved.CaseInvalid) as invalid:
         saved.workup_save(author=radiologist, inputs_json="hemoglobin 11")
     assert invalid.value.errors == {"inputs_json": ["The inputs are not valid JSON."]}
 

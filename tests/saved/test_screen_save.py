@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from tests.golden import golden_cases
 from tests.support import form_data, parse, read_panel
-from workup import drafts
 from workup.models import SavedWorkup, WorkupDraft
-from workup.saved_services import inputs_parse
-from workup.services import CaseInvalid, case_from_json, workup_evaluate
+from workup.pathway.parsing import CaseInvalid, case_from_json
+from workup.saved import drafts
+from workup.saved.services import inputs_parse
+from workup.services import workup_evaluate
 
 BIOPSY = next(c for c in golden_cases() if c["expected"]["disposition"] == "PROCEED_TO_BIOPSY")
 HTMX = {"HX-Request": "true"}

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tests.saved.conftest import golden_inputs
-from workup import saved_services as saved
 from workup.models import AuditAction, ReviewDecision, SavedWorkup, WorkupSnapshot, WorkupStatus
 from workup.pathway.engine import PATHWAY_INFO
+from workup.saved import services as saved
 from workup.throttle import MAX_FAILURES_PER_USER, login_throttled
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from tests.golden import golden_cases
-from workup import saved_services as saved
 from workup.models import AuditAction, AuditEvent, SavedWorkup, WorkupSnapshot, WorkupStatus
+from workup.saved import services as saved
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,6 @@
-"""Learning mode: pure Python (no Django import below here), like workup/pathway/.
+"""Learning mode: the teaching pages (views, forms, urls) over pure-Python content modules.
+
+The content modules below import no Django, like workup/pathway/:
 
 pathway_map   the pathway graph computed from the rule table, as SVG and as a nested outline
 diagnostics   sensitivity, specificity, likelihood ratios and post-test probability

@@ -1,4 +1,4 @@
-"""The golden cases (tests/cases/golden.json) as teaching material: read at runtime, never copied.
+"""The golden cases (workup/pathway/golden.json) as teaching material: read at runtime, never copied.
 
 The file ships in the repository; the evidence library shows which cases exercise each rule and
 the map can load any of them by name.
@@ -10,7 +10,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-GOLDEN_CASES_PATH = Path(__file__).resolve().parents[2] / "tests" / "cases" / "golden.json"
+GOLDEN_CASES_PATH = Path(__file__).resolve().parents[1] / "pathway" / "golden.json"
 
 
 @cache

@@ -12,8 +12,9 @@ from workup.learning.pathway_map import (
     pathway_map_svg,
 )
 from workup.learning.vignettes import Feedback, Vignette, prediction_feedback, score_record
+from workup.pathway.parsing import case_from_json
 from workup.pathway.result import Assessment
-from workup.services import case_from_json, workup_evaluate
+from workup.services import workup_evaluate
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,9 +43,6 @@ class Bounds:
         above_low = value >= self.low if self.low_inclusive else value > self.low
         return above_low and value <= self.high
 
-    def describe(self, unit: str) -> str:
-        low = f"≥ {self.low}" if self.low_inclusive else f"> {self.low}"
-        return f"{low} and ≤ {self.high} {unit}".strip()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from workup.pathway.inputs import CHOICE_LABELS
-from workup.services import format_number
+from workup.report import format_number
 
 register = template.Library()
 

@@ -1,0 +1,72 @@
+"""Build FHIR R4 Observations, Bundles and CDS Hooks requests for tests (and golden-case conversion)."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.golden import golden_cases
+from workup.ehr import fhir
+
+GOLDEN = list(golden_cases())
+UCUM_BY_UNIT = {unit: ucum for ucum, unit in reversed(list(fhir.UCUM_UNITS.items()))}
+UCUM_BY_UNIT["10^9/L"] = "10*9/L"
+
+
+def observation(loinc: str, value, ucum: str | None, *, effective: str = "2026-03-01", status: str = "final") -> dict:
+    """A lab Observation as an EHR would send it (subject, dates, UCUM-coded quantity)."""
+    quantity = {"value": value}
+    if ucum is not None:
+        quantity |= {"unit": ucum, "system": fhir.UCUM_SYSTEM, "code": ucum}
+    return {
+        "resourceType": "Observation",
+        "id": str(uuid.uuid4()),
+        "status": status,
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                  "code": "laboratory"}]}],
+        "code": {"coding": [{"system": fhir.LOINC_SYSTEM, "code": loinc}]},
+        "subject": {"reference": "Patient/example"},
+        "effectiveDateTime": effective,
+        "valueQuantity": quantity,
+    }
+
+
+def bundle(*observations: dict) -> dict:
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": len(observations),
+        "entry": [{"fullUrl": f"urn:uuid:{o['id']}", "resource": o} for o in observations],
+    }
+
+
+def lab_observation(key: str, raw) -> dict:
+    """The Observation for one pathway lab input as the JSON API writes it."""
+    codes = fhir.codes_for(key)
+    if key == "flc_ratio":
+        return observation(codes[0], raw, "{ratio}")
+    molar = "mol" in raw["unit"] and len(codes) > 1
+    return observation(codes[1] if molar else codes[0], raw["value"], UCUM_BY_UNIT[raw["unit"].replace("umol", "µmol")])
+
+
+def split_case(inputs: dict) -> tuple[dict, dict]:
+    """A case's lab inputs (those a LOINC code can carry) and everything else."""
+    labs = {k: v for k, v in inputs.items() if k in fhir.LAB_KEYS}
+    rest = {k: v for k, v in inputs.items() if k not in fhir.LAB_KEYS}
+    return labs, rest
+
+
+def prefetch_for(labs: dict) -> dict:
+    """One searchset Bundle per prefetch key; keys without a result are null (CDS Hooks 2.0)."""
+    return {key: bundle(lab_observation(key, labs[key])) if key in labs else None for key in fhir.LAB_KEYS}
+
+
+def hook_request(prefetch: dict | None = None, **overrides) -> dict:
+    body = {
+        "hook": "patient-view",
+        "hookInstance": str(uuid.uuid4()),
+        "fhirServer": "https://ehr.example.org/fhir",
+        "context": {"userId": "Practitioner/123", "patientId": "example"},
+    }
+    if prefetch is not None:
+        body["prefetch"] = prefetch
+    return body | overrides

@@ -1,0 +1,63 @@
+"""The evidence library: every rule has an origin, and the page data come from the rule table."""
+
+import pytest
+
+from workup.learning.library import NOT_IN_SOURCE, SOURCE_CLAIMS, citation_links, rule_entry, rule_index
+from workup.pathway.evidence import CITATIONS
+from workup.pathway.rules import RULES
+
+
+def test_source_claims_exactly_for_rules_citing_the_source():
+    assert set(SOURCE_CLAIMS) == {r.id for r in RULES if "SOURCE-PATHWAY" in r.citations}
+
+
+def test_not_in_source_exactly_for_the_other_rules():
+    assert set(NOT_IN_SOURCE) == {r.id for r in RULES if "SOURCE-PATHWAY" not in r.citations}
+
+
+def test_rule_index_lists_every_rule_once():
+    assert sorted(r.id for _, rules in rule_index() for r in rules) == sorted(r.id for r in RULES)
+
+
+@pytest.mark.parametrize(
+    ("citation_id", "links"),
+    [
+        ("KYLE-2010", (("doi:10.1038/leu.2010.60", "https://doi.org/10.1038/leu.2010.60"),
+                       ("PubMed 20410922", "https://pubmed.ncbi.nlm.nih.gov/20410922/"))),
+        ("KATZMANN-2002", (("PubMed 12194920", "https://pubmed.ncbi.nlm.nih.gov/12194920/"),)),
+        ("CARROLL-1997", ()),
+    ],
+)
+def test_citation_links_table(citation_id, links):
+    assert citation_links(CITATIONS[citation_id]).links == links
+
+
+def test_rule_entry_unknown_is_none():
+    assert rule_entry("BX-NOPE") is None
+
+
+def test_rule_entry_thresholds_include_sex_variants():
+    names = [(t.name, t.value) for t in rule_entry("DF-NORMAL-LABS").thresholds]
+    assert ("HB_NORMAL_MIN", "12.0") in names and ("HB_NORMAL_MIN", "13.0") in names
+
+
+def test_rule_entry_golden_cases_all_exercise_the_rule():
+    entry = rule_entry("BX-CALCIUM")
+    assert entry.golden_cases
+    assert all(g.disposition == "PROCEED_TO_BIOPSY" for g in entry.golden_cases)
+
+
+def test_learning_content_modules_import_no_django():
+    import ast
+    from pathlib import Path
+
+    import workup.learning
+
+    web_modules = {"views.py", "forms.py", "urls.py"}  # the pages themselves, over the content modules
+    for path in Path(workup.learning.__file__).parent.glob("*.py"):
+        if path.name in web_modules:
+            continue
+        tree = ast.parse(path.read_text())
+        modules = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        assert not [m for m in modules if m.split(".")[0] == "django"], path.name

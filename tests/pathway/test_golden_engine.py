@@ -1,0 +1,66 @@
+"""Every golden case through the pure engine (no Django, no database)."""
+
+import pytest
+
+from tests.golden import golden_cases, golden_params, observed
+from workup.pathway.engine import evaluate
+from workup.pathway.parsing import case_from_json
+from workup.pathway.rules import RULES
+
+
+@pytest.mark.parametrize("case", golden_params())
+def test_golden_case_engine(case):
+    result = evaluate(case_from_json(data=case["input"])).to_dict()
+    assert observed(result) == case["expected"]
+
+
+def _fired_or_active(case) -> set[str]:
+    expected = case["expected"]
+    return {*expected["fired"], *expected["active_pitfalls"], *expected["mri"], *expected["warnings"]}
+
+
+SPEC_RULE_IDS = {r.id for r in RULES if not r.id.startswith("WARN-")}
+
+
+@pytest.mark.parametrize("rule_id", sorted(SPEC_RULE_IDS))
+def test_golden_cases_exercise_rule_both_ways(rule_id):
+    hits = [c for c in golden_cases() if rule_id in _fired_or_active(c)]
+    misses = [c for c in golden_cases() if rule_id not in _fired_or_active(c)]
+    assert hits, f"no golden case fires {rule_id}"
+    assert misses, f"no golden case leaves {rule_id} quiet"
+
+
+@pytest.mark.parametrize(
+    "disposition",
+    ["PROCEED_TO_BIOPSY", "COMPLETE_WORKUP", "DEFERRAL_REASONABLE", "BIOPSY_STRONGLY_CONSIDERED"],
+)
+def test_golden_cases_cover_disposition(disposition):
+    assert sum(c["expected"]["disposition"] == disposition for c in golden_cases()) >= 3
+
+
+def test_golden_cases_use_every_unit():
+    from workup.pathway.units import ANALYTES
+
+    used = {
+        (key, value["unit"])
+        for case in golden_cases()
+        for key, value in case["input"].items()
+        if isinstance(value, dict) and "unit" in value
+    }
+    missing = {(a.key, u) for a in ANALYTES.values() for u in a.unit_symbols} - used
+    assert not missing
+
+
+def test_golden_cases_use_every_reference_limit_override():
+    from workup.pathway.inputs import REFERENCE_LIMIT_KEYS
+
+    used = {key for case in golden_cases() for key in case["input"].get("reference_limits", {})}
+    assert used == set(REFERENCE_LIMIT_KEYS)
+
+
+@pytest.mark.parametrize("case", golden_params())
+def test_golden_case_json_encoding_matches_the_dict(case):
+    import json
+
+    result = evaluate(case_from_json(data=case["input"]))
+    assert json.loads(result.to_json()) == result.to_dict()

@@ -1,0 +1,133 @@
+"""Which CDS Clients may call the CDS Hooks service: JWTs signed by an allow-listed client.
+
+CDS Hooks 2.0 ("Trusting CDS Clients"): the client signs a short-lived JWT and sends it as
+`Authorization: Bearer <jwt>`; the service checks the signature against the client's public keys
+(a JWK Set), the audience (the service endpoint that was called), the lifetime (at most five
+minutes) and that the `jti` was not seen before, and allow-lists `iss` (and, when configured,
+`sub` and `jku`).
+
+Trusted clients come from the JSON file named by `CDS_TRUSTED_CLIENTS_FILE`, a list of objects:
+
+    [{"iss": "https://ehr.example.org", "jwks": {"keys": [<public JWK>, ...]},
+      "sub": ["client-id"],           # optional: the accepted `sub` values
+      "jku": ["https://ehr.example.org/jwks"]}]   # optional: accepted `jku` header values
+
+The keys are configured, never fetched: a `jku` header is only compared with the allow-list. With
+no file the service answers anyone (development); `check --deploy` warns about that (workup.W001).
+Seen `jti` values are kept in the cache (the database cache, shared by every app server) until the
+token expires, so a replay is refused on any server.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+from django.conf import settings
+from django.core.cache import cache
+
+from workup.ehr.cds import CdsError
+
+# What the specification asks CDS Clients to sign with, by the kind of key that verifies it: a
+# token is only ever checked with the algorithm that fits its key.
+ALGORITHMS_BY_KEY_TYPE = {"EC": ["ES384"], "RSA": ["RS384"]}
+MAX_LIFETIME_SECONDS = 300  # "exp" at most five minutes after "iat"
+LEEWAY_SECONDS = 30  # clock difference tolerated between the EHR and this service
+REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti"]
+
+
+class CdsUnauthorized(CdsError):
+    """The call carries no acceptable client JWT (401, OperationOutcome issue `login`)."""
+
+    status = 401
+    issue_code = "login"
+
+
+@dataclass(frozen=True)
+class TrustedClient:
+    iss: str
+    keys: jwt.PyJWKSet
+    subjects: frozenset[str] | None = None  # None: any `sub`
+    jku: frozenset[str] | None = None  # None: no `jku` header accepted
+
+
+@functools.cache
+def trusted_clients() -> dict[str, TrustedClient]:
+    """The allow-listed clients by `iss`, read once from CDS_TRUSTED_CLIENTS_FILE (empty: none set)."""
+    path = settings.CDS_TRUSTED_CLIENTS_FILE
+    if not path:
+        return {}
+    clients = {}
+    for entry in json.loads(Path(path).read_text()):
+        clients[entry["iss"]] = TrustedClient(
+            iss=entry["iss"],
+            keys=jwt.PyJWKSet.from_dict(entry["jwks"]),
+            subjects=frozenset(entry["sub"]) if "sub" in entry else None,
+            jku=frozenset(entry["jku"]) if "jku" in entry else None,
+        )
+    return clients
+
+
+def cds_client_verify(*, authorization: str | None, audience: str) -> str | None:
+    """The verified client's `iss`, or None when no client is configured (the service is open).
+
+    Raises CdsUnauthorized naming what is wrong: no token, an unknown issuer or key, a bad
+    signature, another audience, an expired or too long-lived token, or a replayed `jti`.
+    """
+    clients = trusted_clients()
+    if not clients:
+        return None
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise CdsUnauthorized("This service needs a signed JWT from a trusted CDS Client: Authorization: Bearer <jwt>.")
+    client, key = _client_and_key(token.strip(), clients)
+    try:
+        claims = jwt.decode(
+            token.strip(), key=key.key, algorithms=ALGORITHMS_BY_KEY_TYPE.get(key.key_type, []),
+            audience=audience, issuer=client.iss, leeway=LEEWAY_SECONDS, options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.PyJWTError as invalid:
+        raise CdsUnauthorized(f"The client JWT was refused: {invalid}.") from invalid
+    if claims["exp"] - claims["iat"] > MAX_LIFETIME_SECONDS:
+        raise CdsUnauthorized(f"The client JWT lives longer than {MAX_LIFETIME_SECONDS} seconds.")
+    if client.subjects is not None and claims["sub"] not in client.subjects:
+        raise CdsUnauthorized("The client JWT's sub is not one this service trusts.")
+    _refuse_replay(client.iss, str(claims["jti"]), expires=claims["exp"])
+    return client.iss
+
+
+def _client_and_key(token: str, clients: dict[str, TrustedClient]) -> tuple[TrustedClient, jwt.PyJWK]:
+    """The allow-listed client named by the token's `iss` and its key for the token's `kid`."""
+    try:
+        header = jwt.get_unverified_header(token)
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError as invalid:
+        raise CdsUnauthorized(f"The Authorization header does not hold a JWT: {invalid}.") from invalid
+    client = clients.get(issuer) if isinstance(issuer, str) else None
+    if client is None:
+        raise CdsUnauthorized("The client JWT's iss is not a CDS Client this service trusts.")
+    if "jku" in header and (client.jku is None or header["jku"] not in client.jku):
+        raise CdsUnauthorized("The client JWT's jku is not one this service trusts.")
+    try:
+        return client, client.keys[header["kid"]] if "kid" in header else _only_key(client)
+    except KeyError as unknown:
+        raise CdsUnauthorized("The client JWT's kid names no key this service holds for that client.") from unknown
+
+
+def _only_key(client: TrustedClient) -> jwt.PyJWK:
+    if len(client.keys.keys) != 1:
+        raise KeyError("kid")
+    return client.keys.keys[0]
+
+
+def _refuse_replay(issuer: str, jti: str, *, expires: int) -> None:
+    """Remember a `jti` until its token expires; a second call with it is refused."""
+    seen = "cds-jti:" + hashlib.sha256(f"{issuer}\n{jti}".encode()).hexdigest()
+    timeout = max(1, int(expires - time.time()) + LEEWAY_SECONDS)
+    if not cache.add(seen, True, timeout=timeout):
+        raise CdsUnauthorized("This client JWT was already used (its jti was seen before).")

@@ -1,0 +1,327 @@
+"""The OpenAPI 3.1 document for /api/v1, generated from the tables the API validates with (no Django).
+
+Request keys, kinds, choices and units come from `INPUTS`, `ANALYTES` and the reference-limit
+table; the 200 response schema is derived from the `Assessment` dataclasses that `to_dict`
+serialises. Nothing here is written by hand twice, so the document cannot drift from the code.
+Plausibility bounds of lab values are not in the schema (they depend on the unit); an
+implausible value is a 400 that names the field and the probable unit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from decimal import Decimal
+from typing import Any
+
+from workup.ehr import fhir
+from workup.pathway.engine import PATHWAY_INFO
+from workup.pathway.inputs import INPUTS, InputSpec
+from workup.pathway.result import RESULT_KEYS, Assessment, PathwayInfo
+from workup.pathway.units import AGE_BOUNDS, ANALYTES, FLC_RATIO_BOUNDS, REFERENCE_LIMIT_ANALYTE, UNIT_ALIASES
+
+OBSERVATIONS_KEY = "observations"
+REF = "#/components/schemas/"
+NULL = {"type": "null"}
+
+
+def build_openapi() -> dict[str, Any]:
+    """The whole document: paths, request/response schemas, error shape."""
+    schemas: dict[str, Any] = {}
+    for key in ANALYTES:
+        schemas[_quantity_name(key)] = _quantity_schema(key)
+    schemas["CaseInput"] = case_input_schema()
+    schemas["Bundle"] = bundle_schema()
+    schemas["Errors"] = errors_schema()
+    schemas["Assessment"] = dataclass_schema(Assessment, schemas)
+    schemas["PathwayContent"] = pathway_content_schema(schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Marrow Workup API",
+            "version": PATHWAY_INFO.version,
+            "description": (
+                "Evaluate the pathway for diffuse marrow heterogeneity of unclear etiology on lumbar MRI "
+                f"(pathway `{PATHWAY_INFO.id}`, rules {PATHWAY_INFO.hash}). Every input is optional: a "
+                "missing input is an unknown, listed in the result."
+            ),
+        },
+        "paths": _paths(),
+        "components": {"schemas": schemas},
+    }
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _paths() -> dict[str, Any]:
+    errors = {"$ref": REF + "Errors"}
+    return {
+        "/api/v1/evaluate": {
+            "post": {
+                "operationId": "evaluate",
+                "summary": "Evaluate one case (stores nothing)",
+                "description": (
+                    "The body is the pathway inputs, or a FHIR R4 Bundle of lab Observations (LOINC "
+                    f"code + UCUM unit), or inputs with such a Bundle under `{OBSERVATIONS_KEY}`."
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"oneOf": [{"$ref": REF + "CaseInput"}, {"$ref": REF + "Bundle"}]}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json({"$ref": REF + "Assessment"}, "The assessment."),
+                    "400": _json(errors, "Invalid input; messages by input key or Bundle entry."),
+                },
+            }
+        },
+        "/api/v1/pathway": {
+            "get": {
+                "operationId": "pathway",
+                "summary": "The rule table, thresholds, units and evidence, with the pathway identity",
+                "responses": {"200": _json({"$ref": REF + "PathwayContent"}, "The pathway content.")},
+            }
+        },
+        "/api/v1/drafts/{token}": {
+            "get": {
+                "operationId": "draft",
+                "summary": "The pathway inputs stored behind a CDS card's short-lived draft token",
+                "parameters": [
+                    {
+                        "name": "token",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                    }
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["inputs"],
+                            "additionalProperties": False,
+                            "properties": {"inputs": {"$ref": REF + "CaseInput"}},
+                        },
+                        "The stored inputs.",
+                    ),
+                    "404": _json(errors, "Unknown or expired token."),
+                },
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
+            }
+        },
+    }
+
+
+# --- Request ----------------------------------------------------------------------------------------
+
+
+def _quantity_name(key: str) -> str:
+    return "Quantity_" + key
+
+
+def accepted_units(key: str) -> list[str]:
+    """Every unit spelling the API accepts for one analyte: its symbols and their aliases."""
+    symbols = list(ANALYTES[key].unit_symbols)
+    return symbols + [alias for alias, symbol in UNIT_ALIASES.items() if symbol in symbols]
+
+
+def _quantity_schema(key: str) -> dict[str, Any]:
+    analyte = ANALYTES[key]
+    return {
+        "type": "object",
+        "description": f"{analyte.label}: a value and its unit (canonical {analyte.canonical_unit}).",
+        "required": ["value", "unit"],
+        "additionalProperties": False,
+        "properties": {"value": {"type": "number"}, "unit": {"enum": accepted_units(key)}},
+    }
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [schema, NULL]}
+
+
+def input_schema(spec: InputSpec) -> dict[str, Any]:
+    """The schema of one input; null is accepted everywhere and means unknown."""
+    kind = spec.kind
+    if kind == "quantity":
+        schema: dict[str, Any] = {"$ref": REF + _quantity_name(spec.key)}
+    elif kind == "choice":
+        schema = {"type": "string", "enum": list(spec.choice_values)}
+    elif kind == "set":
+        schema = {"type": "array", "items": {"type": "string", "enum": list(spec.choice_values)}}
+    elif kind == "boolean":
+        schema = {"type": "boolean"}
+    elif kind == "integer":
+        schema = {"type": "integer", "minimum": int(AGE_BOUNDS.low), "maximum": int(AGE_BOUNDS.high)}
+    elif kind == "ratio":
+        schema = {"type": "number", "exclusiveMinimum": 0, "maximum": int(FLC_RATIO_BOUNDS.high)}
+    elif kind == "date":
+        schema = {"type": "string", "format": "date"}
+    else:
+        raise ValueError(f"no schema for input kind {kind!r}")
+    description = " ".join(part for part in (spec.label + ".", spec.help) if part)
+    return {**_nullable(schema), "description": description}
+
+
+def case_input_schema() -> dict[str, Any]:
+    """Every INPUTS key (all optional), the lab reference limits, and an optional Bundle of labs."""
+    properties = {spec.key: input_schema(spec) for spec in INPUTS}
+    properties["reference_limits"] = _nullable(
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                limit: _nullable({"$ref": REF + _quantity_name(analyte)})
+                for limit, analyte in REFERENCE_LIMIT_ANALYTE.items()
+            },
+        }
+    )
+    properties["reference_limits"]["description"] = "The laboratory's own limits, replacing the defaults."
+    properties[OBSERVATIONS_KEY] = {
+        "$ref": REF + "Bundle",
+        "description": "Lab results as FHIR Observations; each fills the input its LOINC code maps to.",
+    }
+    return {"type": "object", "additionalProperties": False, "properties": properties}
+
+
+def bundle_schema() -> dict[str, Any]:
+    """A FHIR R4 Bundle of lab Observations, restricted to the LOINC codes and UCUM units mapped."""
+    observation = {"anyOf": [observation_schema(lab) for lab in fhir.LAB_CODES]}
+    return {
+        "type": "object",
+        "description": (
+            "FHIR R4 Bundle. LOINC codes: "
+            + "; ".join(f"{lab.code} → {lab.key}" for lab in fhir.LAB_CODES)
+            + ". UCUM units: "
+            + "; ".join(f"{ucum} → {unit}" for ucum, unit in fhir.UCUM_UNITS.items())
+            + ". The newest result per input wins; an entry with another code or unit is refused."
+        ),
+        "required": ["resourceType"],
+        "properties": {
+            "resourceType": {"const": "Bundle"},
+            "entry": {
+                "type": "array",
+                "items": {"type": "object", "required": ["resource"], "properties": {"resource": observation}},
+            },
+        },
+    }
+
+
+def observation_schema(lab: fhir.LabCode) -> dict[str, Any]:
+    """A final lab Observation coded with one mapped LOINC code, in a UCUM unit its input accepts."""
+    if lab.key == "flc_ratio":  # unitless: no unit at all, or UCUM {ratio} / 1
+        quantity_rules: dict[str, Any] = {
+            "required": ["value"],
+            "dependentRequired": {"system": ["code"], "code": ["system"]},
+            "properties": {"code": {"enum": sorted(fhir.RATIO_UNITS)}},
+        }
+    else:
+        accepted = ANALYTES[lab.key].unit_symbols
+        unit_codes = [ucum for ucum, unit in fhir.UCUM_UNITS.items() if unit in accepted]
+        quantity_rules = {"required": ["value", "system", "code"], "properties": {"code": {"enum": unit_codes}}}
+    quantity = {
+        "type": "object",
+        "required": quantity_rules["required"],
+        "properties": {
+            "value": {"type": "number"},
+            "system": {"const": fhir.UCUM_SYSTEM},
+            "comparator": False,  # a bound ("< 0.5") is not a value
+            **quantity_rules["properties"],
+        },
+        **({"dependentRequired": quantity_rules["dependentRequired"]} if "dependentRequired" in quantity_rules else {}),
+    }
+    loinc = {"type": "object", "required": ["system", "code"],
+             "properties": {"system": {"const": fhir.LOINC_SYSTEM}, "code": {"const": lab.code}}}
+    return {
+        "type": "object",
+        "description": f"LOINC {lab.code} {lab.display} → `{lab.key}`",
+        "required": ["resourceType", "status", "code", "valueQuantity"],
+        "properties": {
+            "resourceType": {"const": "Observation"},
+            "status": {"enum": sorted(fhir.USABLE_STATUSES)},
+            "code": {
+                "type": "object",
+                "required": ["coding"],
+                "properties": {"coding": {"type": "array", "contains": loinc}},
+            },
+            "valueQuantity": quantity,
+        },
+    }
+
+
+def errors_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["errors"],
+        "additionalProperties": False,
+        "properties": {
+            "errors": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+            }
+        },
+    }
+
+
+# --- Responses --------------------------------------------------------------------------------------
+
+
+def dataclass_schema(cls: type, schemas: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema of what the API serialises: every field present; nested dataclasses as components.
+
+    The Assessment serialises only RESULT_KEYS (its `to_dict`); other dataclasses every field.
+    """
+    hints = typing.get_type_hints(cls)
+    names = RESULT_KEYS if cls is Assessment else [field.name for field in dataclasses.fields(cls)]
+    properties = {name: _type_schema(hints[name], schemas) for name in names}
+    return {
+        "type": "object",
+        "required": list(properties),
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+def _type_schema(hint: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [_type_schema(arg, schemas) for arg in args if arg is not type(None)]
+        return {"oneOf": [*options, NULL]} if type(None) in args else {"oneOf": options}
+    if origin is tuple:
+        return {"type": "array", "items": _type_schema(args[0], schemas)}
+    if dataclasses.is_dataclass(hint):
+        name = hint.__name__
+        if name not in schemas:
+            schemas[name] = {}  # reserve the name first: a dataclass may refer to itself
+            schemas[name] = dataclass_schema(hint, schemas)
+        return {"$ref": REF + name}
+    scalar = {str: {"type": "string"}, bool: {"type": "boolean"}, int: {"type": "integer"},
+              Decimal: {"type": "number"}, dt.date: {"type": "string", "format": "date"}, object: {}}
+    if hint in scalar:
+        return scalar[hint]
+    raise TypeError(f"no schema for {hint!r}")
+
+
+def pathway_content_schema(schemas: dict[str, Any]) -> dict[str, Any]:
+    """GET /api/v1/pathway: the identity plus the content that the rule hash covers."""
+    content_keys = ("rules", "dispositions", "thresholds", "constants", "units", "evidence_notes", "citations")
+    list_keys = {"rules", "dispositions", "thresholds"}
+    properties = {"pathway": _type_schema(PathwayInfo, schemas)} | {
+        key: {"type": "array", "items": {"type": "object"}} if key in list_keys else {"type": "object"}
+        for key in content_keys
+    }
+    return {"type": "object", "required": list(properties), "properties": properties}

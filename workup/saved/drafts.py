@@ -1,0 +1,58 @@
+"""Short-lived server-side drafts: pathway inputs behind an opaque token (no patient identifiers).
+
+A CDS card links to `/?draft=<token>`; the workup screen calls `draft_load` to prefill itself.
+The token is random (`secrets.token_urlsafe`), carries no meaning, and stops working after
+`DRAFT_LIFETIME`. Only inputs that pass the JSON API's validation are ever stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from workup.models import WorkupDraft
+from workup.pathway.parsing import case_from_json
+
+DRAFT_LIFETIME = dt.timedelta(hours=2)
+DRAFT_HOURS = f"{DRAFT_LIFETIME.total_seconds() / 3600:g}"  # as the screen words it: "2"
+# "Sign in to save" keeps a draft for anyone, signed in or not: at most this many live drafts per
+# client address before sign-in, so an anonymous script cannot fill the database. Generous, because
+# a whole hospital may reach a hosted service from one address.
+SIGNED_OUT_DRAFTS_PER_ADDRESS = 100
+TOKEN_BYTES = 32
+# What secrets.token_urlsafe(32) produces; anything else is refused before the database sees it
+# (PostgreSQL rejects some characters, such as NUL, outright).
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def draft_source(*, address: str | None) -> str:
+    """What a draft records of the client address it came from: a hash keyed with SECRET_KEY."""
+    return salted_hmac("workup.drafts.source", address, algorithm="sha256").hexdigest() if address else ""
+
+
+def drafts_allowed(*, source: str) -> bool:
+    """False once an address already holds SIGNED_OUT_DRAFTS_PER_ADDRESS live drafts."""
+    live = WorkupDraft.objects.filter(source=source, expires_at__gt=timezone.now())
+    return not source or live.count() < SIGNED_OUT_DRAFTS_PER_ADDRESS
+
+
+def draft_create(*, case_data: dict, source: str = "") -> str:
+    """Store validated pathway inputs and return the token that opens them; prunes expired drafts."""
+    case_from_json(data=case_data)  # raises CaseInvalid: nothing invalid is stored
+    now = timezone.now()
+    WorkupDraft.objects.filter(expires_at__lte=now).delete()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    WorkupDraft.objects.create(token=token, inputs=case_data, expires_at=now + DRAFT_LIFETIME, source=source)
+    return token
+
+
+def draft_load(*, token: str) -> dict | None:
+    """The stored pathway inputs for a live token; None when unknown, malformed or expired."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    draft = WorkupDraft.objects.filter(token=token, expires_at__gt=timezone.now()).first()
+    return draft.inputs if draft else None

@@ -1,0 +1,222 @@
+"""Saved workups and referral review: thin views. Each parses the request, calls one service and
+renders the page, or only its fragment ("page.html#fragment") when htmx asks. Access is decided
+here, through the visible-cases selector: a case the user may not see is a 404 on every URL."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from workup.models import AuditAction, SavedWorkup
+from workup.pathway.parsing import CaseInvalid
+from workup.saved import services as saved
+from workup.saved.forms import LabelForm, QueueFilterForm, ReviewForm, SaveWorkupForm, VersionForm
+from workup.saved.pdf import html_to_pdf
+
+DETAIL = "workup/saved/detail.html"
+SUMMARY = "workup/saved/summary.html"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Django's login_required; for htmx, the whole page goes to sign-in (not a login form in a fragment)."""
+    plain = django_login_required(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.htmx and not request.user.is_authenticated:
+            return HttpResponseClientRedirect(redirect_to_login(request.htmx.current_url or request.get_full_path()).url)
+        return plain(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _template(request: HtmxHttpRequest, page: str, fragment: str) -> str:
+    return f"{page}#{fragment}" if request.htmx else page
+
+
+# --- Saving ------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def case_new(request: HtmxHttpRequest) -> HttpResponse:
+    """A small page to save a case from its JSON inputs (the workup screen posts the same form)."""
+    return render(request, "workup/saved/new.html", {"form": SaveWorkupForm()})
+
+
+@require_POST
+@login_required
+def case_save(request: HtmxHttpRequest) -> HttpResponse:
+    """Validate, evaluate and store; then the case page (or, for htmx, a 'saved as' fragment)."""
+    form = SaveWorkupForm(request.POST)
+    workup = None
+    if form.is_valid():
+        try:
+            workup = saved.workup_save(
+                author=request.user, inputs_json=form.cleaned_data["inputs_json"], label=form.cleaned_data["label"]
+            )
+        except CaseInvalid as invalid:
+            for key, messages in invalid.errors.items():
+                for message in messages:
+                    form.add_error("inputs_json", f"{key}: {message}" if key != "inputs_json" else message)
+    if workup is not None and not request.htmx:
+        return redirect("cases:detail", reference=workup.reference)
+    return render(request, _template(request, "workup/saved/new.html", "save-result"), {"form": form, "saved": workup})
+
+
+@require_GET
+@login_required
+def case_mine(request: HtmxHttpRequest) -> HttpResponse:
+    """The signed-in user's own saved cases, newest first."""
+    return render(request, "workup/saved/mine.html", {"workups": saved.workup_list_for_author(user=request.user)})
+
+
+# --- The hematology queue ----------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def case_queue(request: HtmxHttpRequest) -> HttpResponse:
+    """Referred and in-review cases, most urgent first, for hematologists and staff."""
+    if not saved.user_sees_all_workups(user=request.user):
+        raise PermissionDenied
+    form = QueueFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    workups = saved.workup_queue(status=filters.get("status", ""), disposition=filters.get("disposition", ""))
+    return render(request, _template(request, "workup/saved/queue.html", "queue-table"), {"form": form, "workups": workups})
+
+
+# --- One case ----------------------------------------------------------------------------------
+
+
+def _case_context(request: HtmxHttpRequest, workup: SavedWorkup, **extra: Any) -> dict[str, Any]:
+    """Everything the case page shows. The audit trail is only put here for reviewers and staff."""
+    snapshot = saved.snapshot_current(workup=workup)
+    sees_all = saved.user_sees_all_workups(user=request.user)
+    return {
+        "workup": workup,
+        "snapshot": snapshot,
+        "result": snapshot.result,
+        "stale": saved.snapshot_is_stale(snapshot=snapshot),
+        "earlier_snapshots": workup.snapshots.exclude(pk=snapshot.pk),
+        "is_author": workup.author_id == request.user.pk,
+        "can_review": saved.user_can_review(user=request.user),
+        "audit_events": saved.audit_trail(workup=workup) if sees_all else None,
+        "label_form": LabelForm(initial={"label": workup.label, "version": workup.version}),
+        "review_form": ReviewForm(initial={"version": workup.version}),
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+def case_detail(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """The saved case as it was stored, its status, and (for reviewers) its audit trail."""
+    workup = saved.workup_get_visible(reference=reference, user=request.user)
+    saved.audit_record(workup=workup, actor=request.user, action=AuditAction.VIEW, details="case page")
+    return render(request, DETAIL, _case_context(request, workup))
+
+
+def _change(
+    request: HtmxHttpRequest, reference: str, form_class: type[VersionForm], fragment: str,
+    change: Callable[..., object],
+) -> HttpResponse:  # fmt: skip
+    """Run one locked change. Errors and conflicts are a 200 fragment for htmx, a 409 page without JS."""
+    workup = saved.workup_get_visible(reference=reference, user=request.user)
+    form = form_class(request.POST)
+    error = None
+    if not form.is_valid():
+        error = "Please correct the form: " + " ".join(m for ms in form.errors.values() for m in ms)
+    else:
+        try:
+            change(workup=workup, actor=request.user, **form.cleaned_data)
+        except (saved.WorkupConflict, saved.TransitionRefused) as refused:
+            error = str(refused)
+        except ValidationError as invalid:
+            error = " ".join(invalid.messages)
+        workup.refresh_from_db()
+    if error is None and not request.htmx:
+        return redirect("cases:detail", reference=workup.reference)
+    context = _case_context(request, workup, error=error, error_fragment=fragment)
+    status = 409 if error and not request.htmx else 200
+    return render(request, _template(request, DETAIL, fragment), context, status=status)
+
+
+def _change_view(form_class: type[VersionForm], fragment: str, change: Callable[..., object]):
+    """A POST-only view that runs one locked change service and re-renders `fragment`."""
+
+    @require_POST
+    @login_required
+    def view(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+        return _change(request, reference, form_class, fragment, change)
+
+    view.__doc__ = change.__doc__
+    return view
+
+
+case_refer = _change_view(VersionForm, "status-panel", saved.workup_refer)
+case_start_review = _change_view(VersionForm, "status-panel", saved.workup_start_review)
+case_review = _change_view(ReviewForm, "status-panel", saved.workup_complete_review)
+case_label = _change_view(LabelForm, "label-panel", saved.workup_update_label)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_reevaluate(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """GET: the stored result beside the current pathway's, storing nothing. POST: store it (confirmed)."""
+    if request.method == "POST":
+        return _change(request, reference, VersionForm, "reevaluation", saved.workup_reevaluate)
+    workup = saved.workup_get_visible(reference=reference, user=request.user)
+    saved.audit_record(workup=workup, actor=request.user, action=AuditAction.VIEW, details="re-evaluation preview")
+    context = _case_context(request, workup, difference=saved.snapshot_difference(workup=workup))
+    return render(request, _template(request, DETAIL, "reevaluation"), context)
+
+
+# --- Print and export --------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def case_print(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    """The one-page referral summary as HTML; the PDF is rendered from the same template."""
+    workup = saved.workup_get_visible(reference=reference, user=request.user)
+    saved.audit_record(workup=workup, actor=request.user, action=AuditAction.EXPORT, details="print view")
+    return render(request, SUMMARY, saved.workup_summary_context(workup=workup))
+
+
+@require_GET
+@login_required
+def case_export_pdf(request: HtmxHttpRequest, reference: str) -> HttpResponse:
+    workup = saved.workup_get_visible(reference=reference, user=request.user)
+    saved.audit_record(workup=workup, actor=request.user, action=AuditAction.EXPORT, details="pdf")
+    html = render_to_string(SUMMARY, {**saved.workup_summary_context(workup=workup), "for_pdf": True}, request)
+    response = HttpResponse(html_to_pdf(html=html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="marrow-workup-{workup.reference}.pdf"'
+    return response
+
+
+@require_GET
+@login_required
+def case_export_json(request: HtmxHttpRequest, reference: str) -> JsonResponse:
+    workup = saved.workup_get_visible(reference=reference, user=request.user)
+    saved.audit_record(workup=workup, actor=request.user, action=AuditAction.EXPORT, details="json")
+    response = JsonResponse(saved.workup_export_data(workup=workup), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="marrow-workup-{workup.reference}.json"'
+    return response
+
+
