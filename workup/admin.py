@@ -67,3 +67,8 @@ class FailedLoginAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+from workup.throttle import ThrottledAdminPasswordChangeForm
+
+# The admin password-change form checks the old password through the sign-in throttle (issue 11).
+admin.site.password_change_form = ThrottledAdminPasswordChangeForm
