@@ -70,6 +70,10 @@ UCUM_UNITS: dict[str, str] = {
     "mL/min/{1.73_m2}": "mL/min/1.73m2",
 }
 RATIO_UNITS = frozenset({"{ratio}", "1"})  # the FLC ratio is unitless
+# Bounds on a client's number, checked before anything converts it: no lab value needs more digits
+# or a larger magnitude, and converting "1e999999999" to an int would take the server minutes.
+MAX_VALUE_DIGITS = 20
+MAX_VALUE_MAGNITUDE = 12  # |value| < 10^12 and, unless zero, ≥ 10^-12
 
 
 def codes_for(key: str) -> tuple[str, ...]:
@@ -153,9 +157,9 @@ def observation_to_result(resource: Any, ref: str) -> tuple[LabResult | None, st
         return None, f"{lab.display}: no valueQuantity."
     if "comparator" in quantity:
         return None, f"{lab.display}: reported as a bound ({_text(quantity.get('comparator'))}), not a value."
-    value = _decimal(quantity.get("value"))
-    if value is None:
-        return None, f"{lab.display}: the value is not a number."
+    value, problem = bounded_decimal(quantity.get("value"))
+    if problem:
+        return None, f"{lab.display}: valueQuantity.value {problem}"
     unit, reason = _unit(lab, quantity)
     if reason:
         return None, reason
@@ -218,14 +222,26 @@ def _effective_sort_key(effective: str | None) -> tuple:
     return (1, parsed) if parsed else (0, dt.datetime.min.replace(tzinfo=dt.UTC))
 
 
-def _decimal(raw: Any) -> Decimal | None:
+def bounded_decimal(raw: Any) -> tuple[Decimal | None, str | None]:
+    """A JSON number as a Decimal, refused (with the reason) when it is not one or is out of bounds.
+
+    Only the digit count and the exponent are read, so even `1e999999999` is refused at once.
+    """
     if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
-        return None
+        return None, "is not a number."
+    if isinstance(raw, int) and raw.bit_length() > 64:
+        return None, "is out of range for a lab result."
     try:
-        value = Decimal(str(raw))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+        value = raw if isinstance(raw, Decimal) else Decimal(repr(raw) if isinstance(raw, float) else raw)
+    except (InvalidOperation, ValueError):
+        return None, "is not a number."
+    if not value.is_finite():
+        return None, "is not a finite number."
+    if value and (len(value.as_tuple().digits) > MAX_VALUE_DIGITS
+                  or not -MAX_VALUE_MAGNITUDE <= value.adjusted() < MAX_VALUE_MAGNITUDE):
+        return None, (f"is out of range for a lab result (at most {MAX_VALUE_DIGITS} digits, "
+                      f"between 10^-{MAX_VALUE_MAGNITUDE} and 10^{MAX_VALUE_MAGNITUDE}).")
+    return value, None
 
 
 def _text(raw: Any) -> str:
