@@ -232,6 +232,9 @@ class IssuedCard(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     overridden_at = models.DateTimeField(null=True, blank=True)
+    # For a client without a verified JWT: a keyed hash of its address, so cards (like drafts) can be
+    # capped per address without storing the address. Empty for a trusted client.
+    source = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     def __str__(self) -> str:
         return f"card issued {self.issued_at:%Y-%m-%d %H:%M}"

@@ -163,7 +163,8 @@ def test_cds_auth_garbage_bearer_is_refused(client, trusted):
 
 
 def test_cds_auth_feedback_needs_a_token_too(client, trusted):
-    feedback = {"feedback": [{"card": str(uuid.uuid4()), "outcome": "accepted",
+    card = call(client, token()).json()["cards"][0]["uuid"]
+    feedback = {"feedback": [{"card": card, "outcome": "overridden",
                               "outcomeTimestamp": "2026-11-25T10:00:00Z"}]}
     assert refused(call(client, None, FEEDBACK, feedback), "Authorization: Bearer")
     assert not CardFeedback.objects.exists()
