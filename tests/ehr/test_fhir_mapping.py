@@ -19,7 +19,7 @@ def obs(code: str, value, ucum: str | None, effective: str | None = "2026-03-01"
 
 
 def test_lab_codes_cover_every_lab_quantity_and_the_ratio():
-    lab_inputs = {s.key for s in INPUTS if s.kind == "quantity"} | {"flc_ratio"}
+    lab_inputs = {s.key for s in INPUTS if s.kind == "quantity"} | {"flc_ratio", "spep", "ife", "urine_mprotein"}
     assert set(fhir.LAB_KEYS) == lab_inputs
 
 
