@@ -212,11 +212,14 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
     ),
     Disagreement(
         "Brain references on a lumbar MRI",
-        "Compare marrow with white and gray matter (93/86% and 67/96%).",
+        "Compare marrow with white and gray matter (sensitivity/specificity 93/86% and 67/96%).",
         "These are cranial-MRI criteria, absent from a lumbar field of view; the figures could not be "
-        "confirmed. Disc and paraspinal muscle are the lumbar internal standards.",
-        "Shows the brain signs only when a brain study exists (low reliability at the clivus) and adds "
-        "the disc and muscle signs; none of them is a trigger.",
+        "confirmed against the paper (UNCONFIRMED). Disc and paraspinal muscle are the lumbar internal "
+        "standards, with counts of lesions from one small selected series.",
+        "Takes a white- or gray-matter comparison only as information, never as a trigger: it is "
+        "meant for a brain study that shows cranial marrow, is of low reliability when the clivus was "
+        "the reference, and its figures are labelled UNCONFIRMED. Adds the disc and muscle signs, "
+        "whose lesion counts are shown without a likelihood ratio.",
         "both",
         ("MRI-T1-WM", "MRI-T1-GM", "MRI-T1-DISC", "MRI-T1-MUSCLE", "PF-CLIVUS"),
         "EN-BRAIN-REF",
@@ -224,10 +227,12 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
     Disagreement(
         "Lumbar MRI with contrast",
         "Offered when malignancy, infection or inflammation is suspected.",
-        "Gadolinium adds little for diffuse marrow disease and can mask infiltration; the precontrast "
-        "T1 is what matters.",
-        "Offers it as the source does; shows the note, and always asks for a precontrast T1.",
-        "source",
+        "Gadolinium adds little for diffuse marrow disease and can make lesions look like fatty "
+        "marrow; the precontrast T1 is what matters.",
+        "Offers it when the source does, except when contrast was already given (the contrast-enhanced "
+        "images are there to review); shows the note; asks for a precontrast T1 whenever none was "
+        "acquired.",
+        "both",
         ("IM-MRI-CONTRAST", "IM-PRECONTRAST-T1"),
         "EN-CONTRAST",
     ),
