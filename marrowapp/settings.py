@@ -186,7 +186,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 # Failed sign-ins are throttled by a database-backed backend (no process state); see workup/throttle.py.
 AUTHENTICATION_BACKENDS = ["workup.throttle.ThrottledModelBackend"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "cases:mine"
+LOGIN_REDIRECT_URL = "cases:landing"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- CDS Hooks: the CDS Clients allowed to call the service (see workup/cds_auth.py) ----------------

@@ -208,14 +208,14 @@ def test_browser_theme_choice_is_remembered(page, live_server):
     expect(page.locator("#theme-toggle")).to_have_text("Switch to dark theme")
 
 
-def test_browser_theme_follows_system_until_chosen(page_light_system, live_server):
+def test_browser_theme_is_dark_until_chosen_even_on_a_light_system(page_light_system, live_server):
     page = page_light_system
     page.goto(live_server.url)
-    expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
-    page.emulate_media(color_scheme="dark")
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
     page.locator("#theme-toggle").click()
     page.emulate_media(color_scheme="dark")
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
+    page.reload()
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
 
 

@@ -133,12 +133,16 @@ def test_map_layout_boxes_do_not_overlap():
     boxes = list(pathway_layout().boxes.values())
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
-            apart = a.x + a.width <= b.x or b.x + b.width <= a.x or a.y + a.height <= b.y or b.y + b.height <= a.y
+            apart = (
+                a.x + a.width <= b.x or b.x + b.width <= a.x or a.y + a.height <= b.y or b.y + b.height <= a.y
+            )
             assert apart, (a.node.id, b.node.id)
 
 
 def test_map_outline_lists_every_rule_once():
-    ids = [item.rule_id for s in pathway_map_outline() for _, items in s.bands for item in items if item.rule_id]
+    ids = [
+        item.rule_id for s in pathway_map_outline() for _, items in s.bands for item in items if item.rule_id
+    ]
     assert sorted(ids) == sorted(r.id for r in RULES)
 
 

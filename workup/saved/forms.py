@@ -6,6 +6,7 @@ from django import forms
 
 from workup.models import ReviewDecision, WorkupStatus, validate_label
 from workup.pathway.rules import DISPOSITION_ORDER
+from workup.saved.display import disposition_label
 
 LABEL_HELP = "Optional. Never a name, date, record number, e-mail address or phone number."
 
@@ -44,11 +45,14 @@ class ReviewForm(VersionForm):
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "Referred and in review"), (WorkupStatus.REFERRED, "Referred"), (WorkupStatus.IN_REVIEW, "In review")],
+        choices=[
+            ("", "Referred and in review"), (WorkupStatus.REFERRED, "Referred"), (WorkupStatus.IN_REVIEW, "In review"),
+            (WorkupStatus.REVIEWED, "Reviewed"),
+        ],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     disposition = forms.ChoiceField(
         required=False,
-        choices=[("", "Any disposition"), *((name, name) for name in DISPOSITION_ORDER)],
+        choices=[("", "Any result"), *((name, disposition_label(name)) for name in DISPOSITION_ORDER)],
         widget=forms.Select(attrs={"class": "form-select"}),
     )

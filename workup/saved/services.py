@@ -79,6 +79,9 @@ def workup_get_visible(*, reference: str, user: User) -> SavedWorkup:
 
 def workup_queue(*, status: str = "", disposition: str = "") -> QuerySet[SavedWorkup]:
     """Referred and in-review cases, PROCEED_TO_BIOPSY first, then the oldest referral first."""
+    if status == WorkupStatus.REVIEWED:  # the reviewed list: most recently decided first
+        reviewed = SavedWorkup.objects.select_related("author", "reviewer").filter(status=status)
+        return (reviewed.filter(disposition=disposition) if disposition else reviewed).order_by("-updated_at", "-pk")
     statuses = [status] if status in QUEUE_STATUSES else list(QUEUE_STATUSES)
     queryset = SavedWorkup.objects.select_related("author", "reviewer").filter(status__in=statuses)
     if disposition:
