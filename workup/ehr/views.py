@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from workup.ehr import cds, cds_auth
-from workup.http import json_body
+from workup.http import JsonNumberRefused, json_body
 from workup.saved import drafts
 from workup.throttle import client_ip
 
@@ -26,6 +26,8 @@ def _cds_answer(request: HttpRequest, respond: Callable[[object, str], dict]) ->
                                             audience=request.build_absolute_uri(request.path))
         source = "" if issuer else drafts.draft_source(address=client_ip(request) or "unknown")
         return JsonResponse(respond(json_body(request), source), json_dumps_params={"ensure_ascii": False})
+    except JsonNumberRefused as refused:
+        error = cds.CdsError(f"{refused.field}: {refused.message}")
     except ValueError:
         error = cds.CdsError("The body is not valid JSON.")
     except cds.CdsError as raised:
