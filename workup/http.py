@@ -19,6 +19,15 @@ class JsonNumberRefused(ValueError):
         self.message = message
 
 
+class JsonDuplicateKey(ValueError):
+    """An object in the body names the same key twice: which value was meant is unknowable."""
+
+    def __init__(self, key: str):
+        super().__init__(f"“{validation.echo_value(key)}” appears more than once in the same object.")
+        self.field = key
+        self.message = str(self)
+
+
 class _RefusedNumber:
     """Stands in for a refused number while decoding, so that the walk can name its field."""
 
@@ -41,6 +50,14 @@ def _integer(text: str) -> int | _RefusedNumber:
     # int() of a long digit string is quadratic; the text bound is checked first.
     message = validation.number_text_error(text)
     return _RefusedNumber(message) if message else int(text)
+
+
+def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        raise JsonDuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return data
 
 
 def _first_refused(data: object) -> tuple[str, str] | None:
@@ -68,11 +85,15 @@ def json_errors(errors: dict[str, list[str]], status: int = 400) -> JsonResponse
 def json_loads(text: str | bytes) -> object:
     """Decoded JSON, numbers as Decimal (int for whole literals), each bounded at parse time.
 
-    Raises JsonNumberRefused naming the field of an over-long or out-of-range number, and
+    Raises JsonNumberRefused naming the field of an over-long or out-of-range number,
+    JsonDuplicateKey naming a key given twice in one object (never last-one-wins), and
     ValueError when the text is not JSON.
     """
     try:
-        data = json.loads(text, parse_float=_decimal, parse_int=_integer, parse_constant=_reject_constant)
+        data = json.loads(
+            text, parse_float=_decimal, parse_int=_integer, parse_constant=_reject_constant,
+            object_pairs_hook=_object_without_duplicates,
+        )  # fmt: skip
     except RecursionError as error:
         raise ValueError("nested too deeply") from error
     refused = _first_refused(data)

@@ -139,7 +139,7 @@ def test_save_label_with_identifier_shows_message_and_stores_nothing(client, rad
 def test_save_invalid_inputs_shows_field_errors_without_js(client, radiologist):
     client.force_login(radiologist)
     response = client.post(reverse("cases:save"), {"inputs_json": '{"hemoglobin": 11}', "label": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "hemoglobin:" in response.text
     assert "<form" in response.text
     assert not SavedWorkup.objects.exists()

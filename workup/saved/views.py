@@ -78,7 +78,10 @@ def case_save(request: HtmxHttpRequest) -> HttpResponse:
                     form.add_error("inputs_json", f"{key}: {message}" if key != "inputs_json" else message)
     if workup is not None and not request.htmx:
         return redirect("cases:detail", reference=workup.reference)
-    return render(request, _template(request, "workup/saved/new.html", "save-result"), {"form": form, "saved": workup})
+    # Without JS a refused save is a 400 page with the form; htmx only swaps 2xx, so its fragment stays 200.
+    status = 400 if workup is None and form.is_bound and not request.htmx else 200
+    context = {"form": form, "saved": workup}
+    return render(request, _template(request, "workup/saved/new.html", "save-result"), context, status=status)
 
 
 @require_GET
