@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from tests.golden import golden_cases
@@ -12,7 +13,14 @@ UCUM_BY_UNIT = {unit: ucum for ucum, unit in reversed(list(fhir.UCUM_UNITS.items
 UCUM_BY_UNIT["10^9/L"] = "10*9/L"
 
 
-def observation(loinc: str, value, ucum: str | None, *, effective: str = "2026-03-01", status: str = "final") -> dict:
+def days_ago(days: int) -> str:
+    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+
+
+RECENT = days_ago(2)  # inside any look-back window
+
+
+def observation(loinc: str, value, ucum: str | None, *, effective: str = RECENT, status: str = "final") -> dict:
     """A lab Observation as an EHR would send it (subject, dates, UCUM-coded quantity)."""
     quantity = {"value": value}
     if ucum is not None:
@@ -30,7 +38,7 @@ def observation(loinc: str, value, ucum: str | None, *, effective: str = "2026-0
     }
 
 
-def coded_observation(loinc: str, result: str, *, effective: str = "2026-03-01") -> dict:
+def coded_observation(loinc: str, result: str, *, effective: str = RECENT) -> dict:
     """A qualitative Observation coded SNOMED CT detected / not detected."""
     code = {value: code for code, value in fhir.DETECTED_CODES.items()}[result]
     resource = observation(loinc, 0, None, effective=effective)

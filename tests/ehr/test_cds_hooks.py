@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from tests.ehr.fhir_builders import bundle, hook_request, observation, prefetch_for
+from tests.ehr.fhir_builders import RECENT, bundle, days_ago, hook_request, observation, prefetch_for
 from workup.ehr import fhir
 from workup.ehr.cds import SUMMARY_MAX
 from workup.models import CardFeedback, WorkupDraft
@@ -51,10 +51,11 @@ def test_discovery_lists_patient_view_service(client):
 
 def test_discovery_prefetch_has_one_key_per_lab_input(client):
     (service,) = client.get("/cds-services").json()["services"]
-    assert list(service["prefetch"]) == list(fhir.LAB_KEYS)
-    for key, template in service["prefetch"].items():
+    assert list(service["prefetch"]) == [*fhir.LAB_KEYS, "patient"]
+    assert service["prefetch"]["patient"] == "Patient/{{context.patientId}}"
+    for key, template in ((k, t) for k, t in service["prefetch"].items() if k != "patient"):
         assert template.startswith("Observation?patient={{context.patientId}}&code=")
-        assert template.endswith("&_sort=-date&_count=1")
+        assert template.endswith("&status=amended,corrected,final&_sort=-date&_count=5")
         for code in fhir.codes_for(key):
             assert f"http://loinc.org|{code}" in template
 
@@ -63,7 +64,7 @@ def test_discovery_hemoglobin_template_matches_documented_form(client):
     (service,) = client.get("/cds-services").json()["services"]
     assert service["prefetch"]["hemoglobin"] == (
         "Observation?patient={{context.patientId}}&code=http://loinc.org|718-7,http://loinc.org|59260-0"
-        "&_sort=-date&_count=1"
+        "&status=amended,corrected,final&_sort=-date&_count=5"
     )
 
 
@@ -121,7 +122,7 @@ def test_card_detail_states_basis_with_value_and_threshold(client):
     detail = card_for(client, ANEMIA)["detail"]
     assert "`BX-ANEMIA`" in detail
     assert "Hemoglobin 10.8 g/dL \\< 12.0 g/dL (default limit)" in detail
-    assert "LOINC 718-7, 2026-03-01" in detail
+    assert f"LOINC 718-7, {RECENT}" in detail
 
 
 def test_card_detail_shows_a_derived_ratio_with_its_value(client):
@@ -192,8 +193,8 @@ def test_wrong_hook_answers_400_with_operation_outcome(client):
 
 
 def test_newest_observation_per_analyte_wins(client):
-    older = observation("718-7", 10.0, "g/dL", effective="2025-01-02")
-    newer = observation("59260-0", 8.7, "mmol/L", effective="2026-02-01T09:30:00+01:00")
+    older = observation("718-7", 10.0, "g/dL", effective=days_ago(20))
+    newer = observation("59260-0", 8.7, "mmol/L", effective=days_ago(3) + "T09:30:00+01:00")
     response = call(client, hook_request({"hemoglobin": bundle(older, newer)}))
     token = response.json()["cards"][0]["links"][0]["url"].split("draft=")[1]
     assert drafts.draft_load(token=token) == {"hemoglobin": {"value": 8.7, "unit": "mmol/L"}}

@@ -32,6 +32,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -76,13 +77,19 @@ OVERRIDE_REASONS = (
 )
 
 
+PREFETCH_COUNT = 5  # several recent results, so κ can be paired with λ and calcium with albumin
+
+
 def prefetch_template(key: str) -> str:
-    """The newest Observation for one pathway input, by any of its LOINC codes."""
+    """The recent final results for one pathway input, by any of its LOINC codes, newest first."""
     codes = ",".join(f"{fhir.LOINC_SYSTEM}|{code}" for code in fhir.codes_for(key))
-    return f"Observation?patient={{{{context.patientId}}}}&code={codes}&_sort=-date&_count=1"
+    return (f"Observation?patient={{{{context.patientId}}}}&code={codes}"
+            f"&status={','.join(sorted(fhir.USABLE_STATUSES))}&_sort=-date&_count={PREFETCH_COUNT}")
 
 
+PATIENT_KEY = "patient"  # age (from birthDate) and sex, for the adult-scope guard and sex-specific limits
 PREFETCH: dict[str, str] = {key: prefetch_template(key) for key in fhir.LAB_KEYS}
+PREFETCH[PATIENT_KEY] = "Patient/{{context.patientId}}"
 
 
 def cds_discovery() -> dict[str, Any]:
@@ -128,6 +135,8 @@ class LabsFromPrefetch:
     reading: fhir.LabReading
     refused: dict[str, list[str]]
     not_supplied: tuple[str, ...]
+    ehr_messages: tuple[str, ...] = ()  # OperationOutcomes the EHR sent instead of (or beside) results
+    demographics: tuple[str, ...] = ()  # what was read from the Patient, or why not
 
 
 def cds_hook_respond(*, body: Any, base_url: str, source: str = "") -> dict[str, Any]:
@@ -138,7 +147,8 @@ def cds_hook_respond(*, body: Any, base_url: str, source: str = "") -> dict[str,
     allows; past that the card comes without a link and without feedback.
     """
     _check_hook_request(body)
-    labs = labs_from_prefetch(prefetch=body.get("prefetch"))
+    labs = labs_from_prefetch(prefetch=body.get("prefetch"), selection=record_selection(
+        patient_id=body["context"]["patientId"]))
     assessment = workup_evaluate(case=labs.case)
     within_cap = not source or (drafts.drafts_allowed(source=source) and _cards_allowed(source=source))
     token = drafts.draft_create(case_data=labs.inputs, source=source) if labs.inputs and within_cap else None
@@ -176,26 +186,53 @@ def _check_hook_request(body: Any) -> None:
         raise HookRequestInvalid("hookInstance is required.")
     if not isinstance(body.get("context"), dict):
         raise HookRequestInvalid("context is required and must be an object.")
+    patient_id = body["context"].get("patientId")
+    if not isinstance(patient_id, str) or not 0 < len(patient_id) <= 64:
+        raise HookRequestInvalid("context.patientId is required: the FHIR id of the patient.")
 
 
-def labs_from_prefetch(*, prefetch: Any) -> LabsFromPrefetch:
-    """Prefetched searches → the newest usable result per input; implausible values are set aside."""
-    if not isinstance(prefetch, dict) or not any(key in prefetch for key in PREFETCH):
+def record_selection(*, patient_id: str, evaluated_at: dt.datetime | None = None) -> fhir.Selection:
+    """The selection rules for one patient's record, with the configured look-back windows."""
+    return fhir.Selection(
+        patient_id=patient_id,
+        evaluated_at=evaluated_at or timezone.now(),
+        lookback_days=settings.EHR_LOOKBACK_DAYS,
+        lookback_days_by_key=dict(settings.EHR_LOOKBACK_DAYS_BY_ANALYTE),
+    )
+
+
+def labs_from_prefetch(*, prefetch: Any, selection: fhir.Selection) -> LabsFromPrefetch:
+    """Prefetched searches → the chosen result per input (see fhir.Selection); implausible values are set aside."""
+    lab_keys = [key for key in PREFETCH if key != PATIENT_KEY]
+    if not isinstance(prefetch, dict) or not any(key in prefetch for key in lab_keys):
         raise PrefetchMissing(
             "No prefetch data for this service's lab searches (see GET /cds-services). "
             "This service does not query the FHIR server itself."
         )
+    observations, messages = prefetched_observations(prefetch, lab_keys)
+    reading = fhir.labs_from_observations(observations, selection)
+    demographics, lines = fhir.demographics_from_patient(prefetch.get(PATIENT_KEY), selection)
+    labs_only = reading.inputs()
+    case, inputs, refused = _validated({**labs_only, **demographics})
+    not_supplied = tuple(key for key in PREFETCH if key not in prefetch)
+    return LabsFromPrefetch(case, inputs, reading, refused, not_supplied, tuple(messages), tuple(lines))
+
+
+def prefetched_observations(prefetch: dict, keys: list[str]) -> tuple[list[tuple[str, Any]], list[str]]:
+    """(reference, resource) pairs from the prefetch slots, and the EHR's OperationOutcome messages."""
     observations: list[tuple[str, Any]] = []
-    for key in PREFETCH:
+    messages: list[str] = []
+    for key in keys:
         value = prefetch.get(key)
         if isinstance(value, dict) and value.get("resourceType") == "Bundle":
-            observations.extend(fhir.bundle_entries(value, f"prefetch.{key}"))
+            parts = fhir.bundle_parts(value, f"prefetch.{key}")
+            observations += parts.matches
+            messages += [f"`{ref}`: {md_escape(text)}" for ref, text in parts.outcomes]
+        elif fhir.is_outcome(value):
+            messages.append(f"`prefetch.{key}`: {md_escape(fhir.outcome_text(value))}")
         elif value is not None:
             observations.append((f"prefetch.{key}", value))
-    reading = fhir.labs_from_observations(observations)
-    case, inputs, refused = _validated(reading.inputs())
-    not_supplied = tuple(key for key in PREFETCH if key not in prefetch)
-    return LabsFromPrefetch(case, inputs, reading, refused, not_supplied)
+    return observations, messages
 
 
 def _validated(inputs: dict[str, object]) -> tuple[Case, dict[str, object], dict[str, list[str]]]:
@@ -280,6 +317,9 @@ def card_detail(assessment: Assessment, labs: LabsFromPrefetch) -> str:
         f"_{SCOPE_NOTE}_",
         _section("Basis", _basis_lines(assessment)),
         _section("Lab values read from the record", _lab_lines(labs)),
+        _section("Patient", [md_escape(line) for line in labs.demographics]),
+        _section("How results were chosen", _selection_lines(labs)),
+        _section("Messages from the EHR", list(labs.ehr_messages)),
         _section("Unknowns (could change the result)", _unknown_lines(assessment)),
         _section("Not used", _not_used_lines(labs)),
         f"Pathway `{PATHWAY_INFO.id}` {PATHWAY_INFO.version} (source {PATHWAY_INFO.source_date}), "
@@ -336,6 +376,16 @@ def _lab_lines(labs: LabsFromPrefetch) -> list[str]:
         unit = f" {md_escape(result.unit)}" if result.unit else ""
         when = f", {md_escape(result.effective)}" if result.effective else ", undated"
         lines.append(f"{md_escape(INPUTS_BY_KEY[key].label)}: {result.value}{unit} (LOINC {result.loinc}{when})")
+    return lines
+
+
+def _selection_lines(labs: LabsFromPrefetch) -> list[str]:
+    """Pairing notes and the inputs that had only results older than the look-back window."""
+    lines = [md_escape(note) for note in labs.reading.notes]
+    if labs.reading.old_only:
+        labels = ", ".join(md_escape(INPUTS_BY_KEY[key].label) for key in labs.reading.old_only)
+        lines.append(f"Only results older than the look-back window (default {settings.EHR_LOOKBACK_DAYS} days), "
+                     f"so not used: {labels}.")
     return lines
 
 
