@@ -203,3 +203,9 @@ EHR_LOOKBACK_DAYS_BY_ANALYTE = json.loads(os.environ.get("EHR_LOOKBACK_DAYS_BY_A
 # The public address of this service (e.g. https://marrow.example.org): card links and source URLs
 # are built from it, never from the request's Host header. Empty: the request's own address (dev).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+# patient-view would show a card on every chart opening: off unless a site asks for it. The
+# order-select and order-sign services (a bone marrow biopsy order) are always offered.
+CDS_PATIENT_VIEW_ENABLED = _env_bool("CDS_PATIENT_VIEW_ENABLED", False)
+# Origins of browser-based CDS Clients allowed to call the CDS services (CORS), comma-separated;
+# "*" allows any (the calls carry a bearer token, never a cookie). Empty: no CORS headers.
+CDS_CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CDS_CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]

@@ -78,12 +78,30 @@ def prefetch_for(labs: dict) -> dict:
     return {key: bundle(lab_observation(key, labs[key])) if key in labs else None for key in fhir.LAB_KEYS}
 
 
-def hook_request(prefetch: dict | None = None, **overrides) -> dict:
+BIOPSY_ORDER = {
+    "resourceType": "ServiceRequest", "id": "bmb-1", "status": "draft", "intent": "order",
+    "code": {"coding": [{"system": "http://snomed.info/sct", "code": "86273004", "display": "Biopsy of bone marrow"}]},
+    "subject": {"reference": "Patient/example"},
+}
+SERVICE_BY_HOOK = {"patient-view": "/cds-services/marrow-workup",
+                   "order-select": "/cds-services/marrow-workup-order-select",
+                   "order-sign": "/cds-services/marrow-workup-order-sign"}
+
+
+def hook_request(prefetch: dict | None = None, *, hook: str = "patient-view", orders: tuple = (BIOPSY_ORDER,),
+                 **overrides) -> dict:
+    """A CDS Hooks request; the order hooks carry a draft bone marrow biopsy order unless told otherwise."""
+    context = {"userId": "Practitioner/123", "patientId": "example"}
+    if hook != "patient-view":
+        context["draftOrders"] = {"resourceType": "Bundle", "type": "collection",
+                                  "entry": [{"resource": order} for order in orders]}
+    if hook == "order-select":
+        context["selections"] = [f"ServiceRequest/{order['id']}" for order in orders]
     body = {
-        "hook": "patient-view",
+        "hook": hook,
         "hookInstance": str(uuid.uuid4()),
         "fhirServer": "https://ehr.example.org/fhir",
-        "context": {"userId": "Practitioner/123", "patientId": "example"},
+        "context": context,
     }
     if prefetch is not None:
         body["prefetch"] = prefetch

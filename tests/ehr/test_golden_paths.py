@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from tests.ehr.fhir_builders import hook_request, prefetch_for, split_case
+from tests.ehr.fhir_builders import SERVICE_BY_HOOK, hook_request, prefetch_for, split_case
 from tests.golden import golden_params, observed
 from workup.saved import drafts
 
@@ -33,11 +33,12 @@ def patient_for(inputs: dict) -> dict | None:
     return resource
 
 
+@pytest.mark.parametrize("hook", ["order-sign", "order-select"])
 @pytest.mark.parametrize("case", golden_params())
-def test_golden_case_through_the_cds_hook_and_its_draft(client, case):
+def test_golden_case_through_an_order_hook_and_its_draft(client, case, hook):
     labs, rest = split_case(case["input"])
     prefetch = prefetch_for(labs) | {"patient": patient_for(case["input"])}
-    response = client.post("/cds-services/marrow-workup", hook_request(prefetch), content_type="application/json")
+    response = client.post(SERVICE_BY_HOOK[hook], hook_request(prefetch, hook=hook), content_type="application/json")
     assert response.status_code == 200
     (card,) = response.json()["cards"]
     disposition = card["extension"]["org.marrow-workup.assessment"]["disposition"]
@@ -49,3 +50,16 @@ def test_golden_case_through_the_cds_hook_and_its_draft(client, case):
     completed = read | {k: v for k, v in rest.items() if k not in read}
     assert observed(client.post("/api/v1/evaluate", completed, content_type="application/json").json()) == case[
         "expected"]
+
+
+@pytest.mark.parametrize("case", golden_params())
+def test_golden_case_through_patient_view_gives_a_card_only_for_a_trigger(client, case):
+    labs, _ = split_case(case["input"])
+    prefetch = prefetch_for(labs) | {"patient": patient_for(case["input"])}
+    cards = client.post(SERVICE_BY_HOOK["patient-view"], hook_request(prefetch),
+                        content_type="application/json").json()["cards"]
+    read = {**labs, **{k: case["input"][k] for k in DEMOGRAPHICS if k in case["input"]}}
+    api = client.post("/api/v1/evaluate", read, content_type="application/json").json()
+    assert bool(cards) == bool(api["triggers"])
+    if cards:
+        assert cards[0]["extension"]["org.marrow-workup.assessment"]["disposition"] == api["disposition"]

@@ -13,11 +13,12 @@ from workup.saved import drafts
 
 pytestmark = pytest.mark.django_db
 
-SERVICE = "/cds-services/marrow-workup"
+SERVICE = "/cds-services/marrow-workup-order-sign"
 
 
 def answer(client, prefetch: dict) -> dict:
-    response = client.post(SERVICE, hook_request(prefetch), content_type="application/json")
+    """The card for a bone marrow biopsy order (order-sign always answers with one card)."""
+    response = client.post(SERVICE, hook_request(prefetch, hook="order-sign"), content_type="application/json")
     assert response.status_code == 200
     (card,) = response.json()["cards"]
     return card
@@ -139,9 +140,9 @@ def test_corrected_result_with_a_later_issued_wins_a_tie(client):
 
 
 def test_prefetch_templates_filter_usable_statuses(client):
-    (service,) = client.get("/cds-services").json()["services"]
-    assert all("&status=amended,corrected,final&" in template
-               for key, template in service["prefetch"].items() if key != "patient")
+    for service in client.get("/cds-services").json()["services"]:
+        assert all("&status=amended,corrected,final&" in template
+                   for key, template in service["prefetch"].items() if key != "patient")
 
 
 # --- Demographics ------------------------------------------------------------------------------------------
@@ -246,8 +247,8 @@ def test_search_outcome_entry_is_reported_and_include_entries_are_not_errors(cli
 
 
 def test_hook_without_patient_id_is_a_400_operation_outcome(client):
-    body = hook_request({"hemoglobin": None})
-    body["context"] = {"userId": "Practitioner/1"}
+    body = hook_request({"hemoglobin": None}, hook="order-sign")
+    del body["context"]["patientId"]
     response = client.post(SERVICE, body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["resourceType"] == "OperationOutcome"

@@ -34,10 +34,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from workup.ehr import fhir
+from workup.ehr.orders import LabOrder, biopsy_orders, lab_order_codes, lab_suggestion
 from workup.models import CardFeedback, IssuedCard
 from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import INPUTS_BY_KEY, Case
@@ -92,20 +94,54 @@ PREFETCH: dict[str, str] = {key: prefetch_template(key) for key in fhir.LAB_KEYS
 PREFETCH[PATIENT_KEY] = "Patient/{{context.patientId}}"
 
 
+@dataclass(frozen=True, slots=True)
+class Service:
+    """One CDS Service: an id, the hook it answers, and what discovery says about it."""
+
+    id: str
+    hook: str
+    title: str
+    description: str
+
+
+ORDER_HOOKS = ("order-select", "order-sign")
+SERVICES: tuple[Service, ...] = (
+    Service(SERVICE_ID, HOOK, "Marrow workup: diffuse marrow heterogeneity on lumbar MRI",
+            "Reads the patient's recent pathway labs and answers only when they meet a bone marrow biopsy "
+            "trigger (otherwise no card). Off unless the site enables it: a card on every chart opening "
+            "would be alert fatigue. " + SCOPE_NOTE),
+    Service("marrow-workup-order-select", "order-select", "Marrow workup: bone marrow biopsy order selected",
+            "When a bone marrow biopsy is selected, says whether the pathway supports it now, which core "
+            "labs are missing, and offers to order them. " + SCOPE_NOTE),
+    Service("marrow-workup-order-sign", "order-sign", "Marrow workup: bone marrow biopsy order signed",
+            "When a bone marrow biopsy order is about to be signed, says whether the pathway supports it "
+            "now, which core labs are missing, and offers to order them. " + SCOPE_NOTE),
+)
+USAGE_REQUIREMENTS = (
+    "Send the prefetch (this service does not query the FHIR server). Results older than the look-back "
+    "window, about another patient, or not final are not used. " + SCOPE_NOTE
+)
+
+
+def enabled_services() -> dict[str, Service]:
+    """The services this deployment offers: patient-view only when CDS_PATIENT_VIEW_ENABLED is set."""
+    return {service.id: service for service in SERVICES
+            if service.hook != HOOK or settings.CDS_PATIENT_VIEW_ENABLED}
+
+
 def cds_discovery() -> dict[str, Any]:
-    """The discovery document: one patient-view service with one prefetch key per lab input."""
+    """The discovery document: each enabled service with its prefetch templates and usage requirements."""
     return {
         "services": [
             {
-                "hook": HOOK,
-                "id": SERVICE_ID,
-                "title": "Marrow workup: diffuse marrow heterogeneity on lumbar MRI",
-                "description": (
-                    "Reads the patient's latest pathway labs and says whether they meet a bone "
-                    "marrow biopsy trigger, what is missing, and what is unknown. " + SCOPE_NOTE
-                ),
+                "hook": service.hook,
+                "id": service.id,
+                "title": service.title,
+                "description": service.description,
                 "prefetch": dict(PREFETCH),
+                "usageRequirements": USAGE_REQUIREMENTS,
             }
+            for service in enabled_services().values()
         ]
     }
 
@@ -119,6 +155,13 @@ class CdsError(Exception):
 
 class HookRequestInvalid(CdsError):
     """The request is not a CDS Hooks call this service can answer."""
+
+
+class ServiceUnknown(CdsError):
+    """No service with this id is offered here."""
+
+    status = 404
+    issue_code = "not-found"
 
 
 class PrefetchMissing(CdsError):
@@ -139,24 +182,69 @@ class LabsFromPrefetch:
     demographics: tuple[str, ...] = ()  # what was read from the Patient, or why not
 
 
-def cds_hook_respond(*, body: Any, base_url: str, source: str = "") -> dict[str, Any]:
-    """Answer one patient-view call: read labs, evaluate, return one card.
+def cds_hook_respond(*, body: Any, base_url: str, source: str = "", service_id: str = SERVICE_ID) -> dict[str, Any]:
+    """Answer one call: read labs, evaluate, and return a card, or no card when nothing is actionable.
 
     `source` is "" for a verified client, else a keyed hash of the caller's address: such a caller
     gets at most SIGNED_OUT_DRAFTS_PER_ADDRESS live drafts and recorded cards, as "Sign in to save"
     allows; past that the card comes without a link and without feedback.
     """
-    _check_hook_request(body)
-    labs = labs_from_prefetch(prefetch=body.get("prefetch"), selection=record_selection(
-        patient_id=body["context"]["patientId"]))
+    service = enabled_services().get(service_id)
+    if service is None:
+        raise ServiceUnknown(f"No CDS Service “{service_id[:60]}” here; see GET /cds-services.")
+    _check_hook_request(body, service.hook)
+    patient_id = body["context"]["patientId"]
+    orders: list[dict] = []
+    if service.hook in ORDER_HOOKS:
+        selections = body["context"].get("selections") if service.hook == "order-select" else None
+        orders = biopsy_orders(body["context"].get("draftOrders"),
+                               selections if isinstance(selections, list) else None)
+        if not orders:
+            return {"cards": []}
+    labs = labs_from_prefetch(prefetch=body.get("prefetch"), selection=record_selection(patient_id=patient_id))
     assessment = workup_evaluate(case=labs.case)
+    if service.hook == HOOK and not assessment.triggers:
+        return {"cards": []}  # patient-view: only a met trigger is worth interrupting for
     within_cap = not source or (drafts.drafts_allowed(source=source) and _cards_allowed(source=source))
     token = drafts.draft_create(case_data=labs.inputs, source=source) if labs.inputs and within_cap else None
     card = card_build(assessment=assessment, labs=labs, base_url=base_url, draft_token=token,
                       capped=not within_cap)
+    if orders:
+        card = order_card(card, assessment=assessment, patient_id=patient_id)
     if within_cap:
         card_issue_record(card=card, source=source)
     return {"cards": [card]}
+
+
+ORDER_HEADLINE_BY_DISPOSITION = {
+    "PROCEED_TO_BIOPSY": "Bone marrow biopsy: the pathway supports it now",
+    "BIOPSY_STRONGLY_CONSIDERED": "Bone marrow biopsy: no trigger met, but the pathway supports considering it",
+    "COMPLETE_WORKUP": "Bone marrow biopsy: core labs missing, the pathway cannot support it yet",
+    "DEFERRAL_REASONABLE": "Bone marrow biopsy: the pathway finds deferral with repeat labs reasonable",
+}
+
+
+def order_card(card: dict, *, assessment: Assessment, patient_id: str) -> dict:
+    """The card for a biopsy order: whether the pathway supports it, and suggestions for missing labs."""
+    missing = [line for line in assessment.labs if line.core and line.status == "missing"]
+    headline = ORDER_HEADLINE_BY_DISPOSITION[assessment.disposition]
+    ids = ", ".join(f.id for f in assessment.triggers)
+    summary = f"{headline} ({ids})" if ids and len(f"{headline} ({ids})") <= SUMMARY_MAX else headline
+    suggestions = [
+        lab_suggestion(order=LabOrder(line.key, line.label, lab_order_codes(line.key)), patient_id=patient_id)
+        for line in missing if lab_order_codes(line.key)
+    ]
+    missing_text = ("Core labs missing: " + ", ".join(md_escape(line.label) for line in missing) + "."
+                    if missing else "No core lab is missing.")
+    order = {
+        **card,
+        "summary": summary[:SUMMARY_MAX],
+        "indicator": "info" if assessment.disposition == "PROCEED_TO_BIOPSY" else "warning",
+        "detail": f"**{md_escape(headline)}.** {missing_text}\n\n{card['detail']}",
+    }
+    if suggestions:
+        order |= {"suggestions": suggestions, "selectionBehavior": "any"}
+    return order
 
 
 ISSUED_CARD_LIFETIME = dt.timedelta(days=1)  # feedback for a card is accepted for a day
@@ -177,11 +265,11 @@ def card_issue_record(*, card: dict, source: str) -> None:
     )
 
 
-def _check_hook_request(body: Any) -> None:
+def _check_hook_request(body: Any, hook: str) -> None:
     if not isinstance(body, dict):
         raise HookRequestInvalid("The body must be a JSON object (a CDS Hooks request).")
-    if body.get("hook") != HOOK:
-        raise HookRequestInvalid(f"This service answers the “{HOOK}” hook only.")
+    if body.get("hook") != hook:
+        raise HookRequestInvalid(f"This service answers the “{hook}” hook only.")
     if not isinstance(body.get("hookInstance"), str) or not body["hookInstance"]:
         raise HookRequestInvalid("hookInstance is required.")
     if not isinstance(body.get("context"), dict):
@@ -282,7 +370,7 @@ def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str,
         "detail": card_detail(assessment, labs) + (f"\n\n{CAPPED_NOTE}" if capped else ""),
         "source": {
             "label": f"{PATHWAY_TITLE} v{PATHWAY_INFO.version}",
-            "url": f"{base_url}/api/v1/pathway",
+            "url": f"{base_url}{reverse('learn-rules')}",
         },
         "overrideReasons": [
             {"system": OVERRIDE_REASON_SYSTEM, "code": code, "display": display}
