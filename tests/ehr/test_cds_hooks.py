@@ -306,7 +306,7 @@ def issued_card(client) -> str:
 def test_feedback_overridden_with_reason_is_stored(client):
     card = issued_card(client)
     body = {"feedback": [{"card": card, "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z",
-                          "overrideReason": {"reason": {"system": "urn:marrow-workup:cds:override-reason",
+                          "overrideReason": {"reason": {"system": "http://testserver/cds-services/override-reasons",
                                                         "code": "etiology-known",
                                                         "display": "Etiology of the marrow finding is already known"},
                                              "userComment": "Patient Jane Doe had a biopsy last week"}}]}

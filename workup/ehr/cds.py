@@ -53,7 +53,25 @@ SERVICE_ID = "marrow-workup"
 HOOK = "patient-view"
 PATHWAY_TITLE = "Marrow heterogeneity pathway"
 SUMMARY_MAX = 139  # the specification: "<140-character summary"
-OVERRIDE_REASON_SYSTEM = "urn:marrow-workup:cds:override-reason"
+OVERRIDE_REASON_PATH = "/cds-services/override-reasons"  # served as a FHIR CodeSystem at this path
+
+
+def override_reason_system(base_url: str) -> str:
+    """The override reasons' code system: a URL of this service that answers with the CodeSystem."""
+    return f"{base_url}{OVERRIDE_REASON_PATH}"
+
+
+def override_reason_code_system(*, base_url: str) -> dict[str, Any]:
+    """The FHIR R4 CodeSystem of the override reasons that cards offer."""
+    return {
+        "resourceType": "CodeSystem",
+        "url": override_reason_system(base_url),
+        "name": "MarrowWorkupOverrideReason",
+        "title": "Why a marrow workup card was not followed",
+        "status": "active",
+        "content": "complete",
+        "concept": [{"code": code, "display": display} for code, display in OVERRIDE_REASONS],
+    }
 EXTENSION_KEY = "org.marrow-workup.assessment"
 SCOPE_NOTE = (
     "Applies only to an adult whose lumbar MRI shows diffuse marrow heterogeneity of unclear etiology."
@@ -373,7 +391,7 @@ def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str,
             "url": f"{base_url}{reverse('learn-rules')}",
         },
         "overrideReasons": [
-            {"system": OVERRIDE_REASON_SYSTEM, "code": code, "display": display}
+            {"system": override_reason_system(base_url), "code": code, "display": display}
             for code, display in OVERRIDE_REASONS
         ],
         "links": [link],
@@ -535,7 +553,7 @@ class FeedbackInvalid(CdsError):
 MAX_FEEDBACK_ENTRIES = 20  # a card is accepted or overridden; a real client sends one or two
 
 
-def card_feedback_record(*, body: Any) -> int:
+def card_feedback_record(*, body: Any, base_url: str = "") -> int:
     """Store the feedback entries for cards this service issued, once per card and outcome.
 
     The whole body is refused (400, naming the entry) when an entry breaks the specification's
@@ -547,7 +565,7 @@ def card_feedback_record(*, body: Any) -> int:
         raise FeedbackInvalid([f"The body must be an object with a “feedback” array of 1 to {MAX_FEEDBACK_ENTRIES} entries."])
     parsed, messages = [], []
     for index, entry in enumerate(entries):
-        row, suggestions, problems = _feedback_row(entry)
+        row, suggestions, problems = _feedback_row(entry, override_reason_system(base_url))
         messages += [f"feedback[{index}]: {problem}" for problem in problems]
         if row:
             parsed.append((index, row, suggestions))
@@ -576,7 +594,7 @@ def card_feedback_record(*, body: Any) -> int:
     return stored
 
 
-def _feedback_row(entry: Any) -> tuple[CardFeedback | None, list[str], list[str]]:
+def _feedback_row(entry: Any, reason_system: str) -> tuple[CardFeedback | None, list[str], list[str]]:
     if not isinstance(entry, dict):
         return None, [], ["must be an object."]
     problems = []
@@ -591,7 +609,7 @@ def _feedback_row(entry: Any) -> tuple[CardFeedback | None, list[str], list[str]
         problems.append("“outcomeTimestamp” must be an ISO 8601 timestamp with a time zone.")
     suggestions, suggestion_problems = _accepted_suggestions(entry.get("acceptedSuggestions"), outcome)
     problems += suggestion_problems
-    reason, reason_problems = _override_reason(entry.get("overrideReason"), outcome)
+    reason, reason_problems = _override_reason(entry.get("overrideReason"), outcome, reason_system)
     problems += reason_problems
     if problems:
         return None, [], problems
@@ -609,7 +627,7 @@ def _accepted_suggestions(raw: Any, outcome: Any) -> tuple[list[str], list[str]]
     return [item["id"] for item in raw], []
 
 
-def _override_reason(raw: Any, outcome: Any) -> tuple[dict[str, str], list[str]]:
+def _override_reason(raw: Any, outcome: Any, reason_system: str) -> tuple[dict[str, str], list[str]]:
     """The coded reason only: a free-text userComment may hold patient details, so it is not kept.
 
     A reason this service offered is stored with the service's own wording; a client's own coded
@@ -633,8 +651,8 @@ def _override_reason(raw: Any, outcome: Any) -> tuple[dict[str, str], list[str]]
     ):
         return {}, ["“overrideReason.reason” must be a Coding with a code (and short system and display)."]
     offered = dict(OVERRIDE_REASONS)
-    if coding.get("system") == OVERRIDE_REASON_SYSTEM and coding["code"] in offered:
-        return {"override_reason_system": OVERRIDE_REASON_SYSTEM, "override_reason_code": coding["code"],
+    if coding.get("system") == reason_system and coding["code"] in offered:
+        return {"override_reason_system": reason_system, "override_reason_code": coding["code"],
                 "override_reason_display": offered[coding["code"]]}, []
     if any(label_identifier_problems(coding.get(field, "")) for field in limits):
         return {}, ["“overrideReason.reason” looks like it holds a patient identifier; it was not stored."]

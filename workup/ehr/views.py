@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from workup.ehr import cds, cds_auth
 from workup.http import json_body
@@ -116,10 +117,17 @@ def cds_feedback(request: HttpRequest, service_id: str) -> HttpResponse:
     def record(body: object, source: str) -> dict:
         if service_id not in cds.enabled_services():
             raise cds.ServiceUnknown(f"No CDS Service “{service_id[:60]}” here; see GET /cds-services.")
-        cds.card_feedback_record(body=body)
+        cds.card_feedback_record(body=body, base_url=public_base_url(request))
         return {}
 
     return _cds_answer(request, record)
+
+
+@require_GET
+def cds_override_reasons(request: HttpRequest) -> HttpResponse:
+    """GET /cds-services/override-reasons: the CodeSystem the cards' override reasons come from."""
+    return _with_cors(request, JsonResponse(cds.override_reason_code_system(base_url=public_base_url(request)),
+                                            content_type="application/fhir+json"))
 
 
 def cds_not_found(request: HttpRequest, rest: str) -> HttpResponse:
