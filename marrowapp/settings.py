@@ -6,6 +6,7 @@ local development run (SQLite, loopback only); production must set a real secret
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -207,3 +208,18 @@ LOGOUT_REDIRECT_URL = "login"
 # A JSON list of {"iss", "jwks", optional "sub", optional "jku"}; unset, the service answers anyone
 # and `check --deploy` says so (workup.W001).
 CDS_TRUSTED_CLIENTS_FILE = os.environ.get("CDS_TRUSTED_CLIENTS_FILE", "")
+
+# --- EHR integration (workup/ehr): which results from a record count, and where links point --------
+# Results older than this many days before the evaluation are not used (per analyte overrides as a
+# JSON object, e.g. {"hemoglobin": 30}); the card names the inputs that had only older results.
+EHR_LOOKBACK_DAYS = int(os.environ.get("EHR_LOOKBACK_DAYS", "90"))
+EHR_LOOKBACK_DAYS_BY_ANALYTE = json.loads(os.environ.get("EHR_LOOKBACK_DAYS_BY_ANALYTE", "{}"))
+# The public address of this service (e.g. https://marrow.example.org): card links and source URLs
+# are built from it, never from the request's Host header. Empty: the request's own address (dev).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+# patient-view would show a card on every chart opening: off unless a site asks for it. The
+# order-select and order-sign services (a bone marrow biopsy order) are always offered.
+CDS_PATIENT_VIEW_ENABLED = _env_bool("CDS_PATIENT_VIEW_ENABLED", False)
+# Origins of browser-based CDS Clients allowed to call the CDS services (CORS), comma-separated;
+# "*" allows any (the calls carry a bearer token, never a cookie). Empty: no CORS headers.
+CDS_CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CDS_CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]

@@ -23,6 +23,10 @@ def _too_large(request: HttpRequest) -> HttpResponse:
     message = f"The request body is larger than {limit} bytes."
     if request.path.startswith("/api/"):
         return JsonResponse({"errors": {"body": [message]}}, status=413)
+    if request.path.startswith("/cds-services"):  # CDS Hooks: every error is a FHIR OperationOutcome
+        outcome = {"resourceType": "OperationOutcome",
+                   "issue": [{"severity": "error", "code": "too-costly", "diagnostics": message}]}
+        return JsonResponse(outcome, status=413)
     return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
 
 

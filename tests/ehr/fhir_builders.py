@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from tests.golden import golden_cases
@@ -12,7 +13,14 @@ UCUM_BY_UNIT = {unit: ucum for ucum, unit in reversed(list(fhir.UCUM_UNITS.items
 UCUM_BY_UNIT["10^9/L"] = "10*9/L"
 
 
-def observation(loinc: str, value, ucum: str | None, *, effective: str = "2026-03-01", status: str = "final") -> dict:
+def days_ago(days: int) -> str:
+    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+
+
+RECENT = days_ago(2)  # inside any look-back window
+
+
+def observation(loinc: str, value, ucum: str | None, *, effective: str = RECENT, status: str = "final") -> dict:
     """A lab Observation as an EHR would send it (subject, dates, UCUM-coded quantity)."""
     quantity = {"value": value}
     if ucum is not None:
@@ -30,7 +38,7 @@ def observation(loinc: str, value, ucum: str | None, *, effective: str = "2026-0
     }
 
 
-def coded_observation(loinc: str, result: str, *, effective: str = "2026-03-01") -> dict:
+def coded_observation(loinc: str, result: str, *, effective: str = RECENT) -> dict:
     """A qualitative Observation coded SNOMED CT detected / not detected."""
     code = {value: code for code, value in fhir.DETECTED_CODES.items()}[result]
     resource = observation(loinc, 0, None, effective=effective)
@@ -70,12 +78,30 @@ def prefetch_for(labs: dict) -> dict:
     return {key: bundle(lab_observation(key, labs[key])) if key in labs else None for key in fhir.LAB_KEYS}
 
 
-def hook_request(prefetch: dict | None = None, **overrides) -> dict:
+BIOPSY_ORDER = {
+    "resourceType": "ServiceRequest", "id": "bmb-1", "status": "draft", "intent": "order",
+    "code": {"coding": [{"system": "http://snomed.info/sct", "code": "86273004", "display": "Biopsy of bone marrow"}]},
+    "subject": {"reference": "Patient/example"},
+}
+SERVICE_BY_HOOK = {"patient-view": "/cds-services/marrow-workup",
+                   "order-select": "/cds-services/marrow-workup-order-select",
+                   "order-sign": "/cds-services/marrow-workup-order-sign"}
+
+
+def hook_request(prefetch: dict | None = None, *, hook: str = "patient-view", orders: tuple = (BIOPSY_ORDER,),
+                 **overrides) -> dict:
+    """A CDS Hooks request; the order hooks carry a draft bone marrow biopsy order unless told otherwise."""
+    context = {"userId": "Practitioner/123", "patientId": "example"}
+    if hook != "patient-view":
+        context["draftOrders"] = {"resourceType": "Bundle", "type": "collection",
+                                  "entry": [{"resource": order} for order in orders]}
+    if hook == "order-select":
+        context["selections"] = [f"ServiceRequest/{order['id']}" for order in orders]
     body = {
-        "hook": "patient-view",
+        "hook": hook,
         "hookInstance": str(uuid.uuid4()),
         "fhirServer": "https://ehr.example.org/fhir",
-        "context": {"userId": "Practitioner/123", "patientId": "example"},
+        "context": context,
     }
     if prefetch is not None:
         body["prefetch"] = prefetch

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.ehr.fhir_builders import SERVICE_BY_HOOK, hook_request
 from workup.ehr import fhir
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +61,11 @@ bundles = st.fixed_dictionaries(
 prefetches = st.dictionaries(st.sampled_from(fhir.LAB_KEYS), st.none() | bundles | observations | json_values, max_size=6)
 hook_bodies = st.fixed_dictionaries(
     {
-        "hook": st.sampled_from(["patient-view", "order-sign"]),
+        "hook": st.sampled_from(["patient-view", "order-sign", "order-select"]),
         "hookInstance": st.uuids().map(str),
-        "context": st.fixed_dictionaries({"patientId": st.text(max_size=8)}),
+        "context": st.fixed_dictionaries({"patientId": st.text(max_size=8)}, optional={
+            "draftOrders": st.just(hook_request(hook="order-sign")["context"]["draftOrders"]) | json_values,
+            "selections": st.just(["ServiceRequest/bmb-1"]) | json_values}),
     },
     optional={"prefetch": prefetches | json_values},
 )
@@ -80,9 +83,8 @@ def assert_card_shape(card: dict) -> None:
 @FUZZ
 @given(prefetch=prefetches.filter(bool))
 def test_cds_service_answers_prefetch_with_one_well_formed_card(client, prefetch):
-    body = {"hook": "patient-view", "hookInstance": str(uuid.uuid4()), "context": {"patientId": "p"},
-            "prefetch": prefetch}
-    response = client.post("/cds-services/marrow-workup", body, content_type="application/json")
+    body = hook_request(prefetch, hook="order-sign")  # a biopsy order: always one card
+    response = client.post(SERVICE_BY_HOOK["order-sign"], body, content_type="application/json")
     event(f"status {response.status_code}")
     assert response.status_code == 200
     (card,) = response.json()["cards"]
@@ -90,14 +92,16 @@ def test_cds_service_answers_prefetch_with_one_well_formed_card(client, prefetch
 
 
 @FUZZ
-@given(body=hook_bodies | json_values)
-def test_cds_service_never_answers_5xx(client, body):
-    response = client.post("/cds-services/marrow-workup", body, content_type="application/json")
+@given(body=hook_bodies | json_values, service=st.sampled_from(sorted(SERVICE_BY_HOOK.values())))
+def test_cds_service_never_answers_5xx(client, body, service):
+    response = client.post(service, body, content_type="application/json")
     event(f"status {response.status_code}")
     assert response.status_code in {200, 400, 412}
     if response.status_code == 200:
-        (card,) = response.json()["cards"]
-        assert_card_shape(card)
+        cards = response.json()["cards"]
+        assert len(cards) <= 1
+        for card in cards:
+            assert_card_shape(card)
     else:
         assert response.json()["resourceType"] == "OperationOutcome"
 

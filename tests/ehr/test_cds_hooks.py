@@ -8,7 +8,15 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from tests.ehr.fhir_builders import bundle, hook_request, observation, prefetch_for
+from tests.ehr.fhir_builders import (
+    RECENT,
+    SERVICE_BY_HOOK,
+    bundle,
+    days_ago,
+    hook_request,
+    observation,
+    prefetch_for,
+)
 from workup.ehr import fhir
 from workup.ehr.cds import SUMMARY_MAX
 from workup.models import CardFeedback, WorkupDraft
@@ -20,12 +28,21 @@ SERVICE = "/cds-services/marrow-workup"
 ANEMIA = {"hemoglobin": {"value": 10.8, "unit": "g/dL"}}
 
 
+ORDER_SIGN = SERVICE_BY_HOOK["order-sign"]
+
+
 def call(client, body):
-    return client.post(SERVICE, body, content_type="application/json")
+    """POST to the service for the body's hook (patient-view answers only when a trigger is met)."""
+    return client.post(SERVICE_BY_HOOK.get(body.get("hook"), SERVICE), body, content_type="application/json")
+
+
+def order_request(prefetch=None, **overrides):
+    """An order-sign call with a draft bone marrow biopsy order: it always gets one card."""
+    return hook_request(prefetch, hook="order-sign", **overrides)
 
 
 def card_for(client, labs: dict) -> dict:
-    response = call(client, hook_request(prefetch_for(labs)))
+    response = call(client, order_request(prefetch_for(labs)))
     assert response.status_code == 200
     (card,) = response.json()["cards"]
     return card
@@ -42,28 +59,43 @@ def empty_values(value, path="$"):
     return []
 
 
-def test_discovery_lists_patient_view_service(client):
-    (service,) = client.get("/cds-services").json()["services"]
-    assert service["id"] == "marrow-workup"
-    assert service["hook"] == "patient-view"
-    assert service["description"]
+def discovered(client) -> dict:
+    return {service["hook"]: service for service in client.get("/cds-services").json()["services"]}
+
+
+def test_discovery_lists_the_three_services_when_patient_view_is_enabled(client):
+    services = discovered(client)
+    assert {hook: s["id"] for hook, s in services.items()} == {
+        "patient-view": "marrow-workup", "order-select": "marrow-workup-order-select",
+        "order-sign": "marrow-workup-order-sign"}
+    assert all(s["description"] and s["usageRequirements"] for s in services.values())
+    assert "alert fatigue" in services["patient-view"]["description"]
+
+
+def test_discovery_leaves_patient_view_out_unless_enabled(client, settings):
+    settings.CDS_PATIENT_VIEW_ENABLED = False
+    assert set(discovered(client)) == {"order-select", "order-sign"}
+    response = call(client, hook_request(prefetch_for(ANEMIA)))
+    assert response.status_code == 404
+    assert response.json()["resourceType"] == "OperationOutcome"
 
 
 def test_discovery_prefetch_has_one_key_per_lab_input(client):
-    (service,) = client.get("/cds-services").json()["services"]
-    assert list(service["prefetch"]) == list(fhir.LAB_KEYS)
-    for key, template in service["prefetch"].items():
+    service = discovered(client)["patient-view"]
+    assert list(service["prefetch"]) == [*fhir.LAB_KEYS, "patient"]
+    assert service["prefetch"]["patient"] == "Patient/{{context.patientId}}"
+    for key, template in ((k, t) for k, t in service["prefetch"].items() if k != "patient"):
         assert template.startswith("Observation?patient={{context.patientId}}&code=")
-        assert template.endswith("&_sort=-date&_count=1")
+        assert template.endswith("&status=amended,corrected,final&_sort=-date&_count=5")
         for code in fhir.codes_for(key):
             assert f"http://loinc.org|{code}" in template
 
 
 def test_discovery_hemoglobin_template_matches_documented_form(client):
-    (service,) = client.get("/cds-services").json()["services"]
+    service = discovered(client)["order-sign"]
     assert service["prefetch"]["hemoglobin"] == (
         "Observation?patient={{context.patientId}}&code=http://loinc.org|718-7,http://loinc.org|59260-0"
-        "&_sort=-date&_count=1"
+        "&status=amended,corrected,final&_sort=-date&_count=5"
     )
 
 
@@ -98,8 +130,11 @@ def test_card_summary_is_under_140_characters(client):
     ids=["proceed-to-biopsy", "complete-workup", "crab-calcium", "crab-renal", "renal-below-crab"],
 )
 def test_card_indicator_follows_disposition(client, labs, indicator):
-    card = card_for(client, labs)
-    assert card["indicator"] == indicator
+    cards = call(client, hook_request(prefetch_for(labs))).json()["cards"]
+    if indicator == "info":  # patient-view: no trigger, nothing actionable, no card
+        assert cards == []
+    else:
+        assert cards[0]["indicator"] == indicator
 
 
 def test_card_has_no_null_or_empty_optional_fields(client):
@@ -121,7 +156,7 @@ def test_card_detail_states_basis_with_value_and_threshold(client):
     detail = card_for(client, ANEMIA)["detail"]
     assert "`BX-ANEMIA`" in detail
     assert "Hemoglobin 10.8 g/dL \\< 12.0 g/dL (default limit)" in detail
-    assert "LOINC 718-7, 2026-03-01" in detail
+    assert f"LOINC 718-7, {RECENT}" in detail
 
 
 def test_card_detail_shows_a_derived_ratio_with_its_value(client):
@@ -154,7 +189,7 @@ def test_draft_stores_only_pathway_inputs(client):
 
 
 def test_missing_prefetch_answers_412_with_operation_outcome(client):
-    response = call(client, hook_request())
+    response = call(client, order_request())
     assert response.status_code == 412
     body = response.json()
     assert body["resourceType"] == "OperationOutcome"
@@ -163,7 +198,7 @@ def test_missing_prefetch_answers_412_with_operation_outcome(client):
 
 
 def test_empty_prefetch_answers_412(client):
-    response = call(client, hook_request({}))
+    response = call(client, order_request({}))
     assert response.status_code == 412
     assert response.json()["resourceType"] == "OperationOutcome"
 
@@ -174,7 +209,7 @@ def test_null_prefetch_keys_are_unknowns_not_errors(client):
 
 
 def test_absent_prefetch_keys_are_listed_as_not_supplied(client):
-    response = call(client, hook_request({"hemoglobin": bundle(observation("718-7", 13.1, "g/dL"))}))
+    response = call(client, order_request({"hemoglobin": bundle(observation("718-7", 13.1, "g/dL"))}))
     detail = response.json()["cards"][0]["detail"]
     assert "Not supplied by the EHR: `wbc`, `platelets`" in detail
 
@@ -186,15 +221,15 @@ def test_invalid_json_answers_400_with_operation_outcome(client):
 
 
 def test_wrong_hook_answers_400_with_operation_outcome(client):
-    response = call(client, hook_request(prefetch_for(ANEMIA), hook="order-sign"))
+    response = client.post(SERVICE, order_request(prefetch_for(ANEMIA)), content_type="application/json")
     assert response.status_code == 400
     assert response.json()["resourceType"] == "OperationOutcome"
 
 
 def test_newest_observation_per_analyte_wins(client):
-    older = observation("718-7", 10.0, "g/dL", effective="2025-01-02")
-    newer = observation("59260-0", 8.7, "mmol/L", effective="2026-02-01T09:30:00+01:00")
-    response = call(client, hook_request({"hemoglobin": bundle(older, newer)}))
+    older = observation("718-7", 10.0, "g/dL", effective=days_ago(20))
+    newer = observation("59260-0", 8.7, "mmol/L", effective=days_ago(3) + "T09:30:00+01:00")
+    response = call(client, order_request({"hemoglobin": bundle(older, newer)}))
     token = response.json()["cards"][0]["links"][0]["url"].split("draft=")[1]
     assert drafts.draft_load(token=token) == {"hemoglobin": {"value": 8.7, "unit": "mmol/L"}}
 
@@ -209,21 +244,21 @@ def test_newest_observation_per_analyte_wins(client):
     ],
 )
 def test_ucum_unit_maps_to_pathway_unit(client, key, loinc, ucum, unit):
-    response = call(client, hook_request({key: bundle(observation(loinc, 80, ucum))}))
+    response = call(client, order_request({key: bundle(observation(loinc, 80, ucum))}))
     token = response.json()["cards"][0]["links"][0]["url"].split("draft=")[1]
     assert drafts.draft_load(token=token) == {key: {"value": 80, "unit": unit}}
 
 
 def test_unknown_unit_is_skipped_and_reported(client):
     odd = observation("718-7", 7.1, "mmol/dL")
-    response = call(client, hook_request({"hemoglobin": bundle(odd)}))
+    response = call(client, order_request({"hemoglobin": bundle(odd)}))
     card = response.json()["cards"][0]
     assert "`prefetch.hemoglobin.entry[0]`: Hemoglobin \\[Mass/volume\\] in Blood: unit “mmol/dL”" in card["detail"]
     assert card["extension"]["org.marrow-workup.assessment"]["disposition"] == "COMPLETE_WORKUP"
 
 
 def test_implausible_value_is_refused_and_reported(client):
-    response = call(client, hook_request({"hemoglobin": bundle(observation("718-7", 112, "g/dL"))}))
+    response = call(client, order_request({"hemoglobin": bundle(observation("718-7", 112, "g/dL"))}))
     card = response.json()["cards"][0]
     assert "Was it entered in g/L?" in card["detail"]
     assert "BX-ANEMIA" not in card["summary"]
@@ -264,14 +299,14 @@ def test_round_trip_with_realistic_prefetch(client):
 
 def issued_card(client) -> str:
     """The uuid of a card the service just answered with (feedback is taken only for those)."""
-    return call(client, hook_request(prefetch_for({"hemoglobin": {"value": 10.8, "unit": "g/dL"}}))).json()[
+    return call(client, order_request(prefetch_for({"hemoglobin": {"value": 10.8, "unit": "g/dL"}}))).json()[
         "cards"][0]["uuid"]
 
 
 def test_feedback_overridden_with_reason_is_stored(client):
     card = issued_card(client)
     body = {"feedback": [{"card": card, "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z",
-                          "overrideReason": {"reason": {"system": "urn:marrow-workup:cds:override-reason",
+                          "overrideReason": {"reason": {"system": "http://testserver/cds-services/override-reasons",
                                                         "code": "etiology-known",
                                                         "display": "Etiology of the marrow finding is already known"},
                                              "userComment": "Patient Jane Doe had a biopsy last week"}}]}
@@ -348,7 +383,7 @@ def test_anonymous_caller_is_capped_like_sign_in_to_save(client, monkeypatch):
 
 
 def test_no_draft_is_written_when_no_lab_was_read(client):
-    card = call(client, hook_request(prefetch_for({}))).json()["cards"][0]
+    card = call(client, order_request(prefetch_for({}))).json()["cards"][0]
     assert "links" not in card
     assert not WorkupDraft.objects.exists()
 

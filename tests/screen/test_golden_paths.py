@@ -44,7 +44,8 @@ def test_golden_case_labs_through_cds_service_match_engine(client, case):
     engine = workup_evaluate(case=case_from_json(data=labs))
     if set(rest) <= {"evaluation_date"}:  # a lab-only golden case: its expectation holds as written
         assert outcome(engine.to_dict()) == expected(case)
-    response = client.post("/cds-services/marrow-workup", hook_request(prefetch_for(labs)), content_type="application/json")
+    response = client.post("/cds-services/marrow-workup-order-sign", hook_request(prefetch_for(labs), hook="order-sign"),
+                           content_type="application/json")
     (card,) = response.json()["cards"]
     assessment = card["extension"]["org.marrow-workup.assessment"]
     assert assessment["disposition"] == engine.disposition

@@ -33,7 +33,8 @@ def test_workup_draft_prefills_form_and_evaluates_panel(client):
 
 @pytest.mark.django_db
 def test_workup_draft_from_cds_card_link_opens_prefilled_screen(client):
-    response = client.post("/cds-services/marrow-workup", hook_request(prefetch_for(ANEMIA)), content_type="application/json")
+    response = client.post("/cds-services/marrow-workup-order-sign", hook_request(prefetch_for(ANEMIA), hook="order-sign"),
+                           content_type="application/json")
     (link,) = response.json()["cards"][0]["links"]
     response = client.get(link["url"])
     page = parse(response.content)

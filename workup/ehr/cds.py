@@ -32,11 +32,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from workup.ehr import fhir
+from workup.ehr.orders import LabOrder, biopsy_orders, lab_order_codes, lab_suggestion
 from workup.models import CardFeedback, IssuedCard
 from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import INPUTS_BY_KEY, Case
@@ -50,7 +53,25 @@ SERVICE_ID = "marrow-workup"
 HOOK = "patient-view"
 PATHWAY_TITLE = "Marrow heterogeneity pathway"
 SUMMARY_MAX = 139  # the specification: "<140-character summary"
-OVERRIDE_REASON_SYSTEM = "urn:marrow-workup:cds:override-reason"
+OVERRIDE_REASON_PATH = "/cds-services/override-reasons"  # served as a FHIR CodeSystem at this path
+
+
+def override_reason_system(base_url: str) -> str:
+    """The override reasons' code system: a URL of this service that answers with the CodeSystem."""
+    return f"{base_url}{OVERRIDE_REASON_PATH}"
+
+
+def override_reason_code_system(*, base_url: str) -> dict[str, Any]:
+    """The FHIR R4 CodeSystem of the override reasons that cards offer."""
+    return {
+        "resourceType": "CodeSystem",
+        "url": override_reason_system(base_url),
+        "name": "MarrowWorkupOverrideReason",
+        "title": "Why a marrow workup card was not followed",
+        "status": "active",
+        "content": "complete",
+        "concept": [{"code": code, "display": display} for code, display in OVERRIDE_REASONS],
+    }
 EXTENSION_KEY = "org.marrow-workup.assessment"
 SCOPE_NOTE = (
     "Applies only to an adult whose lumbar MRI shows diffuse marrow heterogeneity of unclear etiology."
@@ -76,29 +97,69 @@ OVERRIDE_REASONS = (
 )
 
 
+PREFETCH_COUNT = 5  # several recent results, so κ can be paired with λ and calcium with albumin
+
+
 def prefetch_template(key: str) -> str:
-    """The newest Observation for one pathway input, by any of its LOINC codes."""
+    """The recent final results for one pathway input, by any of its LOINC codes, newest first."""
     codes = ",".join(f"{fhir.LOINC_SYSTEM}|{code}" for code in fhir.codes_for(key))
-    return f"Observation?patient={{{{context.patientId}}}}&code={codes}&_sort=-date&_count=1"
+    return (f"Observation?patient={{{{context.patientId}}}}&code={codes}"
+            f"&status={','.join(sorted(fhir.USABLE_STATUSES))}&_sort=-date&_count={PREFETCH_COUNT}")
 
 
+PATIENT_KEY = "patient"  # age (from birthDate) and sex, for the adult-scope guard and sex-specific limits
 PREFETCH: dict[str, str] = {key: prefetch_template(key) for key in fhir.LAB_KEYS}
+PREFETCH[PATIENT_KEY] = "Patient/{{context.patientId}}"
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """One CDS Service: an id, the hook it answers, and what discovery says about it."""
+
+    id: str
+    hook: str
+    title: str
+    description: str
+
+
+ORDER_HOOKS = ("order-select", "order-sign")
+SERVICES: tuple[Service, ...] = (
+    Service(SERVICE_ID, HOOK, "Marrow workup: diffuse marrow heterogeneity on lumbar MRI",
+            "Reads the patient's recent pathway labs and answers only when they meet a bone marrow biopsy "
+            "trigger (otherwise no card). Off unless the site enables it: a card on every chart opening "
+            "would be alert fatigue. " + SCOPE_NOTE),
+    Service("marrow-workup-order-select", "order-select", "Marrow workup: bone marrow biopsy order selected",
+            "When a bone marrow biopsy is selected, says whether the pathway supports it now, which core "
+            "labs are missing, and offers to order them. " + SCOPE_NOTE),
+    Service("marrow-workup-order-sign", "order-sign", "Marrow workup: bone marrow biopsy order signed",
+            "When a bone marrow biopsy order is about to be signed, says whether the pathway supports it "
+            "now, which core labs are missing, and offers to order them. " + SCOPE_NOTE),
+)
+USAGE_REQUIREMENTS = (
+    "Send the prefetch (this service does not query the FHIR server). Results older than the look-back "
+    "window, about another patient, or not final are not used. " + SCOPE_NOTE
+)
+
+
+def enabled_services() -> dict[str, Service]:
+    """The services this deployment offers: patient-view only when CDS_PATIENT_VIEW_ENABLED is set."""
+    return {service.id: service for service in SERVICES
+            if service.hook != HOOK or settings.CDS_PATIENT_VIEW_ENABLED}
 
 
 def cds_discovery() -> dict[str, Any]:
-    """The discovery document: one patient-view service with one prefetch key per lab input."""
+    """The discovery document: each enabled service with its prefetch templates and usage requirements."""
     return {
         "services": [
             {
-                "hook": HOOK,
-                "id": SERVICE_ID,
-                "title": "Marrow workup: diffuse marrow heterogeneity on lumbar MRI",
-                "description": (
-                    "Reads the patient's latest pathway labs and says whether they meet a bone "
-                    "marrow biopsy trigger, what is missing, and what is unknown. " + SCOPE_NOTE
-                ),
+                "hook": service.hook,
+                "id": service.id,
+                "title": service.title,
+                "description": service.description,
                 "prefetch": dict(PREFETCH),
+                "usageRequirements": USAGE_REQUIREMENTS,
             }
+            for service in enabled_services().values()
         ]
     }
 
@@ -112,6 +173,13 @@ class CdsError(Exception):
 
 class HookRequestInvalid(CdsError):
     """The request is not a CDS Hooks call this service can answer."""
+
+
+class ServiceUnknown(CdsError):
+    """No service with this id is offered here."""
+
+    status = 404
+    issue_code = "not-found"
 
 
 class PrefetchMissing(CdsError):
@@ -128,25 +196,73 @@ class LabsFromPrefetch:
     reading: fhir.LabReading
     refused: dict[str, list[str]]
     not_supplied: tuple[str, ...]
+    ehr_messages: tuple[str, ...] = ()  # OperationOutcomes the EHR sent instead of (or beside) results
+    demographics: tuple[str, ...] = ()  # what was read from the Patient, or why not
 
 
-def cds_hook_respond(*, body: Any, base_url: str, source: str = "") -> dict[str, Any]:
-    """Answer one patient-view call: read labs, evaluate, return one card.
+def cds_hook_respond(*, body: Any, base_url: str, source: str = "", service_id: str = SERVICE_ID) -> dict[str, Any]:
+    """Answer one call: read labs, evaluate, and return a card, or no card when nothing is actionable.
 
     `source` is "" for a verified client, else a keyed hash of the caller's address: such a caller
     gets at most SIGNED_OUT_DRAFTS_PER_ADDRESS live drafts and recorded cards, as "Sign in to save"
     allows; past that the card comes without a link and without feedback.
     """
-    _check_hook_request(body)
-    labs = labs_from_prefetch(prefetch=body.get("prefetch"))
+    service = enabled_services().get(service_id)
+    if service is None:
+        raise ServiceUnknown(f"No CDS Service “{service_id[:60]}” here; see GET /cds-services.")
+    _check_hook_request(body, service.hook)
+    patient_id = body["context"]["patientId"]
+    orders: list[dict] = []
+    if service.hook in ORDER_HOOKS:
+        selections = body["context"].get("selections") if service.hook == "order-select" else None
+        orders = biopsy_orders(body["context"].get("draftOrders"),
+                               selections if isinstance(selections, list) else None)
+        if not orders:
+            return {"cards": []}
+    labs = labs_from_prefetch(prefetch=body.get("prefetch"), selection=record_selection(patient_id=patient_id))
     assessment = workup_evaluate(case=labs.case)
+    if service.hook == HOOK and not assessment.triggers:
+        return {"cards": []}  # patient-view: only a met trigger is worth interrupting for
     within_cap = not source or (drafts.drafts_allowed(source=source) and _cards_allowed(source=source))
     token = drafts.draft_create(case_data=labs.inputs, source=source) if labs.inputs and within_cap else None
     card = card_build(assessment=assessment, labs=labs, base_url=base_url, draft_token=token,
                       capped=not within_cap)
+    if orders:
+        card = order_card(card, assessment=assessment, patient_id=patient_id)
     if within_cap:
         card_issue_record(card=card, source=source)
     return {"cards": [card]}
+
+
+ORDER_HEADLINE_BY_DISPOSITION = {
+    "PROCEED_TO_BIOPSY": "Bone marrow biopsy: the pathway supports it now",
+    "BIOPSY_STRONGLY_CONSIDERED": "Bone marrow biopsy: no trigger met, but the pathway supports considering it",
+    "COMPLETE_WORKUP": "Bone marrow biopsy: core labs missing, the pathway cannot support it yet",
+    "DEFERRAL_REASONABLE": "Bone marrow biopsy: the pathway finds deferral with repeat labs reasonable",
+}
+
+
+def order_card(card: dict, *, assessment: Assessment, patient_id: str) -> dict:
+    """The card for a biopsy order: whether the pathway supports it, and suggestions for missing labs."""
+    missing = [line for line in assessment.labs if line.core and line.status == "missing"]
+    headline = ORDER_HEADLINE_BY_DISPOSITION[assessment.disposition]
+    ids = ", ".join(f.id for f in assessment.triggers)
+    summary = f"{headline} ({ids})" if ids and len(f"{headline} ({ids})") <= SUMMARY_MAX else headline
+    suggestions = [
+        lab_suggestion(order=LabOrder(line.key, line.label, lab_order_codes(line.key)), patient_id=patient_id)
+        for line in missing if lab_order_codes(line.key)
+    ]
+    missing_text = ("Core labs missing: " + ", ".join(md_escape(line.label) for line in missing) + "."
+                    if missing else "No core lab is missing.")
+    order = {
+        **card,
+        "summary": summary[:SUMMARY_MAX],
+        "indicator": "info" if assessment.disposition == "PROCEED_TO_BIOPSY" else "warning",
+        "detail": f"**{md_escape(headline)}.** {missing_text}\n\n{card['detail']}",
+    }
+    if suggestions:
+        order |= {"suggestions": suggestions, "selectionBehavior": "any"}
+    return order
 
 
 ISSUED_CARD_LIFETIME = dt.timedelta(days=1)  # feedback for a card is accepted for a day
@@ -167,35 +283,62 @@ def card_issue_record(*, card: dict, source: str) -> None:
     )
 
 
-def _check_hook_request(body: Any) -> None:
+def _check_hook_request(body: Any, hook: str) -> None:
     if not isinstance(body, dict):
         raise HookRequestInvalid("The body must be a JSON object (a CDS Hooks request).")
-    if body.get("hook") != HOOK:
-        raise HookRequestInvalid(f"This service answers the “{HOOK}” hook only.")
+    if body.get("hook") != hook:
+        raise HookRequestInvalid(f"This service answers the “{hook}” hook only.")
     if not isinstance(body.get("hookInstance"), str) or not body["hookInstance"]:
         raise HookRequestInvalid("hookInstance is required.")
     if not isinstance(body.get("context"), dict):
         raise HookRequestInvalid("context is required and must be an object.")
+    patient_id = body["context"].get("patientId")
+    if not isinstance(patient_id, str) or not 0 < len(patient_id) <= 64:
+        raise HookRequestInvalid("context.patientId is required: the FHIR id of the patient.")
 
 
-def labs_from_prefetch(*, prefetch: Any) -> LabsFromPrefetch:
-    """Prefetched searches → the newest usable result per input; implausible values are set aside."""
-    if not isinstance(prefetch, dict) or not any(key in prefetch for key in PREFETCH):
+def record_selection(*, patient_id: str, evaluated_at: dt.datetime | None = None) -> fhir.Selection:
+    """The selection rules for one patient's record, with the configured look-back windows."""
+    return fhir.Selection(
+        patient_id=patient_id,
+        evaluated_at=evaluated_at or timezone.now(),
+        lookback_days=settings.EHR_LOOKBACK_DAYS,
+        lookback_days_by_key=dict(settings.EHR_LOOKBACK_DAYS_BY_ANALYTE),
+    )
+
+
+def labs_from_prefetch(*, prefetch: Any, selection: fhir.Selection) -> LabsFromPrefetch:
+    """Prefetched searches → the chosen result per input (see fhir.Selection); implausible values are set aside."""
+    lab_keys = [key for key in PREFETCH if key != PATIENT_KEY]
+    if not isinstance(prefetch, dict) or not any(key in prefetch for key in lab_keys):
         raise PrefetchMissing(
             "No prefetch data for this service's lab searches (see GET /cds-services). "
             "This service does not query the FHIR server itself."
         )
+    observations, messages = prefetched_observations(prefetch, lab_keys)
+    reading = fhir.labs_from_observations(observations, selection)
+    demographics, lines = fhir.demographics_from_patient(prefetch.get(PATIENT_KEY), selection)
+    labs_only = reading.inputs()
+    case, inputs, refused = _validated({**labs_only, **demographics})
+    not_supplied = tuple(key for key in PREFETCH if key not in prefetch)
+    return LabsFromPrefetch(case, inputs, reading, refused, not_supplied, tuple(messages), tuple(lines))
+
+
+def prefetched_observations(prefetch: dict, keys: list[str]) -> tuple[list[tuple[str, Any]], list[str]]:
+    """(reference, resource) pairs from the prefetch slots, and the EHR's OperationOutcome messages."""
     observations: list[tuple[str, Any]] = []
-    for key in PREFETCH:
+    messages: list[str] = []
+    for key in keys:
         value = prefetch.get(key)
         if isinstance(value, dict) and value.get("resourceType") == "Bundle":
-            observations.extend(fhir.bundle_entries(value, f"prefetch.{key}"))
+            parts = fhir.bundle_parts(value, f"prefetch.{key}")
+            observations += parts.matches
+            messages += [f"`{ref}`: {md_escape(text)}" for ref, text in parts.outcomes]
+        elif fhir.is_outcome(value):
+            messages.append(f"`prefetch.{key}`: {md_escape(fhir.outcome_text(value))}")
         elif value is not None:
             observations.append((f"prefetch.{key}", value))
-    reading = fhir.labs_from_observations(observations)
-    case, inputs, refused = _validated(reading.inputs())
-    not_supplied = tuple(key for key in PREFETCH if key not in prefetch)
-    return LabsFromPrefetch(case, inputs, reading, refused, not_supplied)
+    return observations, messages
 
 
 def _validated(inputs: dict[str, object]) -> tuple[Case, dict[str, object], dict[str, list[str]]]:
@@ -245,10 +388,10 @@ def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str,
         "detail": card_detail(assessment, labs) + (f"\n\n{CAPPED_NOTE}" if capped else ""),
         "source": {
             "label": f"{PATHWAY_TITLE} v{PATHWAY_INFO.version}",
-            "url": f"{base_url}/api/v1/pathway",
+            "url": f"{base_url}{reverse('learn-rules')}",
         },
         "overrideReasons": [
-            {"system": OVERRIDE_REASON_SYSTEM, "code": code, "display": display}
+            {"system": override_reason_system(base_url), "code": code, "display": display}
             for code, display in OVERRIDE_REASONS
         ],
         "links": [link],
@@ -280,6 +423,9 @@ def card_detail(assessment: Assessment, labs: LabsFromPrefetch) -> str:
         f"_{SCOPE_NOTE}_",
         _section("Basis", _basis_lines(assessment)),
         _section("Lab values read from the record", _lab_lines(labs)),
+        _section("Patient", [md_escape(line) for line in labs.demographics]),
+        _section("How results were chosen", _selection_lines(labs)),
+        _section("Messages from the EHR", list(labs.ehr_messages)),
         _section("Unknowns (could change the result)", _unknown_lines(assessment)),
         _section("Not used", _not_used_lines(labs)),
         f"Pathway `{PATHWAY_INFO.id}` {PATHWAY_INFO.version} (source {PATHWAY_INFO.source_date}), "
@@ -336,6 +482,16 @@ def _lab_lines(labs: LabsFromPrefetch) -> list[str]:
         unit = f" {md_escape(result.unit)}" if result.unit else ""
         when = f", {md_escape(result.effective)}" if result.effective else ", undated"
         lines.append(f"{md_escape(INPUTS_BY_KEY[key].label)}: {result.value}{unit} (LOINC {result.loinc}{when})")
+    return lines
+
+
+def _selection_lines(labs: LabsFromPrefetch) -> list[str]:
+    """Pairing notes and the inputs that had only results older than the look-back window."""
+    lines = [md_escape(note) for note in labs.reading.notes]
+    if labs.reading.old_only:
+        labels = ", ".join(md_escape(INPUTS_BY_KEY[key].label) for key in labs.reading.old_only)
+        lines.append(f"Only results older than the look-back window (default {settings.EHR_LOOKBACK_DAYS} days), "
+                     f"so not used: {labels}.")
     return lines
 
 
@@ -397,7 +553,7 @@ class FeedbackInvalid(CdsError):
 MAX_FEEDBACK_ENTRIES = 20  # a card is accepted or overridden; a real client sends one or two
 
 
-def card_feedback_record(*, body: Any) -> int:
+def card_feedback_record(*, body: Any, base_url: str = "") -> int:
     """Store the feedback entries for cards this service issued, once per card and outcome.
 
     The whole body is refused (400, naming the entry) when an entry breaks the specification's
@@ -409,7 +565,7 @@ def card_feedback_record(*, body: Any) -> int:
         raise FeedbackInvalid([f"The body must be an object with a “feedback” array of 1 to {MAX_FEEDBACK_ENTRIES} entries."])
     parsed, messages = [], []
     for index, entry in enumerate(entries):
-        row, suggestions, problems = _feedback_row(entry)
+        row, suggestions, problems = _feedback_row(entry, override_reason_system(base_url))
         messages += [f"feedback[{index}]: {problem}" for problem in problems]
         if row:
             parsed.append((index, row, suggestions))
@@ -438,7 +594,7 @@ def card_feedback_record(*, body: Any) -> int:
     return stored
 
 
-def _feedback_row(entry: Any) -> tuple[CardFeedback | None, list[str], list[str]]:
+def _feedback_row(entry: Any, reason_system: str) -> tuple[CardFeedback | None, list[str], list[str]]:
     if not isinstance(entry, dict):
         return None, [], ["must be an object."]
     problems = []
@@ -453,7 +609,7 @@ def _feedback_row(entry: Any) -> tuple[CardFeedback | None, list[str], list[str]
         problems.append("“outcomeTimestamp” must be an ISO 8601 timestamp with a time zone.")
     suggestions, suggestion_problems = _accepted_suggestions(entry.get("acceptedSuggestions"), outcome)
     problems += suggestion_problems
-    reason, reason_problems = _override_reason(entry.get("overrideReason"), outcome)
+    reason, reason_problems = _override_reason(entry.get("overrideReason"), outcome, reason_system)
     problems += reason_problems
     if problems:
         return None, [], problems
@@ -471,7 +627,7 @@ def _accepted_suggestions(raw: Any, outcome: Any) -> tuple[list[str], list[str]]
     return [item["id"] for item in raw], []
 
 
-def _override_reason(raw: Any, outcome: Any) -> tuple[dict[str, str], list[str]]:
+def _override_reason(raw: Any, outcome: Any, reason_system: str) -> tuple[dict[str, str], list[str]]:
     """The coded reason only: a free-text userComment may hold patient details, so it is not kept.
 
     A reason this service offered is stored with the service's own wording; a client's own coded
@@ -495,8 +651,8 @@ def _override_reason(raw: Any, outcome: Any) -> tuple[dict[str, str], list[str]]
     ):
         return {}, ["“overrideReason.reason” must be a Coding with a code (and short system and display)."]
     offered = dict(OVERRIDE_REASONS)
-    if coding.get("system") == OVERRIDE_REASON_SYSTEM and coding["code"] in offered:
-        return {"override_reason_system": OVERRIDE_REASON_SYSTEM, "override_reason_code": coding["code"],
+    if coding.get("system") == reason_system and coding["code"] in offered:
+        return {"override_reason_system": reason_system, "override_reason_code": coding["code"],
                 "override_reason_display": offered[coding["code"]]}, []
     if any(label_identifier_problems(coding.get(field, "")) for field in limits):
         return {}, ["“overrideReason.reason” looks like it holds a patient identifier; it was not stored."]

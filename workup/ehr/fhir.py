@@ -274,6 +274,92 @@ def bundle_entries(bundle: Any, prefix: str) -> Iterator[tuple[str, Any]]:
         yield f"{prefix}.entry[{index}]", resource
 
 
+@dataclass(frozen=True, slots=True)
+class BundleParts:
+    """A searchset's entries: the matches, the server's messages, and `_include`d resources."""
+
+    matches: list[tuple[str, Any]]
+    outcomes: list[tuple[str, str]]  # (reference, message)
+    included: list[str]  # references of entries that were only included (e.g. the Patient)
+
+
+def bundle_parts(bundle: Any, prefix: str) -> BundleParts:
+    """Split a Bundle by `entry.search.mode`; an OperationOutcome counts as a message wherever it is."""
+    parts = BundleParts([], [], [])
+    entries = bundle.get("entry", []) if isinstance(bundle, dict) else []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        ref = f"{prefix}.entry[{index}]"
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        search = entry.get("search") if isinstance(entry, dict) else None
+        mode = search.get("mode") if isinstance(search, dict) else None
+        if is_outcome(resource):
+            parts.outcomes.append((ref, outcome_text(resource)))
+        elif mode == "include":
+            parts.included.append(ref)
+        else:
+            parts.matches.append((ref, resource))
+    return parts
+
+
+def is_outcome(resource: Any) -> bool:
+    return isinstance(resource, dict) and resource.get("resourceType") == "OperationOutcome"
+
+
+def outcome_text(outcome: dict) -> str:
+    """The messages of an OperationOutcome's issues (diagnostics or details.text), shortened."""
+    issues = outcome.get("issue")
+    texts = []
+    for issue in issues if isinstance(issues, list) else []:
+        if not isinstance(issue, dict):
+            continue
+        details = issue.get("details")
+        text = issue.get("diagnostics") or (details.get("text") if isinstance(details, dict) else None)
+        severity = issue.get("severity") if isinstance(issue.get("severity"), str) else "issue"
+        if isinstance(text, str) and text:
+            texts.append(f"{_text(severity)}: {text[:200]}")
+    return "; ".join(texts[:5]) or "the server sent an OperationOutcome without a message."
+
+
+def demographics_from_patient(patient: Any, selection: Selection) -> tuple[dict[str, object], list[str]]:
+    """Age at the evaluation date (from a full birthDate) and sex (from gender), with what was read.
+
+    A partial birth date gives no age, and gender other than male or female gives no sex: the
+    pathway then treats them as unknown rather than guessing.
+    """
+    if patient is None:
+        return {}, []
+    if not isinstance(patient, dict) or patient.get("resourceType") != "Patient":
+        return {}, ["The patient prefetch is not a Patient resource: age and sex not read."]
+    if patient.get("id") != selection.patient_id:
+        return {}, [f"The Patient sent is not Patient/{_text(selection.patient_id)}: age and sex not read."]
+    inputs: dict[str, object] = {}
+    lines: list[str] = []
+    birth = patient.get("birthDate")
+    born = _full_date(birth)
+    on = selection.evaluated_at.date()
+    if born is not None and born <= on:
+        inputs["age"] = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        lines.append(f"Age {inputs['age']} on {on.isoformat()} (from the birth date).")
+    elif birth is not None:
+        lines.append("The birth date is incomplete or not a date: age not set.")
+    gender = patient.get("gender")
+    if gender in ("male", "female"):
+        inputs["sex"] = gender
+        lines.append(f"Sex {gender} (from the administrative gender).")
+    elif gender is not None:
+        lines.append("Administrative gender is neither male nor female: sex-specific limits use the defaults.")
+    return inputs, lines
+
+
+def _full_date(raw: Any) -> dt.date | None:
+    if not isinstance(raw, str) or len(raw) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
 def observation_to_result(resource: Any, ref: str) -> tuple[LabResult | None, str | None]:
     """One Observation → a LabResult, or None and the reason it cannot be used."""
     if not isinstance(resource, dict) or resource.get("resourceType") != "Observation":

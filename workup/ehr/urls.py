@@ -1,11 +1,13 @@
 """Routes of the EHR integration (CDS Hooks)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from workup.ehr import views
 
 urlpatterns = [
     path("cds-services", views.cds_discovery, name="cds-discovery"),
-    path("cds-services/marrow-workup", views.cds_service, name="cds-service"),
-    path("cds-services/marrow-workup/feedback", views.cds_feedback, name="cds-feedback"),
+    path("cds-services/override-reasons", views.cds_override_reasons, name="cds-override-reasons"),
+    path("cds-services/<slug:service_id>", views.cds_service, name="cds-service"),
+    path("cds-services/<slug:service_id>/feedback", views.cds_feedback, name="cds-feedback"),
+    re_path(r"^cds-services/(?P<rest>.*)$", views.cds_not_found),
 ]
