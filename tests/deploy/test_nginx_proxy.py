@@ -61,3 +61,16 @@ def test_nginx_proxy_refuses_bodies_over_256_kib_itself(nginx_stack):
                          headers={"Content-Type": "application/json"})
     assert response.status == 413
     assert response.headers["Server"] == "nginx"
+
+
+def test_nginx_proxy_keeps_the_port_for_the_csrf_origin_check(nginx_stack):
+    """A browser's htmx POST passes Django's Origin check through nginx on a non-default port."""
+    _, https_port, tls = nginx_stack
+    response, _ = _https(https_port, tls, "GET", "/")
+    token = response.headers["Set-Cookie"].split("csrftoken=", 1)[1].split(";", 1)[0]
+    origin = f"https://127.0.0.1:{https_port}"
+    response, body = _https(https_port, tls, "POST", "/", body="age=61", headers={
+        "Host": f"127.0.0.1:{https_port}", "Origin": origin, "Referer": origin + "/", "HX-Request": "true",
+        "Cookie": f"csrftoken={token}", "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded",
+    })
+    assert response.status == 200, body[:300]
