@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 POSTGRES_TEST_URL ?= postgres://marrow:marrow@127.0.0.1:5432/marrow
 POSTGRES_TESTS := tests/saved tests/screen tests/api tests/ehr tests/site
 
-.PHONY: run test test-postgres lint check clean serve bench soak wrk
+.PHONY: run test test-postgres lint check clean serve bench soak wrk slow-clients nginx
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -56,6 +56,13 @@ bench: $(STAMP) wrk
 ## soak: 60 s at 32 connections mixing every endpoint; errors and per-worker memory
 soak: $(STAMP) wrk
 	$(BIN)/python -m scripts.bench --soak
+
+## slow-clients: 50 clients trickling headers, /healthz timed straight to gunicorn and through nginx
+slow-clients: $(STAMP) nginx
+	$(BIN)/python -m scripts.slow_clients
+
+nginx:
+	@[ -x /usr/sbin/nginx ] || (apt-get update -qq && apt-get install -y -qq nginx)
 
 wrk:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

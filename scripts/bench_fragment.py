@@ -76,7 +76,7 @@ def main() -> None:
     spent: collections.Counter = collections.Counter()
     stages = [
         (http_request.HttpRequest, "_load_post_and_files", "parse the form body"),
-        (views, "workup_fields_check", "check the fields"),
+        (views, "workup_form", "bind the form"),
         (services, "_case_and_inputs_from_form", "build the case"),
         (services, "workup_evaluate", "engine"),
         (services, "workup_report", "report text"),
@@ -85,7 +85,7 @@ def main() -> None:
     ]
     for owner, name, label in stages:
         _timed(spent, owner, name, label)
-    fragments()  # warm-up: templates compiled, kept panel parts drawn
+    fragments()  # warm-up: templates compiled
     spent.clear()
     start = time.perf_counter()
     for _ in range(args.rounds):

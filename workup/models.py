@@ -204,3 +204,37 @@ class CardFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} {self.card_uuid}"
+
+
+# --- CDS Hooks bookkeeping (no patient data) ---------------------------------------------------------
+
+
+class SeenJwtId(models.Model):
+    """A client JWT's `jti` (hashed with its issuer) kept until the token expires, so a replay fails.
+
+    The unique constraint makes the check hold across app servers and under load: the second
+    insert of the same key fails in the database, whatever any cache has dropped.
+    """
+
+    key = models.CharField(max_length=64, unique=True)  # sha256 of issuer and jti
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"jti seen, kept until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class IssuedCard(models.Model):
+    """A card this service answered with: feedback is accepted only for these, once per outcome."""
+
+    card_uuid = models.UUIDField(unique=True)
+    suggestion_uuids = models.JSONField(default=list)  # the suggestions the card offered
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    overridden_at = models.DateTimeField(null=True, blank=True)
+    # For a client without a verified JWT: a keyed hash of its address, so cards (like drafts) can be
+    # capped per address without storing the address. Empty for a trusted client.
+    source = models.CharField(max_length=64, blank=True, default="", db_index=True)
+
+    def __str__(self) -> str:
+        return f"card issued {self.issued_at:%Y-%m-%d %H:%M}"

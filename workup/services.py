@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from workup.pathway import validation
 from workup.pathway.engine import evaluate
 from workup.pathway.inputs import INPUTS, REFERENCE_LIMIT_KEYS, Case, InputSpec
 from workup.pathway.parsing import CaseInvalid, Errors, case_from_json
@@ -28,12 +27,12 @@ def _case_and_inputs_from_form(data: Mapping[str, Any]) -> tuple[Case, dict[str,
     errors: Errors = {}
     payload: dict[str, Any] = {}
     for spec in INPUTS:
-        value = _form_value(spec, data, errors)
+        value = _form_value(spec, data)
         if value is not None:
             payload[spec.key] = value
     limits = {}
     for key in REFERENCE_LIMIT_KEYS:
-        limit = _form_quantity(key, data, errors)
+        limit = _form_quantity(key, data)
         if limit is not None:
             limits[key] = limit
     if limits:
@@ -75,46 +74,44 @@ def form_data_from_case(*, inputs: Mapping[str, Any]) -> dict[str, str | list[st
         elif isinstance(value, list):
             data[key] = [str(item) for item in value]
         elif value is not None:
-            data[key] = str(value)
+            data[key] = _form_number_text(value)
     return data
 
 
 def _form_quantity_fields(key: str, quantity: Mapping[str, Any]) -> dict[str, str]:
-    return {key: str(quantity.get("value", "")), f"{key}_unit": str(quantity.get("unit", ""))}
+    return {key: _form_number_text(quantity.get("value", "")), f"{key}_unit": str(quantity.get("unit", ""))}
 
 
-def _form_number(key: str, text: str, errors: Errors) -> Decimal | None:
-    message = validation.number_error(text)
-    if message:
-        errors[key] = [message]
-        return None
-    return Decimal(text.strip())
+def _form_number_text(value: Any) -> str:
+    """A stored number as a person would type it: plain digits, never an exponent the form refuses."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        number = Decimal(str(value))
+        return f"{number:f}" if number.is_finite() else str(value)
+    return str(value)
 
 
-def _form_quantity(key: str, data: Mapping[str, Any], errors: Errors) -> dict[str, Any] | None:
-    text = (data.get(key) or "").strip()
-    if not text:
-        return None
-    number = _form_number(key, text, errors)
+def _form_quantity(key: str, data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A lab value and its unit from the form's cleaned data (the number already read by the form)."""
+    number = data.get(key)
     return None if number is None else {"value": number, "unit": data.get(f"{key}_unit") or ""}
 
 
 _FORM_BOOLEANS = {"yes": True, "no": False}
 
 
-def _form_value(spec: InputSpec, data: Mapping[str, Any], errors: Errors) -> Any:
+def _form_value(spec: InputSpec, data: Mapping[str, Any]) -> Any:
     """The JSON-API form of one input from the form, or None when it was left empty/unknown."""
     raw = data.get(spec.key)
     if spec.kind == "quantity":
-        return _form_quantity(spec.key, data, errors)
+        return _form_quantity(spec.key, data)
     if spec.kind == "boolean":
         return _FORM_BOOLEANS.get(raw or "")
     if spec.kind == "set":
         return list(raw) if raw else None
+    if spec.kind in ("integer", "ratio"):
+        return raw  # a Decimal read by the form's number field, or None
     if not raw or not str(raw).strip():
         return None
-    if spec.kind in ("integer", "ratio"):
-        return _form_number(spec.key, str(raw), errors)
     return str(raw).strip()
 
 

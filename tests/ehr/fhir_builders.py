@@ -30,6 +30,14 @@ def observation(loinc: str, value, ucum: str | None, *, effective: str = "2026-0
     }
 
 
+def coded_observation(loinc: str, result: str, *, effective: str = "2026-03-01") -> dict:
+    """A qualitative Observation coded SNOMED CT detected / not detected."""
+    code = {value: code for code, value in fhir.DETECTED_CODES.items()}[result]
+    resource = observation(loinc, 0, None, effective=effective)
+    del resource["valueQuantity"]
+    return resource | {"valueCodeableConcept": {"coding": [{"system": fhir.SNOMED_SYSTEM, "code": code}]}}
+
+
 def bundle(*observations: dict) -> dict:
     return {
         "resourceType": "Bundle",
@@ -42,6 +50,8 @@ def bundle(*observations: dict) -> dict:
 def lab_observation(key: str, raw) -> dict:
     """The Observation for one pathway lab input as the JSON API writes it."""
     codes = fhir.codes_for(key)
+    if key in fhir.CODED_KEYS:
+        return coded_observation(codes[0], raw)
     if key == "flc_ratio":
         return observation(codes[0], raw, "{ratio}")
     molar = "mol" in raw["unit"] and len(codes) > 1
@@ -50,8 +60,8 @@ def lab_observation(key: str, raw) -> dict:
 
 def split_case(inputs: dict) -> tuple[dict, dict]:
     """A case's lab inputs (those a LOINC code can carry) and everything else."""
-    labs = {k: v for k, v in inputs.items() if k in fhir.LAB_KEYS}
-    rest = {k: v for k, v in inputs.items() if k not in fhir.LAB_KEYS}
+    labs = {k: v for k, v in inputs.items() if k in fhir.LAB_KEYS and v != "not_done"}
+    rest = {k: v for k, v in inputs.items() if k not in labs}
     return labs, rest
 
 

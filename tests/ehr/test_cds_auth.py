@@ -7,6 +7,8 @@ service stays open, and `check --deploy` warns (tests/deploy/test_check_deploy.p
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import json
 import time
 import uuid
@@ -16,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -160,7 +163,8 @@ def test_cds_auth_garbage_bearer_is_refused(client, trusted):
 
 
 def test_cds_auth_feedback_needs_a_token_too(client, trusted):
-    feedback = {"feedback": [{"card": str(uuid.uuid4()), "outcome": "accepted",
+    card = call(client, token()).json()["cards"][0]["uuid"]
+    feedback = {"feedback": [{"card": card, "outcome": "overridden",
                               "outcomeTimestamp": "2026-11-25T10:00:00Z"}]}
     assert refused(call(client, None, FEEDBACK, feedback), "Authorization: Bearer")
     assert not CardFeedback.objects.exists()
@@ -219,3 +223,88 @@ def test_cds_auth_signed_tokens_with_any_claims_never_5xx(trusted, claims, heade
     response = Client().post(SERVICE, hook_request(prefetch_for(ANEMIA)), content_type="application/json",
                              headers={"Authorization": f"Bearer {signed}"})
     assert response.status_code in (200, 401)
+
+
+# --- Malformed headers and claims (issue 11 item 2), sub optional, replay table (item 4) -----------
+
+
+def _signed_raw(claims: dict | str, headers: dict) -> str:
+    """A token signed with the EHR's key whose header and claims may have any JSON shape."""
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    payload = claims if isinstance(claims, str) else json.dumps(claims)
+    signing_input = part(json.dumps({"alg": "ES384", "typ": "JWT", "kid": "ec-1", **headers}).encode()) + "." + part(
+        payload.encode())
+    signature = jwt.algorithms.ECAlgorithm(jwt.algorithms.ECAlgorithm.SHA384).sign(signing_input.encode(), EHR_KEY)
+    return signing_input + "." + part(signature)
+
+
+def _claims(**overrides) -> dict:
+    now = int(time.time())
+    return {"iss": ISSUER, "sub": "ehr-1", "aud": AUDIENCE, "iat": now, "exp": now + 60,
+            "jti": str(uuid.uuid4())} | overrides
+
+
+@pytest.mark.parametrize("headers", [{"jku": [f"{ISSUER}/jwks"]}, {"jku": {"url": "x"}}, {"kid": ["ec-1"]},
+                                     {"kid": 7}])
+def test_cds_auth_header_of_the_wrong_type_is_401(client, trusted, headers):
+    assert refused(call(client, _signed_raw(_claims(), headers)), "must be a string")
+
+
+def test_cds_auth_well_formed_raw_token_is_accepted(client, trusted):
+    assert call(client, _signed_raw(_claims(), {})).status_code == 200
+
+
+@pytest.mark.parametrize("claim", ["iat", "exp", "nbf"])
+@pytest.mark.parametrize("value", ["1764000000", True, None, [1], -5, 10**30])
+def test_cds_auth_time_claim_that_is_not_a_numeric_date_is_401(client, trusted, claim, value):
+    assert refused(call(client, _signed_raw(_claims(**{claim: value}), {})), f"“{claim}” claim must be")
+
+
+def test_cds_auth_huge_exponent_in_a_claim_is_401_at_once(client, trusted):
+    signed = _signed_raw(json.dumps(_claims()).replace('"exp": ', '"exp": 1e999999999, "x": '), {})
+    started = time.perf_counter()
+    response = call(client, signed)
+    assert response.status_code == 401
+    assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize("jti", [7, "", "x" * 257, ["a"]])
+def test_cds_auth_jti_of_the_wrong_shape_is_401(client, trusted, jti):
+    assert refused(call(client, _signed_raw(_claims(jti=jti), {})), "“jti” claim must be")
+
+
+def test_cds_auth_token_without_sub_is_accepted_when_no_sub_is_allow_listed(client, tmp_path, settings):
+    path = tmp_path / "clients.json"
+    path.write_text(json.dumps([{"iss": ISSUER, "jwks": {"keys": [_jwk(EHR_KEY, "ec-1", "ES384")]}}]))
+    settings.CDS_TRUSTED_CLIENTS_FILE = str(path)
+    trusted_clients.cache_clear()
+    try:
+        assert call(client, token(sub=None)).status_code == 200
+    finally:
+        trusted_clients.cache_clear()
+
+
+def test_cds_auth_replays_are_refused_even_when_the_cache_is_full(client, trusted):
+    tokens = [token() for _ in range(40)]
+    for signed in tokens:
+        assert call(client, signed).status_code == 200
+    cache.clear()  # the old store lost entries when full; the table does not depend on the cache
+    assert all(call(client, signed).status_code == 401 for signed in tokens)
+
+
+def test_cds_auth_seen_jti_is_unique_in_the_database(trusted):
+    from django.db import IntegrityError, transaction
+
+    from workup.models import SeenJwtId
+    SeenJwtId.objects.create(key="a" * 64, expires_at=timezone.now() + dt.timedelta(minutes=5))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SeenJwtId.objects.create(key="a" * 64, expires_at=timezone.now() + dt.timedelta(minutes=5))
+
+
+def test_cds_auth_expired_jti_rows_are_pruned(client, trusted):
+    from workup.models import SeenJwtId
+    SeenJwtId.objects.create(key="b" * 64, expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert call(client, token()).status_code == 200
+    assert not SeenJwtId.objects.filter(key="b" * 64).exists()
+    assert SeenJwtId.objects.count() == 1

@@ -262,8 +262,14 @@ def test_round_trip_with_realistic_prefetch(client):
     assert CardFeedback.objects.get().card_uuid == uuid.UUID(card["uuid"])
 
 
+def issued_card(client) -> str:
+    """The uuid of a card the service just answered with (feedback is taken only for those)."""
+    return call(client, hook_request(prefetch_for({"hemoglobin": {"value": 10.8, "unit": "g/dL"}}))).json()[
+        "cards"][0]["uuid"]
+
+
 def test_feedback_overridden_with_reason_is_stored(client):
-    card = str(uuid.uuid4())
+    card = issued_card(client)
     body = {"feedback": [{"card": card, "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z",
                           "overrideReason": {"reason": {"system": "urn:marrow-workup:cds:override-reason",
                                                         "code": "etiology-known",
@@ -278,17 +284,73 @@ def test_feedback_overridden_with_reason_is_stored(client):
 
 
 def test_feedback_user_comment_is_not_stored(client):
-    body = {"feedback": [{"card": str(uuid.uuid4()), "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z",
+    body = {"feedback": [{"card": issued_card(client), "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z",
                           "overrideReason": {"userComment": "Jane Doe, MRN 12345"}}]}
     client.post(SERVICE + "/feedback", body, content_type="application/json")
     stored = CardFeedback.objects.get()
     assert "Jane" not in " ".join(str(getattr(stored, f.name)) for f in CardFeedback._meta.fields)
 
 
-def test_feedback_accepted_is_stored(client):
-    body = {"feedback": [{"card": str(uuid.uuid4()), "outcome": "accepted", "outcomeTimestamp": "2026-03-01T10:00:00Z"}]}
-    assert client.post(SERVICE + "/feedback", body, content_type="application/json").status_code == 200
-    assert CardFeedback.objects.get().outcome == "accepted"
+def test_feedback_for_a_card_never_issued_is_refused_and_stores_nothing(client):
+    body = {"feedback": [{"card": str(uuid.uuid4()), "outcome": "overridden",
+                          "outcomeTimestamp": "2026-03-01T10:00:00Z"}] * 20}
+    response = client.post(SERVICE + "/feedback", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "not a card this service issued" in response.json()["issue"][0]["diagnostics"]
+    assert not CardFeedback.objects.exists()
+
+
+def test_feedback_is_stored_once_per_card_and_outcome(client):
+    entry = {"card": issued_card(client), "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z"}
+    for _ in range(3):
+        assert client.post(SERVICE + "/feedback", {"feedback": [entry, entry]},
+                           content_type="application/json").status_code == 200
+    assert CardFeedback.objects.count() == 1
+
+
+def test_feedback_with_too_many_entries_is_refused(client):
+    entry = {"card": issued_card(client), "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z"}
+    response = client.post(SERVICE + "/feedback", {"feedback": [entry] * 21}, content_type="application/json")
+    assert response.status_code == 400
+    assert not CardFeedback.objects.exists()
+
+
+def test_feedback_accepted_needs_accepted_suggestions_the_card_offered(client):
+    card = issued_card(client)  # a patient-view card offers no suggestion, so nothing can be accepted
+    bare = {"card": card, "outcome": "accepted", "outcomeTimestamp": "2026-03-01T10:00:00Z"}
+    response = client.post(SERVICE + "/feedback", {"feedback": [bare]}, content_type="application/json")
+    assert response.status_code == 400
+    assert "acceptedSuggestions" in response.json()["issue"][0]["diagnostics"]
+    offered_none = bare | {"acceptedSuggestions": [{"id": str(uuid.uuid4())}]}
+    response = client.post(SERVICE + "/feedback", {"feedback": [offered_none]}, content_type="application/json")
+    assert "did not offer" in response.json()["issue"][0]["diagnostics"]
+    assert not CardFeedback.objects.exists()
+
+
+def test_feedback_client_reason_that_looks_like_an_identifier_is_refused(client):
+    entry = {"card": issued_card(client), "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z",
+             "overrideReason": {"reason": {"system": "https://ehr.example.org/reasons", "code": "x",
+                                           "display": "seen 12/03/1961"}}}
+    response = client.post(SERVICE + "/feedback", {"feedback": [entry]}, content_type="application/json")
+    assert response.status_code == 400
+    assert not CardFeedback.objects.exists()
+
+
+def test_anonymous_caller_is_capped_like_sign_in_to_save(client, monkeypatch):
+    from workup.models import IssuedCard
+    monkeypatch.setattr(drafts, "SIGNED_OUT_DRAFTS_PER_ADDRESS", 3)
+    labs = hook_request(prefetch_for({"hemoglobin": {"value": 10.8, "unit": "g/dL"}}))
+    cards = [call(client, labs).json()["cards"][0] for _ in range(5)]
+    assert [("links" in card) for card in cards] == [True, True, True, False, False]
+    assert WorkupDraft.objects.count() == 3
+    assert IssuedCard.objects.count() == 3
+    assert "no prefilled link" in cards[-1]["detail"]
+
+
+def test_no_draft_is_written_when_no_lab_was_read(client):
+    card = call(client, hook_request(prefetch_for({}))).json()["cards"][0]
+    assert "links" not in card
+    assert not WorkupDraft.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -303,7 +365,7 @@ def test_feedback_accepted_is_stored(client):
     ids=["bad-uuid", "bad-outcome", "bad-timestamp", "reason-on-accepted"],
 )
 def test_feedback_invalid_entry_answers_400_and_stores_nothing(client, entry):
-    valid = {"card": str(uuid.uuid4()), "outcome": "accepted", "outcomeTimestamp": "2026-03-01T10:00:00Z"}
+    valid = {"card": issued_card(client), "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z"}
     response = client.post(SERVICE + "/feedback", {"feedback": [valid, entry]}, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["resourceType"] == "OperationOutcome"

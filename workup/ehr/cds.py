@@ -27,20 +27,23 @@ key that is absent is listed in the card as not supplied.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from workup.ehr import fhir
-from workup.models import CardFeedback
+from workup.models import CardFeedback, IssuedCard
 from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import INPUTS_BY_KEY, Case
 from workup.pathway.parsing import CaseInvalid, case_from_json
 from workup.pathway.result import Assessment, Finding, MatchedInput
 from workup.saved import drafts
+from workup.saved.identifiers import label_identifier_problems
 from workup.services import workup_evaluate
 
 SERVICE_ID = "marrow-workup"
@@ -127,13 +130,41 @@ class LabsFromPrefetch:
     not_supplied: tuple[str, ...]
 
 
-def cds_hook_respond(*, body: Any, base_url: str) -> dict[str, Any]:
-    """Answer one patient-view call: read labs, evaluate, store a draft, return one card."""
+def cds_hook_respond(*, body: Any, base_url: str, source: str = "") -> dict[str, Any]:
+    """Answer one patient-view call: read labs, evaluate, return one card.
+
+    `source` is "" for a verified client, else a keyed hash of the caller's address: such a caller
+    gets at most SIGNED_OUT_DRAFTS_PER_ADDRESS live drafts and recorded cards, as "Sign in to save"
+    allows; past that the card comes without a link and without feedback.
+    """
     _check_hook_request(body)
     labs = labs_from_prefetch(prefetch=body.get("prefetch"))
     assessment = workup_evaluate(case=labs.case)
-    token = drafts.draft_create(case_data=labs.inputs)
-    return {"cards": [card_build(assessment=assessment, labs=labs, base_url=base_url, draft_token=token)]}
+    within_cap = not source or (drafts.drafts_allowed(source=source) and _cards_allowed(source=source))
+    token = drafts.draft_create(case_data=labs.inputs, source=source) if labs.inputs and within_cap else None
+    card = card_build(assessment=assessment, labs=labs, base_url=base_url, draft_token=token,
+                      capped=not within_cap)
+    if within_cap:
+        card_issue_record(card=card, source=source)
+    return {"cards": [card]}
+
+
+ISSUED_CARD_LIFETIME = dt.timedelta(days=1)  # feedback for a card is accepted for a day
+
+
+def _cards_allowed(*, source: str) -> bool:
+    live = IssuedCard.objects.filter(source=source, expires_at__gt=timezone.now())
+    return live.count() < drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS
+
+
+def card_issue_record(*, card: dict, source: str) -> None:
+    """Remember a card's uuid (and its suggestions') so feedback can be matched; prune expired ones."""
+    now = timezone.now()
+    IssuedCard.objects.filter(expires_at__lte=now).delete()
+    IssuedCard.objects.create(
+        card_uuid=card["uuid"], suggestion_uuids=[s["uuid"] for s in card.get("suggestions", []) if "uuid" in s],
+        issued_at=now, expires_at=now + ISSUED_CARD_LIFETIME, source=source,
+    )
 
 
 def _check_hook_request(body: Any) -> None:
@@ -183,6 +214,10 @@ def _validated(inputs: dict[str, object]) -> tuple[Case, dict[str, object], dict
 # --- The card -------------------------------------------------------------------------------------
 
 CRAB_LABEL = "meets IMWG CRAB level"
+CAPPED_NOTE = (
+    "_This client address already holds many open workups from this service, so no prefilled link "
+    "is offered and feedback on this card is not recorded. A client with a signed token is not limited._"
+)
 
 
 def card_indicator(assessment: Assessment) -> str:
@@ -192,13 +227,22 @@ def card_indicator(assessment: Assessment) -> str:
     return INDICATOR_BY_DISPOSITION[assessment.disposition]
 
 
-def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str, draft_token: str) -> dict:
-    """One card per the specification; optional fields appear only when they have content."""
+def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str, draft_token: str | None,
+               capped: bool = False) -> dict:
+    """One card per the specification; optional fields appear only when they have content.
+
+    The link to the prefilled screen is offered only when a draft was stored (some lab was read).
+    """
+    link = {
+        "label": "Open the marrow workup prefilled with these labs",
+        "url": f"{base_url}/?draft={draft_token}",
+        "type": "absolute",
+    } if draft_token else None
     card = {
         "uuid": str(uuid.uuid4()),
         "summary": card_summary(assessment),
         "indicator": card_indicator(assessment),
-        "detail": card_detail(assessment, labs),
+        "detail": card_detail(assessment, labs) + (f"\n\n{CAPPED_NOTE}" if capped else ""),
         "source": {
             "label": f"{PATHWAY_TITLE} v{PATHWAY_INFO.version}",
             "url": f"{base_url}/api/v1/pathway",
@@ -207,13 +251,7 @@ def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str,
             {"system": OVERRIDE_REASON_SYSTEM, "code": code, "display": display}
             for code, display in OVERRIDE_REASONS
         ],
-        "links": [
-            {
-                "label": "Open the marrow workup prefilled with these labs",
-                "url": f"{base_url}/?draft={draft_token}",
-                "type": "absolute",
-            }
-        ],
+        "links": [link],
         "extension": {
             EXTENSION_KEY: {
                 "disposition": assessment.disposition,
@@ -356,27 +394,53 @@ class FeedbackInvalid(CdsError):
         super().__init__(" ".join(messages))
 
 
+MAX_FEEDBACK_ENTRIES = 20  # a card is accepted or overridden; a real client sends one or two
+
+
 def card_feedback_record(*, body: Any) -> int:
-    """Store every feedback entry (card uuid, outcome, coded override reason) or none of them."""
+    """Store the feedback entries for cards this service issued, once per card and outcome.
+
+    The whole body is refused (400, naming the entry) when an entry breaks the specification's
+    rules or names a card this service did not issue (or issued over a day ago); a repeated
+    outcome for a card is answered 200 but not stored again. Returns the number of rows stored.
+    """
     entries = body.get("feedback") if isinstance(body, dict) else None
-    if not isinstance(entries, list) or not entries:
-        raise FeedbackInvalid(["The body must be an object with a non-empty “feedback” array."])
-    rows, messages = [], []
+    if not isinstance(entries, list) or not entries or len(entries) > MAX_FEEDBACK_ENTRIES:
+        raise FeedbackInvalid([f"The body must be an object with a “feedback” array of 1 to {MAX_FEEDBACK_ENTRIES} entries."])
+    parsed, messages = [], []
     for index, entry in enumerate(entries):
-        row, problems = _feedback_row(entry)
+        row, suggestions, problems = _feedback_row(entry)
         messages += [f"feedback[{index}]: {problem}" for problem in problems]
         if row:
-            rows.append(row)
+            parsed.append((index, row, suggestions))
     if messages:
         raise FeedbackInvalid(messages)
+    now = timezone.now()
+    stored = 0
     with transaction.atomic():
-        CardFeedback.objects.bulk_create(rows)
-    return len(rows)
+        issued = {card.card_uuid: card for card in IssuedCard.objects.filter(
+            card_uuid__in=[row.card_uuid for _, row, _ in parsed], expires_at__gt=now)}
+        for index, row, suggestions in parsed:
+            card = issued.get(row.card_uuid)
+            if card is None:
+                messages.append(f"feedback[{index}]: “card” is not a card this service issued in the last day.")
+            elif not set(suggestions) <= set(card.suggestion_uuids):
+                messages.append(f"feedback[{index}]: “acceptedSuggestions” names a suggestion this card did not offer.")
+        if messages:
+            raise FeedbackInvalid(messages)
+        for _, row, _ in parsed:
+            stamp = "accepted_at" if row.outcome == CardFeedback.Outcome.ACCEPTED else "overridden_at"
+            first = IssuedCard.objects.filter(card_uuid=row.card_uuid, **{f"{stamp}__isnull": True}).update(
+                **{stamp: now})
+            if first:  # the conditional update succeeds once per card and outcome, whatever the race
+                row.save()
+                stored += 1
+    return stored
 
 
-def _feedback_row(entry: Any) -> tuple[CardFeedback | None, list[str]]:
+def _feedback_row(entry: Any) -> tuple[CardFeedback | None, list[str], list[str]]:
     if not isinstance(entry, dict):
-        return None, ["must be an object."]
+        return None, [], ["must be an object."]
     problems = []
     card = _uuid(entry.get("card"))
     if card is None:
@@ -384,32 +448,58 @@ def _feedback_row(entry: Any) -> tuple[CardFeedback | None, list[str]]:
     outcome = entry.get("outcome")
     if outcome not in CardFeedback.Outcome.values:
         problems.append("“outcome” must be “accepted” or “overridden”.")
-    stamp = entry.get("outcomeTimestamp")
-    timestamp = _timestamp(stamp)
+    timestamp = _timestamp(entry.get("outcomeTimestamp"))
     if timestamp is None:
         problems.append("“outcomeTimestamp” must be an ISO 8601 timestamp with a time zone.")
+    suggestions, suggestion_problems = _accepted_suggestions(entry.get("acceptedSuggestions"), outcome)
+    problems += suggestion_problems
     reason, reason_problems = _override_reason(entry.get("overrideReason"), outcome)
     problems += reason_problems
     if problems:
-        return None, problems
-    return CardFeedback(card_uuid=card, outcome=outcome, outcome_timestamp=timestamp, **reason), []
+        return None, [], problems
+    return CardFeedback(card_uuid=card, outcome=outcome, outcome_timestamp=timestamp, **reason), suggestions, []
+
+
+def _accepted_suggestions(raw: Any, outcome: Any) -> tuple[list[str], list[str]]:
+    """CDS Hooks: `acceptedSuggestions` (objects with the suggestion's `id`) is required when accepted."""
+    if outcome != CardFeedback.Outcome.ACCEPTED:
+        return [], ([] if raw is None else ["“acceptedSuggestions” goes only with an “accepted” outcome."])
+    if not isinstance(raw, list) or not raw or len(raw) > MAX_FEEDBACK_ENTRIES or not all(
+        isinstance(item, dict) and isinstance(item.get("id"), str) and len(item["id"]) <= 64 for item in raw
+    ):
+        return [], ["an “accepted” outcome needs “acceptedSuggestions”: a list of objects with the suggestion's “id”."]
+    return [item["id"] for item in raw], []
 
 
 def _override_reason(raw: Any, outcome: Any) -> tuple[dict[str, str], list[str]]:
-    """The coded reason only: a free-text userComment may hold patient details, so it is not kept."""
+    """The coded reason only: a free-text userComment may hold patient details, so it is not kept.
+
+    A reason this service offered is stored with the service's own wording; a client's own coded
+    reason is stored only when no part of it looks like a patient identifier.
+    """
     if raw is None:
         return {}, []
     if outcome != CardFeedback.Outcome.OVERRIDDEN:
         return {}, ["“overrideReason” goes only with an “overridden” outcome."]
-    coding = raw.get("reason") if isinstance(raw, dict) else None
-    if coding is None and isinstance(raw, dict):
+    if not isinstance(raw, dict) or not set(raw) <= {"reason", "userComment"} or not isinstance(
+        raw.get("userComment", ""), str
+    ):
+        return {}, ["“overrideReason” must be an object with “reason” (a Coding) and optionally “userComment”."]
+    coding = raw.get("reason")
+    if coding is None:
         return {}, []
     limits = {"system": 200, "code": 100, "display": 200}
-    if not isinstance(coding, dict) or not isinstance(coding.get("code"), str) or not all(
+    if not isinstance(coding, dict) or not isinstance(coding.get("code"), str) or not coding["code"] or not all(
         isinstance(coding.get(field, ""), str) and len(coding.get(field, "")) <= size
         for field, size in limits.items()
     ):
         return {}, ["“overrideReason.reason” must be a Coding with a code (and short system and display)."]
+    offered = dict(OVERRIDE_REASONS)
+    if coding.get("system") == OVERRIDE_REASON_SYSTEM and coding["code"] in offered:
+        return {"override_reason_system": OVERRIDE_REASON_SYSTEM, "override_reason_code": coding["code"],
+                "override_reason_display": offered[coding["code"]]}, []
+    if any(label_identifier_problems(coding.get(field, "")) for field in limits):
+        return {}, ["“overrideReason.reason” looks like it holds a patient identifier; it was not stored."]
     return {f"override_reason_{field}": coding.get(field, "") for field in limits}, []
 
 

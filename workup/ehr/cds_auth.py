@@ -14,31 +14,40 @@ Trusted clients come from the JSON file named by `CDS_TRUSTED_CLIENTS_FILE`, a l
 
 The keys are configured, never fetched: a `jku` header is only compared with the allow-list. With
 no file the service answers anyone (development); `check --deploy` warns about that (workup.W001).
-Seen `jti` values are kept in the cache (the database cache, shared by every app server) until the
-token expires, so a replay is refused on any server.
+Seen `jti` values are kept in their own table (unique per issuer and jti) until the token expires,
+so a replay is refused on any server and under any load; expired rows are pruned on each call.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
 from django.conf import settings
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from workup.ehr.cds import CdsError
+from workup.models import SeenJwtId
 
 # What the specification asks CDS Clients to sign with, by the kind of key that verifies it: a
 # token is only ever checked with the algorithm that fits its key.
 ALGORITHMS_BY_KEY_TYPE = {"EC": ["ES384"], "RSA": ["RS384"]}
 MAX_LIFETIME_SECONDS = 300  # "exp" at most five minutes after "iat"
 LEEWAY_SECONDS = 30  # clock difference tolerated between the EHR and this service
-REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti"]
+# CDS Hooks 2.0 requires iss, aud, exp, iat and jti; `sub` is optional ("the client_id of the CDS
+# Client", when it has one), so a token without it is accepted unless the client allow-lists subs.
+REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "jti"]
+TIME_CLAIMS = ("exp", "iat", "nbf")
+# A NumericDate is seconds since 1970; anything past the year 5000 is not a date a client means,
+# and bounding it here keeps arithmetic on client-supplied numbers cheap.
+MAX_NUMERIC_DATE = 95_617_584_000
+MAX_JTI_LENGTH = 256
 
 
 class CdsUnauthorized(CdsError):
@@ -95,19 +104,40 @@ def cds_client_verify(*, authorization: str | None, audience: str) -> str | None
         raise CdsUnauthorized(f"The client JWT was refused: {invalid}.") from invalid
     if claims["exp"] - claims["iat"] > MAX_LIFETIME_SECONDS:
         raise CdsUnauthorized(f"The client JWT lives longer than {MAX_LIFETIME_SECONDS} seconds.")
-    if client.subjects is not None and claims["sub"] not in client.subjects:
+    if client.subjects is not None and claims.get("sub") not in client.subjects:
         raise CdsUnauthorized("The client JWT's sub is not one this service trusts.")
-    _refuse_replay(client.iss, str(claims["jti"]), expires=claims["exp"])
+    _refuse_replay(client.iss, claims["jti"], expires=claims["exp"])
     return client.iss
+
+
+def _check_shapes(header: object, claims: object) -> None:
+    """Refuse (401) a header or claim of the wrong JSON type before anything computes with it."""
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise CdsUnauthorized("The client JWT's header and claims must be JSON objects.")
+    for name in ("kid", "jku"):
+        if name in header and not isinstance(header[name], str):
+            raise CdsUnauthorized(f"The client JWT's “{name}” header must be a string.")
+    for name in TIME_CLAIMS:
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)
+                               or not 0 <= value <= MAX_NUMERIC_DATE):
+            raise CdsUnauthorized(f"The client JWT's “{name}” claim must be a NumericDate (seconds since 1970).")
+    jti = claims.get("jti")
+    if "jti" in claims and (not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI_LENGTH):
+        raise CdsUnauthorized(f"The client JWT's “jti” claim must be a string of 1 to {MAX_JTI_LENGTH} characters.")
+    if "sub" in claims and not isinstance(claims["sub"], str):
+        raise CdsUnauthorized("The client JWT's “sub” claim must be a string.")
 
 
 def _client_and_key(token: str, clients: dict[str, TrustedClient]) -> tuple[TrustedClient, jwt.PyJWK]:
     """The allow-listed client named by the token's `iss` and its key for the token's `kid`."""
     try:
         header = jwt.get_unverified_header(token)
-        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as invalid:
         raise CdsUnauthorized(f"The Authorization header does not hold a JWT: {invalid}.") from invalid
+    _check_shapes(header, claims)
+    issuer = claims.get("iss")
     client = clients.get(issuer) if isinstance(issuer, str) else None
     if client is None:
         raise CdsUnauthorized("The client JWT's iss is not a CDS Client this service trusts.")
@@ -125,9 +155,14 @@ def _only_key(client: TrustedClient) -> jwt.PyJWK:
     return client.keys.keys[0]
 
 
-def _refuse_replay(issuer: str, jti: str, *, expires: int) -> None:
-    """Remember a `jti` until its token expires; a second call with it is refused."""
-    seen = "cds-jti:" + hashlib.sha256(f"{issuer}\n{jti}".encode()).hexdigest()
-    timeout = max(1, int(expires - time.time()) + LEEWAY_SECONDS)
-    if not cache.add(seen, True, timeout=timeout):
-        raise CdsUnauthorized("This client JWT was already used (its jti was seen before).")
+def _refuse_replay(issuer: str, jti: str, *, expires: float) -> None:
+    """Remember a `jti` until its token expires (unique row); a second call with it is refused."""
+    now = timezone.now()
+    SeenJwtId.objects.filter(expires_at__lte=now).delete()
+    key = hashlib.sha256(f"{issuer}\n{jti}".encode()).hexdigest()
+    kept_until = dt.datetime.fromtimestamp(expires, tz=dt.UTC) + dt.timedelta(seconds=LEEWAY_SECONDS)
+    try:
+        with transaction.atomic():
+            SeenJwtId.objects.create(key=key, expires_at=max(kept_until, now + dt.timedelta(seconds=1)))
+    except IntegrityError as replay:
+        raise CdsUnauthorized("This client JWT was already used (its jti was seen before).") from replay

@@ -37,23 +37,43 @@ LAB_CODES: tuple[LabCode, ...] = (
     LabCode("718-7", "hemoglobin", "Hemoglobin [Mass/volume] in Blood"),
     LabCode("59260-0", "hemoglobin", "Hemoglobin [Moles/volume] in Blood"),
     LabCode("6690-2", "wbc", "Leukocytes [#/volume] in Blood by Automated count"),
+    LabCode("26464-8", "wbc", "Leukocytes [#/volume] in Blood"),
     LabCode("777-3", "platelets", "Platelets [#/volume] in Blood by Automated count"),
+    LabCode("26515-7", "platelets", "Platelets [#/volume] in Blood"),
+    LabCode("778-1", "platelets", "Platelets [#/volume] in Blood by Manual count"),
     LabCode("36916-5", "flc_kappa", "Kappa light chains.free [Mass/volume] in Serum"),
     LabCode("33944-0", "flc_lambda", "Lambda light chains.free [Mass/volume] in Serum"),
     LabCode("48378-4", "flc_ratio", "Kappa light chains.free/Lambda light chains.free [Mass Ratio] in Serum"),
     LabCode("17861-6", "calcium", "Calcium [Mass/volume] in Serum or Plasma"),
     LabCode("2000-8", "calcium", "Calcium [Moles/volume] in Serum or Plasma"),
     LabCode("1751-7", "albumin", "Albumin [Mass/volume] in Serum or Plasma"),
+    LabCode("61151-7", "albumin", "Albumin [Mass/volume] in Serum or Plasma by Bromocresol green (BCG) dye binding method"),
+    LabCode("61152-5", "albumin", "Albumin [Mass/volume] in Serum or Plasma by Bromocresol purple (BCP) dye binding method"),
+    LabCode("2862-1", "albumin", "Albumin [Mass/volume] in Serum or Plasma by Electrophoresis"),
     LabCode("2160-0", "creatinine", "Creatinine [Mass/volume] in Serum or Plasma"),
     LabCode("14682-9", "creatinine", "Creatinine [Moles/volume] in Serum or Plasma"),
     LabCode("33914-3", "egfr", "GFR/1.73 sq M.predicted by Creatinine-based formula (MDRD)"),
     LabCode("62238-1", "egfr", "GFR/1.73 sq M.predicted by Creatinine-based formula (CKD-EPI)"),
     LabCode("98979-8", "egfr", "GFR/1.73 sq M.predicted by Creatinine-based formula (CKD-EPI 2021)"),
+    LabCode("48642-3", "egfr", "GFR/1.73 sq M.predicted among non-blacks (MDRD)"),
+    LabCode("48643-1", "egfr", "GFR/1.73 sq M.predicted among blacks (MDRD)"),
+    LabCode("88293-6", "egfr", "GFR/1.73 sq M.predicted among blacks (CKD-EPI)"),
+    LabCode("88294-4", "egfr", "GFR/1.73 sq M.predicted among non-blacks (CKD-EPI)"),
     LabCode("1952-1", "beta2_microglobulin", "Beta-2-Microglobulin [Mass/volume] in Serum or Plasma"),
     LabCode("2465-3", "igg", "IgG [Mass/volume] in Serum or Plasma"),
     LabCode("2458-8", "iga", "IgA [Mass/volume] in Serum or Plasma"),
     LabCode("2472-9", "igm", "IgM [Mass/volume] in Serum or Plasma"),
+    # Qualitative results: read only from a coded value (SNOMED CT detected / not detected). A
+    # narrative report is never interpreted; the input stays unknown and the card says so.
+    LabCode("33358-3", "spep", "Protein.monoclonal [Mass/volume] in Serum or Plasma by Electrophoresis"),
+    LabCode("25700-6", "ife", "Immunofixation [interpretation] for Serum or Plasma"),
+    LabCode("49275-1", "ife", "Immunofixation [interpretation] for Serum or Plasma Narrative"),
+    LabCode("13440-3", "urine_mprotein", "Immunofixation [interpretation] for Urine"),
 )
+CODED_KEYS = frozenset({"spep", "ife", "urine_mprotein"})
+SNOMED_SYSTEM = "http://snomed.info/sct"
+# SNOMED CT qualifier values, as the HL7 "Detected, Not-detected" value set lists them.
+DETECTED_CODES = {"260373001": "detected", "260415000": "not_detected"}
 LAB_CODE_BY_LOINC: dict[str, LabCode] = {lab.code: lab for lab in LAB_CODES}
 LAB_KEYS: tuple[str, ...] = tuple(dict.fromkeys(lab.key for lab in LAB_CODES))
 
@@ -70,6 +90,10 @@ UCUM_UNITS: dict[str, str] = {
     "mL/min/{1.73_m2}": "mL/min/1.73m2",
 }
 RATIO_UNITS = frozenset({"{ratio}", "1"})  # the FLC ratio is unitless
+# Bounds on a client's number, checked before anything converts it: no lab value needs more digits
+# or a larger magnitude, and converting "1e999999999" to an int would take the server minutes.
+MAX_VALUE_DIGITS = 20
+MAX_VALUE_MAGNITUDE = 12  # |value| < 10^12 and, unless zero, ≥ 10^-12
 
 
 def codes_for(key: str) -> tuple[str, ...]:
@@ -82,13 +106,22 @@ class LabResult:
     """One usable Observation: the pathway input it feeds, the value as entered, and its origin."""
 
     key: str
-    value: Decimal
-    unit: str | None  # None for the unitless FLC ratio
+    value: Decimal | str  # a str for a coded qualitative result ("detected", "not_detected")
+    unit: str | None  # None for the unitless FLC ratio and coded results
     loinc: str
     effective: str | None
     ref: str
+    issued: str | None = None
+    specimen: str | None = None
+    subject: str | None = None
+
+    @property
+    def when(self) -> dt.datetime | None:
+        return _parse_effective(self.effective) if self.effective else None
 
     def as_input(self) -> object:
+        if isinstance(self.value, str):
+            return self.value
         number = int(self.value) if self.value == self.value.to_integral_value() else float(self.value)
         return number if self.unit is None else {"value": number, "unit": self.unit}
 
@@ -103,29 +136,132 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class LabReading:
-    """The newest usable result per pathway input, plus everything that was not used."""
+    """The chosen result per pathway input, everything not used, and what the reader must know."""
 
     results: dict[str, LabResult]
     skipped: tuple[Skipped, ...]
+    notes: tuple[str, ...] = ()  # e.g. "calcium used uncorrected"; said in the card
+    old_only: tuple[str, ...] = ()  # inputs whose only results were older than the look-back window
 
     def inputs(self) -> dict[str, object]:
         return {key: result.as_input() for key, result in self.results.items()}
 
 
-def labs_from_observations(observations: list[tuple[str, Any]]) -> LabReading:
-    """Map (reference, Observation) pairs to pathway inputs; the newest result per input wins."""
-    newest: dict[str, tuple[tuple, LabResult]] = {}
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """How results from a patient's record are chosen (CDS Hooks, SMART launch).
+
+    Only results about `patient_id`, dated, not after `evaluated_at`, and no older than the
+    look-back window of their input are used; among the rest the newest wins (a later `issued`
+    breaks a tie, so a corrected result beats the original).
+    """
+
+    patient_id: str
+    evaluated_at: dt.datetime
+    lookback_days: int = 90
+    lookback_days_by_key: dict[str, int] | None = None
+
+    def window_start(self, key: str) -> dt.datetime:
+        days = (self.lookback_days_by_key or {}).get(key, self.lookback_days)
+        return self.evaluated_at - dt.timedelta(days=days)
+
+
+SAME_COLLECTION = dt.timedelta(hours=24)  # κ and λ: same specimen, or drawn within a day
+
+
+def labs_from_observations(observations: list[tuple[str, Any]], selection: Selection | None = None) -> LabReading:
+    """Map (reference, Observation) pairs to pathway inputs; the newest usable result per input wins.
+
+    Without a `selection` (the JSON API, where the caller chose the results) every usable
+    result counts; with one, the record rules of `Selection` apply and results that must be
+    combined are paired (κ with λ, calcium with albumin).
+    """
+    candidates: dict[str, list[tuple[tuple, LabResult]]] = {}
     skipped: list[Skipped] = []
+    old: set[str] = set()
     for index, (ref, resource) in enumerate(observations):
         result, reason = observation_to_result(resource, ref)
-        if result is None:
+        if result is not None and selection is not None:
+            reason = _outside_selection(result, selection)
+            if reason == OLD:
+                old.add(result.key)
+                skipped.append(Skipped(ref, f"{LAB_CODE_BY_LOINC[result.loinc].display}: older than "
+                                            f"the look-back window ({result.effective})."))
+                continue
+        if result is None or reason:
             skipped.append(Skipped(ref, reason or "not usable"))
             continue
-        rank = (_effective_sort_key(result.effective), index)
-        if result.key not in newest or rank > newest[result.key][0]:
-            newest[result.key] = (rank, result)
-    results = {key: newest[key][1] for key in LAB_KEYS if key in newest}
-    return LabReading(results, tuple(skipped))
+        rank = (_effective_sort_key(result.effective), _effective_sort_key(result.issued), index)
+        candidates.setdefault(result.key, []).append((rank, result))
+    ranked = {key: [r for _, r in sorted(found, key=lambda item: item[0], reverse=True)]
+              for key, found in candidates.items()}
+    notes: list[str] = []
+    if selection is not None:
+        _pair_light_chains(ranked, notes)
+        _pair_calcium_albumin(ranked, notes)
+    results = {key: ranked[key][0] for key in LAB_KEYS if ranked.get(key)}
+    old_only = tuple(key for key in LAB_KEYS if key in old and key not in results)
+    return LabReading(results, tuple(skipped), tuple(notes), old_only)
+
+
+OLD = "old"
+
+
+def _outside_selection(result: LabResult, selection: Selection) -> str | None:
+    """Why a result from the record is not used, OLD for "only too old", or None."""
+    expected = f"Patient/{selection.patient_id}"
+    if result.subject != expected and not (result.subject or "").endswith("/" + expected):
+        return f"About another subject ({_text(result.subject)}), not {expected}: ignored."
+    when = result.when
+    if when is None:
+        return "Undated: cannot tell whether it is recent, so it is not used."
+    if when > selection.evaluated_at + dt.timedelta(days=1):
+        return f"Dated after the evaluation ({result.effective}): not used."
+    return OLD if when < selection.window_start(result.key) else None
+
+
+def _pair_light_chains(ranked: dict[str, list[LabResult]], notes: list[str]) -> None:
+    """κ and λ must come from one collection; λ is converted to κ's unit when they differ."""
+    kappas, lambdas = ranked.get("flc_kappa", []), ranked.get("flc_lambda", [])
+    if not kappas or not lambdas:
+        return
+    pair = next(((k, lam) for k in kappas for lam in lambdas if _same_collection(k, lam)), None)
+    if pair is None:
+        notes.append(f"Free κ ({kappas[0].effective}) and λ ({lambdas[0].effective}) are not from the same "
+                     "collection, so neither is used and no κ/λ ratio is formed.")
+        ranked["flc_kappa"], ranked["flc_lambda"] = [], []
+        return
+    kappa, lam = pair
+    if kappa.unit and lam.unit and kappa.unit != lam.unit:
+        analyte = ANALYTES["flc_lambda"]
+        converted = analyte.unit(kappa.unit).from_canonical(analyte.unit(lam.unit).to_canonical(lam.value))
+        notes.append(f"Free λ {lam.value} {lam.unit} converted to {converted.normalize():f} {kappa.unit} "
+                     "to match κ.")
+        lam = LabResult(lam.key, converted, kappa.unit, lam.loinc, lam.effective, lam.ref, lam.issued,
+                        lam.specimen, lam.subject)
+    ranked["flc_kappa"], ranked["flc_lambda"] = [kappa], [lam]
+
+
+def _same_collection(first: LabResult, second: LabResult) -> bool:
+    if first.specimen and second.specimen:
+        return first.specimen == second.specimen
+    a, b = first.when, second.when
+    return a is not None and b is not None and abs(a - b) <= SAME_COLLECTION
+
+
+def _pair_calcium_albumin(ranked: dict[str, list[LabResult]], notes: list[str]) -> None:
+    """Calcium is corrected only with an albumin from the same day; otherwise it is used uncorrected."""
+    calciums, albumins = ranked.get("calcium", []), ranked.get("albumin", [])
+    if not calciums or not albumins:
+        return
+    day = calciums[0].when.date() if calciums[0].when else None
+    same_day = [albumin for albumin in albumins if albumin.when and albumin.when.date() == day]
+    if same_day:
+        ranked["albumin"] = same_day[:1]
+        return
+    notes.append(f"No albumin from the calcium's day ({calciums[0].effective}): calcium is used "
+                 "uncorrected and albumin is not used.")
+    ranked["albumin"] = []
 
 
 def bundle_entries(bundle: Any, prefix: str) -> Iterator[tuple[str, Any]]:
@@ -148,18 +284,49 @@ def observation_to_result(resource: Any, ref: str) -> tuple[LabResult | None, st
     lab = _lab_code(resource.get("code"))
     if lab is None:
         return None, "No LOINC code that this pathway uses."
+    if lab.key in CODED_KEYS:
+        return _coded_result(lab, resource, ref)
     quantity = resource.get("valueQuantity")
     if not isinstance(quantity, dict):
         return None, f"{lab.display}: no valueQuantity."
     if "comparator" in quantity:
         return None, f"{lab.display}: reported as a bound ({_text(quantity.get('comparator'))}), not a value."
-    value = _decimal(quantity.get("value"))
-    if value is None:
-        return None, f"{lab.display}: the value is not a number."
+    value, problem = bounded_decimal(quantity.get("value"))
+    if problem:
+        return None, f"{lab.display}: valueQuantity.value {problem}"
     unit, reason = _unit(lab, quantity)
     if reason:
         return None, reason
-    return LabResult(lab.key, value, unit, lab.code, _effective(resource), ref), None
+    return LabResult(lab.key, value, unit, lab.code, _effective(resource), ref, *_provenance(resource)), None
+
+
+def _coded_result(lab: LabCode, resource: dict, ref: str) -> tuple[LabResult | None, str | None]:
+    """SPEP, IFE, urine M-protein: a SNOMED CT detected / not-detected code, or a quantified M-spike."""
+    if lab.key == "spep" and isinstance(resource.get("valueQuantity"), dict):
+        quantity = resource["valueQuantity"]
+        value, problem = bounded_decimal(quantity.get("value"))
+        if problem or "comparator" in quantity or value is None or value <= 0:
+            return None, f"{lab.display}: only a quantified M-spike above zero (detected) is read from a number."
+        return LabResult(lab.key, "detected", None, lab.code, _effective(resource), ref, *_provenance(resource)), None
+    concept = resource.get("valueCodeableConcept")
+    codings = concept.get("coding") if isinstance(concept, dict) else None
+    for coding in codings if isinstance(codings, list) else []:
+        if isinstance(coding, dict) and coding.get("system") == SNOMED_SYSTEM and coding.get("code") in DETECTED_CODES:
+            value = DETECTED_CODES[coding["code"]]
+            return LabResult(lab.key, value, None, lab.code, _effective(resource), ref, *_provenance(resource)), None
+    return None, (f"{lab.display}: no coded result (SNOMED CT detected / not detected); a narrative report "
+                  "is not interpreted, so this stays unknown.")
+
+
+def _provenance(resource: dict) -> tuple[str | None, str | None, str | None]:
+    """(issued, specimen reference, subject reference) as strings, when present and well formed."""
+    issued = resource.get("issued")
+    issued = issued if isinstance(issued, str) and _parse_effective(issued) else None
+    specimen, subject = resource.get("specimen"), resource.get("subject")
+    specimen_ref = specimen.get("reference") if isinstance(specimen, dict) else None
+    subject_ref = subject.get("reference") if isinstance(subject, dict) else None
+    return (issued, specimen_ref if isinstance(specimen_ref, str) else None,
+            subject_ref if isinstance(subject_ref, str) else None)
 
 
 def _lab_code(code: Any) -> LabCode | None:
@@ -218,14 +385,26 @@ def _effective_sort_key(effective: str | None) -> tuple:
     return (1, parsed) if parsed else (0, dt.datetime.min.replace(tzinfo=dt.UTC))
 
 
-def _decimal(raw: Any) -> Decimal | None:
+def bounded_decimal(raw: Any) -> tuple[Decimal | None, str | None]:
+    """A JSON number as a Decimal, refused (with the reason) when it is not one or is out of bounds.
+
+    Only the digit count and the exponent are read, so even `1e999999999` is refused at once.
+    """
     if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
-        return None
+        return None, "is not a number."
+    if isinstance(raw, int) and raw.bit_length() > 64:
+        return None, "is out of range for a lab result."
     try:
-        value = Decimal(str(raw))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+        value = raw if isinstance(raw, Decimal) else Decimal(repr(raw) if isinstance(raw, float) else raw)
+    except (InvalidOperation, ValueError):
+        return None, "is not a number."
+    if not value.is_finite():
+        return None, "is not a finite number."
+    if value and (len(value.as_tuple().digits) > MAX_VALUE_DIGITS
+                  or not -MAX_VALUE_MAGNITUDE <= value.adjusted() < MAX_VALUE_MAGNITUDE):
+        return None, (f"is out of range for a lab result (at most {MAX_VALUE_DIGITS} digits, "
+                      f"between 10^-{MAX_VALUE_MAGNITUDE} and 10^{MAX_VALUE_MAGNITUDE}).")
+    return value, None
 
 
 def _text(raw: Any) -> str:

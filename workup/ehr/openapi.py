@@ -222,6 +222,8 @@ def bundle_schema() -> dict[str, Any]:
 
 def observation_schema(lab: fhir.LabCode) -> dict[str, Any]:
     """A final lab Observation coded with one mapped LOINC code, in a UCUM unit its input accepts."""
+    if lab.key in fhir.CODED_KEYS:
+        return coded_observation_schema(lab)
     if lab.key == "flc_ratio":  # unitless: no unit at all, or UCUM {ratio} / 1
         quantity_rules: dict[str, Any] = {
             "required": ["value"],
@@ -236,7 +238,10 @@ def observation_schema(lab: fhir.LabCode) -> dict[str, Any]:
         "type": "object",
         "required": quantity_rules["required"],
         "properties": {
-            "value": {"type": "number"},
+            "value": {"type": "number", "description": (
+                f"At most {fhir.MAX_VALUE_DIGITS} significant digits; a non-zero magnitude between "
+                f"10^-{fhir.MAX_VALUE_MAGNITUDE} and 10^{fhir.MAX_VALUE_MAGNITUDE}. Each input also has "
+                "plausibility bounds (see the pathway inputs); a value outside them is refused with a 400.")},
             "system": {"const": fhir.UCUM_SYSTEM},
             "comparator": False,  # a bound ("< 0.5") is not a value
             **quantity_rules["properties"],
@@ -258,6 +263,28 @@ def observation_schema(lab: fhir.LabCode) -> dict[str, Any]:
                 "properties": {"coding": {"type": "array", "contains": loinc}},
             },
             "valueQuantity": quantity,
+        },
+    }
+
+
+def coded_observation_schema(lab: fhir.LabCode) -> dict[str, Any]:
+    """A qualitative result (SPEP, IFE, urine M-protein) coded SNOMED CT detected / not detected."""
+    loinc = {"type": "object", "required": ["system", "code"],
+             "properties": {"system": {"const": fhir.LOINC_SYSTEM}, "code": {"const": lab.code}}}
+    snomed = {"type": "object", "required": ["system", "code"],
+              "properties": {"system": {"const": fhir.SNOMED_SYSTEM}, "code": {"enum": sorted(fhir.DETECTED_CODES)}}}
+    return {
+        "type": "object",
+        "description": f"LOINC {lab.code} {lab.display} → `{lab.key}` (SNOMED CT 260373001 detected, "
+                       "260415000 not detected)",
+        "required": ["resourceType", "status", "code", "valueCodeableConcept"],
+        "properties": {
+            "resourceType": {"const": "Observation"},
+            "status": {"enum": sorted(fhir.USABLE_STATUSES)},
+            "code": {"type": "object", "required": ["coding"],
+                     "properties": {"coding": {"type": "array", "contains": loinc}}},
+            "valueCodeableConcept": {"type": "object", "required": ["coding"],
+                                     "properties": {"coding": {"type": "array", "contains": snomed}}},
         },
     }
 

@@ -172,6 +172,9 @@ def _change(
         workup.refresh_from_db()
     if error is None and not request.htmx:
         return redirect("cases:detail", reference=workup.reference)
+    if error is not None:
+        # The answer shows the case (the whole page without JS) though nothing changed: a read.
+        saved.audit_record(workup=workup, actor=request.user, action=AuditAction.VIEW, details="after a refused change")
     context = _case_context(request, workup, error=error, error_fragment=fragment)
     status = 409 if error and not request.htmx else 200
     return render(request, _template(request, DETAIL, fragment), context, status=status)
