@@ -468,7 +468,7 @@ def test_case_page_shows_every_input_grouped_as_on_the_screen(client, hematologi
 def test_case_page_shows_the_referral_text(client, hematologist, heavy_case):
     client.force_login(hematologist)
     text = client.get(_url("cases:detail", heavy_case)).text
-    assert 'id="referral-title">Referral text</h3>' in text
+    assert 'id="referral-title">Referral text</h2>' in text
     assert "Hematology referral summary" in text
     assert "Worded by the current pathway" not in text
 
@@ -519,7 +519,7 @@ def test_queue_rows_show_age_sex_triggers_and_waiting_time(client, hematologist,
     client.force_login(hematologist)
     text = client.get(reverse("cases:queue")).text
     row = text[text.index("heavy one") : text.index("</tr>", text.index("heavy one"))]
-    assert "<td>67</td>" in row and "<td>Female</td>" in row
+    assert '<td data-label="Age">67</td>' in row and '<td data-label="Sex">Female</td>' in row
     assert "Hemoglobin below 12 g/dL; Monoclonal protein detected" in row
     assert "1 d 2 h" in row
     assert "Proceed to bone marrow biopsy" in row and "PROCEED_TO_BIOPSY" not in row
