@@ -31,7 +31,7 @@ PUBLIC_PAGES = [
     "/about",
     "/accounts/login/",
 ]
-SIGNED_IN_PAGES = ["/cases/queue", "/cases/queue?status=reviewed", "/cases/", "{case}", "{case}/print"]
+SIGNED_IN_PAGES = ["/cases/queue", "/cases/queue?status=reviewed", "/cases/", "/cases/new", "{case}", "{case}/print"]
 
 
 @pytest.fixture
