@@ -31,7 +31,14 @@ PUBLIC_PAGES = [
     "/about",
     "/accounts/login/",
 ]
-SIGNED_IN_PAGES = ["/cases/queue", "/cases/queue?status=reviewed", "/cases/", "/cases/new", "{case}", "{case}/print"]
+SIGNED_IN_PAGES = [
+    "/cases/queue",
+    "/cases/queue?status=reviewed",
+    "/cases/",
+    "/cases/new",
+    "{case}",
+    "{case}/print",
+]
 
 
 @pytest.fixture
@@ -228,4 +235,26 @@ def test_queue_rows_and_case_page_show_what_a_hematologist_needs(
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("row").filter(has_text="heavy one")).to_contain_text("Agree with biopsy")
     assert page.csp_errors == []
+    context.close()
+
+
+def test_queue_history_restore_brings_back_the_whole_page(browser, site, hematologist_case):
+    """Back after an htmx filter, with htmx's history cache empty: the whole page returns, not a bare table."""
+    session, _ = hematologist_case
+    context, page = _context(browser, site, session=session)
+    page.goto(f"{site}/cases/queue")
+    page.evaluate("htmx.config.historyCacheSize = 0")  # every Back is a cache miss, as after many pages
+    for status in ("referred", "reviewed"):
+        page.get_by_label("Status").select_option(status)
+        with page.expect_response(lambda r: "/cases/queue?" in r.url):
+            page.get_by_role("button", name="Filter").click()
+        expect(page).to_have_url(f"{site}/cases/queue?status={status}&disposition=")
+    with page.expect_response(
+        lambda r: r.request.headers.get("hx-history-restore-request") == "true"
+    ) as restore:
+        page.go_back()
+    assert restore.value.text().lstrip().lower().startswith("<!doctype html>")
+    expect(page.get_by_role("heading", name="Hematology queue")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="heavy one")).to_be_visible()
     context.close()
