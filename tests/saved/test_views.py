@@ -601,3 +601,27 @@ def test_one_step_review_refused_when_someone_else_changed_it_first(
     )
     assert response.status_code == 409
     assert SavedWorkup.objects.get(pk=in_review_case.pk).status == WorkupStatus.IN_REVIEW
+
+
+@pytest.mark.parametrize("name", ["cases:detail", "cases:print", "cases:export-pdf"])
+def test_case_whose_stored_inputs_no_longer_parse_still_shows(client, hematologist, saved_case, name):
+    SavedWorkup.objects.filter(pk=saved_case.pk).update(
+        inputs_json='{"hemoglobin": {"value": "x", "unit": "g/dL"}}'
+    )
+    client.force_login(hematologist)
+    response = client.get(_url(name, saved_case))
+    assert response.status_code == 200
+    if name == "cases:detail":
+        assert "The stored inputs can no longer be read by the pathway" in response.text
+
+
+def test_case_page_shows_the_laboratory_limits_entered(client, hematologist, radiologist):
+    inputs = {
+        "hemoglobin": {"value": 11, "unit": "g/dL"},
+        "reference_limits": {"hemoglobin_lln": {"value": 11.5, "unit": "g/dL"}},
+    }
+    workup = saved.workup_save(author=radiologist, inputs_json=json.dumps(inputs))
+    client.force_login(hematologist)
+    text = client.get(_url("cases:detail", workup)).text
+    assert "Your laboratory&#x27;s reference limits</h3>" in text
+    assert "<dt>Hemoglobin lower limit</dt><dd>11.5 g/dL</dd>" in text
