@@ -468,7 +468,7 @@ def test_case_page_shows_every_input_grouped_as_on_the_screen(client, hematologi
 def test_case_page_shows_the_referral_text(client, hematologist, heavy_case):
     client.force_login(hematologist)
     text = client.get(_url("cases:detail", heavy_case)).text
-    assert 'id="referral-title">Referral text</h3>' in text
+    assert 'id="referral-title">Referral text</h2>' in text
     assert "Hematology referral summary" in text
     assert "Worded by the current pathway" not in text
 
@@ -519,7 +519,7 @@ def test_queue_rows_show_age_sex_triggers_and_waiting_time(client, hematologist,
     client.force_login(hematologist)
     text = client.get(reverse("cases:queue")).text
     row = text[text.index("heavy one") : text.index("</tr>", text.index("heavy one"))]
-    assert "<td>67</td>" in row and "<td>Female</td>" in row
+    assert '<td data-label="Age">67</td>' in row and '<td data-label="Sex">Female</td>' in row
     assert "Hemoglobin below 12 g/dL; Monoclonal protein detected" in row
     assert "1 d 2 h" in row
     assert "Proceed to bone marrow biopsy" in row and "PROCEED_TO_BIOPSY" not in row
@@ -601,3 +601,27 @@ def test_one_step_review_refused_when_someone_else_changed_it_first(
     )
     assert response.status_code == 409
     assert SavedWorkup.objects.get(pk=in_review_case.pk).status == WorkupStatus.IN_REVIEW
+
+
+@pytest.mark.parametrize("name", ["cases:detail", "cases:print", "cases:export-pdf"])
+def test_case_whose_stored_inputs_no_longer_parse_still_shows(client, hematologist, saved_case, name):
+    SavedWorkup.objects.filter(pk=saved_case.pk).update(
+        inputs_json='{"hemoglobin": {"value": "x", "unit": "g/dL"}}'
+    )
+    client.force_login(hematologist)
+    response = client.get(_url(name, saved_case))
+    assert response.status_code == 200
+    if name == "cases:detail":
+        assert "The stored inputs can no longer be read by the pathway" in response.text
+
+
+def test_case_page_shows_the_laboratory_limits_entered(client, hematologist, radiologist):
+    inputs = {
+        "hemoglobin": {"value": 11, "unit": "g/dL"},
+        "reference_limits": {"hemoglobin_lln": {"value": 11.5, "unit": "g/dL"}},
+    }
+    workup = saved.workup_save(author=radiologist, inputs_json=json.dumps(inputs))
+    client.force_login(hematologist)
+    text = client.get(_url("cases:detail", workup)).text
+    assert "Your laboratory&#x27;s reference limits</h3>" in text
+    assert "<dt>Hemoglobin lower limit</dt><dd>11.5 g/dL</dd>" in text
