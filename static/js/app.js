@@ -54,33 +54,38 @@
 
   // --- Ask for a new panel only when the form really changed: leaving a field, or typing a
   // character and deleting it, sends nothing (a second identical request used to redraw the panel
-  // under the person's first click). Registered after the unit listener above, so a unit switch is
-  // compared with the units it has just set.
+  // under the person's first click). The check runs at each keystroke and again when the debounce
+  // ends (htmx:confirm, before a newer request would replace one in flight). Registered after the
+  // unit listener above, so a unit switch is compared with the units it has just set.
   var form = document.getElementById("workup-form");
   function formText() { return new URLSearchParams(new FormData(form)).toString(); }
   if (form && window.htmx) {
-    var sent = formText();
+    var requested = formText();
     ["input", "change"].forEach(function (type) {
       document.addEventListener(type, function (event) {
-        if (!event.target.form || event.target.form !== form) { return; }
-        var now = formText();
-        if (now === sent) { return; }
-        sent = now;
-        htmx.trigger(form, "workup-changed");
+        if (event.target.form === form && formText() !== requested) { htmx.trigger(form, "workup-changed"); }
       });
+    });
+    form.addEventListener("htmx:confirm", function (event) {
+      if (event.detail.elt !== form) { return; }
+      var now = formText();
+      if (now === requested) { event.preventDefault(); return; }
+      requested = now;
     });
   }
 
   // --- The morph swap keeps what the person opened: an open "Why?" or reference-limit section
   // stays open, and the copy confirmation stays (it is checked against the text after each update).
-  if (window.Idiomorph) {
+  // The extension's script runs after this one (both deferred), so configure it once loaded.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.Idiomorph) { return; }
     Idiomorph.defaults.callbacks.beforeAttributeUpdated = function (name, element, kind) {
       return !(name === "open" && kind === "remove" && element.tagName === "DETAILS");
     };
     Idiomorph.defaults.callbacks.beforeNodeMorphed = function (oldNode) {
       return !(oldNode.classList && oldNode.classList.contains("copy-status"));
     };
-  }
+  });
 
   // --- Unit menus: out of the Tab order (the default-units switch sets them all); in a lab
   // field, Alt+Down or Alt+Up changes that field's unit. Without JavaScript Tab still reaches them.
