@@ -161,7 +161,7 @@ def _field(spec: InputSpec) -> forms.Field:
     if spec.kind == "boolean":
         return forms.ChoiceField(
             choices=BOOLEAN_CHOICES, initial="unknown",
-            widget=forms.RadioSelect(attrs={"class": "yes-no-unknown"}), **common,
+            widget=forms.RadioSelect, **common,
         )
     if spec.kind == "set":
         return forms.MultipleChoiceField(
