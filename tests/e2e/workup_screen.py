@@ -66,7 +66,7 @@ def enter_field(page: Page, key: str, data: dict[str, Any]) -> None:
 def enter_case(page: Page, case: dict[str, Any]) -> dict[str, Any]:
     """Enter a golden case step by step with Next, then go Back and forward again; returns the post data."""
     data = form_data(case["input"])
-    keys = [key for key in data if not key.endswith("_unit")]
+    keys = [key for key in data if not key.endswith("_unit") and key != "brain_imaging"]  # ticked per brain field
     for index, step in enumerate(STEP_ORDER):
         for key in (k for k in keys if step_of(k) == step):
             enter_field(page, key, data)
