@@ -7,6 +7,7 @@ where the screen works without it, once without.
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -148,3 +149,80 @@ def test_update_older_answer_never_drawn_over_newer(page, live_server):
     page.wait_for_timeout(500)
     expect(page.locator("[data-lab=hemoglobin]")).to_contain_text("13.5 g/dL")
     assert page.locator("#id_hemoglobin").input_value() == "13.5"
+
+
+# --- 4. Phone: no sideways scrolling, the result stays in view while typing -----------------------
+
+def test_phone_fits_360_px_and_keeps_the_result_in_view(browser, live_server):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, color_scheme="dark")
+    page = context.new_page()
+    page.goto(live_server.url)
+    open_labs(page)
+    page.locator("#id_hemoglobin").press_sequentially("10.9")
+    settle(page)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    bar = page.locator("[data-result-bar]")
+    expect(bar).to_be_in_viewport()
+    expect(bar).to_contain_text(page.locator("[data-disposition]").inner_text())
+    context.close()
+
+
+# --- 9. Keyboard economy: the skip link reaches the result, unit menus are out of the Tab order ---
+
+def test_keyboard_skip_link_then_one_tab_to_copy_impression(page, live_server):
+    page.goto(live_server.url)
+    open_labs(page)
+    page.locator("#id_hemoglobin").press_sequentially("10.9")
+    settle(page)
+    page.locator(".skip-link[href='#recommendation-panel']").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Copy impression")).to_be_focused()
+
+
+def test_keyboard_tab_skips_unit_menus_and_alt_arrow_changes_the_unit(page, live_server):
+    page.goto(live_server.url)
+    open_labs(page)
+    page.locator("#id_hemoglobin").focus()
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_hemoglobin_unit")).not_to_be_focused()
+    page.locator("#id_hemoglobin").focus()
+    page.keyboard.press("Alt+ArrowDown")
+    assert page.locator("#id_hemoglobin_unit").input_value() != "g/dL"
+
+
+def test_keyboard_unit_menus_stay_in_tab_order_without_javascript(page_without_js, live_server):
+    page = page_without_js
+    page.goto(live_server.url)
+    page.locator("#id_hemoglobin").focus()
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_hemoglobin_unit")).to_be_focused()
+
+
+# --- 12. Brain references only with brain imaging -------------------------------------------------
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_brain_references_appear_only_with_brain_imaging(browser, live_server, javascript):
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(live_server.url)
+    expect(page.locator("#id_t1_vs_white_matter")).to_be_hidden()
+    page.check("#id_brain_imaging")
+    expect(page.locator("#id_t1_vs_white_matter")).to_be_visible()
+    context.close()
+
+
+# --- 13. Printing: one page with the entries, the result and the impression ----------------------
+
+def test_print_is_one_page_with_entries_and_impression(page, live_server):
+    page.goto(live_server.url)
+    open_labs(page)
+    page.locator("#id_hemoglobin").press_sequentially("10.9")
+    page.locator("#id_calcium").press_sequentially("9.5")
+    settle(page)
+    page.emulate_media(media="print")
+    expect(page.locator(".print-inputs")).to_contain_text("Hemoglobin: 10.9 g/dL")
+    expect(page.locator(".print-impression")).to_be_visible()
+    expect(page.locator("[data-disposition]")).to_be_visible()
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
