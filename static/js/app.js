@@ -34,6 +34,10 @@
     if (index >= 0 && steps[index]) {
       event.preventDefault();
       showStep(steps[index].getAttribute("data-step"), true);
+    } else if (event.key === "4" || event.code === "Digit4") {
+      // Alt+4: to the result, so the next Tab is "Copy impression" (the skip link does the same).
+      var panel = document.getElementById("recommendation-panel");
+      if (panel) { event.preventDefault(); panel.focus(); }
     }
   });
 

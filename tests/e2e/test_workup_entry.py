@@ -12,6 +12,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.keystrokes import count_all
+
 pytestmark = pytest.mark.e2e
 
 SETTLE = "() => !document.querySelector('#workup-form.htmx-request')"
@@ -226,3 +228,10 @@ def test_print_is_one_page_with_entries_and_impression(page, live_server):
     expect(page.locator("[data-disposition]")).to_be_visible()
     pdf = page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1
+
+
+def test_keyboard_three_typical_cases_within_measured_keystrokes(page, live_server):
+    """The counts of docs/workup-screen.md (before: 64, 72 and 77) do not creep back up."""
+    counts = {name: keyboard.presses for name, keyboard in count_all(page, live_server.url + "/").items()}
+    assert counts == {"anaemia, labs only": 35, "complete normal panel": 45, "MRI findings and core labs": 42}
+    expect(page.locator("[data-copy-status=impression]")).not_to_be_empty()
