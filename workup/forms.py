@@ -57,6 +57,24 @@ REFERENCE_LIMIT_LABELS = {
 }
 
 
+# SPEP, IFE and urine M-protein as radio groups: in a menu their "Not entered", "Not detected" and
+# "Not done" all start with N, and a slip of one key turned a complete case incomplete.
+RADIO_CHOICE_KEYS = frozenset({"spep", "ife", "urine_mprotein"})
+# Brain references matter only with brain imaging; on a lumbar case they stay out of the way.
+BRAIN_KEYS = ("t1_vs_white_matter", "t1_vs_gray_matter", "brain_reference_site")
+# The two context answers most often confused, told apart where they are chosen.
+HELP_TEXTS = {
+    "history_of_cancer": (
+        "Any cancer, past or present. Choose Yes for a known cancer even when it is not known to "
+        "be the cause of this marrow change."
+    ),
+    "known_etiology": (
+        "Yes only when the cause of this marrow change is already established (then the pathway "
+        "does not apply). A known cancer without a known marrow cause is “History of cancer”, not this."
+    ),
+}
+
+
 def default_unit(analyte_key: str, unit_system: str) -> str:
     """The unit a lab field starts in for the chosen unit system."""
     if unit_system == "si" and analyte_key in SI_UNITS:
@@ -133,13 +151,17 @@ def _unit_field(analyte_key: str, label: str) -> forms.ChoiceField:
 
 def _field(spec: InputSpec) -> forms.Field:
     """One form field per input kind; every field is optional because unknown is normal."""
-    common = {"label": spec.label, "required": False, "help_text": spec.help}
+    common = {"label": spec.label, "required": False, "help_text": HELP_TEXTS.get(spec.key, spec.help)}
+    if spec.key in RADIO_CHOICE_KEYS:
+        return forms.ChoiceField(
+            choices=[("", "Not entered"), *_choices(spec)], widget=forms.RadioSelect, **common
+        )
     if spec.kind == "choice":
         return forms.ChoiceField(choices=[("", "Not entered"), *_choices(spec)], **common)
     if spec.kind == "boolean":
         return forms.ChoiceField(
             choices=BOOLEAN_CHOICES, initial="unknown",
-            widget=forms.RadioSelect(attrs={"class": "yes-no-unknown"}), **common,
+            widget=forms.RadioSelect, **common,
         )
     if spec.kind == "set":
         return forms.MultipleChoiceField(
@@ -157,6 +179,7 @@ class FieldGroup:
     key: str
     field: forms.BoundField
     unit: forms.BoundField | None = None
+    brain: bool = False  # shown only when "Brain imaging available" is ticked
 
 
 @dataclass(frozen=True)
@@ -175,6 +198,10 @@ class WorkupForm(forms.Form):
     unit_system = forms.ChoiceField(
         label="Default units", choices=UNIT_SYSTEMS, required=False,
         widget=forms.RadioSelect, help_text="Sets the unit each empty lab field starts in; remembered.",
+    )
+    brain_imaging = forms.BooleanField(
+        label="Brain imaging available", required=False,
+        help_text="Shows the comparisons of cranial marrow with brain; leave it off for a lumbar study alone.",
     )
     show_map = forms.BooleanField(
         label="Show the pathway map", required=False,
@@ -202,16 +229,33 @@ class WorkupForm(forms.Form):
             described_by = f"feedback-{key} canonical-{key}" if f"{key}_unit" in self.fields else f"feedback-{key}"
             field.widget.attrs.setdefault("aria-describedby", described_by)
 
+    def clean(self) -> dict[str, Any]:
+        """Brain references count only while "Brain imaging available" is ticked: hidden fields
+        are never evaluated, so what is shown is what is evaluated."""
+        cleaned = super().clean()
+        if not cleaned.get("brain_imaging"):
+            for key in BRAIN_KEYS:
+                if key in cleaned:
+                    cleaned[key] = ""
+        return cleaned
+
     def _group(self, key: str) -> FieldGroup:
         unit = self[f"{key}_unit"] if f"{key}_unit" in self.fields else None
-        return FieldGroup(key=key, field=self[key], unit=unit)
+        return FieldGroup(key=key, field=self[key], unit=unit, brain=key in BRAIN_KEYS)
+
+    def _step_groups(self, step: str) -> list[FieldGroup]:
+        groups = [self._group(spec.key) for spec in INPUTS if spec.group == step]
+        if step == "mri":
+            first_brain = next(i for i, group in enumerate(groups) if group.brain)
+            groups.insert(first_brain, FieldGroup(key="brain_imaging", field=self["brain_imaging"]))
+        return groups
 
     def steps(self) -> list[Step]:
         """The three steps in clinical reasoning order, each with its field groups and neighbours."""
         return [
             Step(
                 key=key, title=title, number=number,
-                groups=[self._group(spec.key) for spec in INPUTS if spec.group == key],
+                groups=self._step_groups(key),
                 previous=STEPS[number - 2] if number > 1 else None,
                 next=STEPS[number] if number < len(STEPS) else None,
             )

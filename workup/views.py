@@ -37,6 +37,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 # --- The workup screen ---------------------------------------------------------------------------
 
 UNITS_COOKIE = "units"
+# The pause after the last keystroke before the panel is asked for. Short enough that keystroke to
+# panel stays within 150 ms at the 95th percentile (docs/workup-screen.md), long enough that a burst
+# of typing sends one request; a newer request replaces one in flight, so none is drawn out of order.
+PANEL_DELAY_MS = 60
 PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
 
 
@@ -99,7 +103,7 @@ def _workup_screen(request: HtmxHttpRequest, *, refusal: str = "", status: int =
     cleaned, unit_system = (form.cleaned_data if form.is_bound else None), form.unit_system
     show_map = cleaned is not None and bool(cleaned.get("show_map")) and result.assessment is not None
     context = {"form": form, "result": result, "notice": notice, "notice_kind": notice_kind, "show_map": show_map, "feedback_keys": feedback_keys(),
-               "draft_hours": drafts.DRAFT_HOURS}
+               "draft_hours": drafts.DRAFT_HOURS, "panel_delay_ms": PANEL_DELAY_MS}
     template = "workup/workup.html"
     if request.htmx:
         template += "#recommendation-panel"
