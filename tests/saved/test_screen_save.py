@@ -28,8 +28,8 @@ def _save_form(html: bytes):
 def test_screen_save_panel_offers_save_form_to_signed_in_user(client, radiologist):
     client.force_login(radiologist)
     form, _ = _save_form(client.post("/", form_data(BIOPSY["input"]), headers=HTMX).content)
-    assert form.attrs["hx-post"] == "/cases/save"
-    assert form.attrs["hx-target"] == "#save-result"
+    assert form.attrs["data-hx-post"] == "/cases/save"
+    assert form.attrs["data-hx-target"] == "#save-result"
     assert form.attrs["method"] == "post"
 
 
