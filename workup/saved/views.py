@@ -41,9 +41,7 @@ def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @functools.wraps(view)
     def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.htmx and not request.user.is_authenticated:
-            return HttpResponseClientRedirect(
-                redirect_to_login(request.htmx.current_url or request.get_full_path()).url
-            )
+            return HttpResponseClientRedirect(redirect_to_login(request.htmx.current_url or request.get_full_path()).url)
         return plain(request, *args, **kwargs)
 
     return wrapper
@@ -72,9 +70,7 @@ def case_save(request: HtmxHttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             workup = saved.workup_save(
-                author=request.user,
-                inputs_json=form.cleaned_data["inputs_json"],
-                label=form.cleaned_data["label"],
+                author=request.user, inputs_json=form.cleaned_data["inputs_json"], label=form.cleaned_data["label"]
             )
         except CaseInvalid as invalid:
             for key, messages in invalid.errors.items():
@@ -181,9 +177,7 @@ def _change(
         return redirect("cases:detail", reference=workup.reference)
     if error is not None:
         # The answer shows the case (the whole page without JS) though nothing changed: a read.
-        saved.audit_record(
-            workup=workup, actor=request.user, action=AuditAction.VIEW, details="after a refused change"
-        )
+        saved.audit_record(workup=workup, actor=request.user, action=AuditAction.VIEW, details="after a refused change")
     context = _case_context(request, workup, error=error, error_fragment=fragment)
     status = 409 if error and not request.htmx else 200
     return render(request, _template(request, DETAIL, fragment), context, status=status)
@@ -214,9 +208,7 @@ def case_reevaluate(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         return _change(request, reference, VersionForm, "reevaluation", saved.workup_reevaluate)
     workup = saved.workup_get_visible(reference=reference, user=request.user)
-    saved.audit_record(
-        workup=workup, actor=request.user, action=AuditAction.VIEW, details="re-evaluation preview"
-    )
+    saved.audit_record(workup=workup, actor=request.user, action=AuditAction.VIEW, details="re-evaluation preview")
     context = _case_context(request, workup, difference=saved.snapshot_difference(workup=workup))
     return render(request, _template(request, DETAIL, "reevaluation"), context)
 
@@ -230,15 +222,10 @@ def _summary_context(workup: SavedWorkup) -> dict[str, Any]:
     snapshot = context["snapshot"]
     stale = saved.snapshot_is_stale(snapshot=snapshot)
     result = snapshot.result
-    fired = [
-        item["id"]
-        for key in ("triggers", "deferral_considerations", "imaging", "follow_up")
-        for item in result[key]
-    ]
+    groups = ("triggers", "deferral_considerations", "imaging", "follow_up")
+    fired = [item["id"] for key in groups for item in result[key]]
     context["provenance_rule_ids"] = fired + [p["id"] for p in result["pitfalls"] if p["active"]]
-    return context | display.case_display(
-        workup=workup, evaluation_date=snapshot.evaluation_date, stale=stale
-    )
+    return context | display.case_display(workup=workup, evaluation_date=snapshot.evaluation_date, stale=stale)
 
 
 @require_GET
@@ -266,8 +253,8 @@ def case_export_pdf(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 def case_export_json(request: HtmxHttpRequest, reference: str) -> JsonResponse:
     workup = saved.workup_get_visible(reference=reference, user=request.user)
     saved.audit_record(workup=workup, actor=request.user, action=AuditAction.EXPORT, details="json")
-    response = JsonResponse(
-        saved.workup_export_data(workup=workup), json_dumps_params={"ensure_ascii": False, "indent": 2}
-    )
+    response = JsonResponse(saved.workup_export_data(workup=workup), json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'attachment; filename="marrow-workup-{workup.reference}.json"'
     return response
+
+
