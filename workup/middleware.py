@@ -100,7 +100,8 @@ class SessionLimitsMiddleware:
 
 class BrowserHygieneMiddleware:
     """No answer of the app is stored by a browser or proxy cache (they carry clinical values),
-    and the preference cookies are Secure whenever the session cookie is or the request is HTTPS.
+    signing out clears the tab's storage, and the preference cookies are Secure whenever the
+    session cookie is or the request is HTTPS.
 
     Static files are answered by WhiteNoise before this runs and keep their long caching.
     """
@@ -112,6 +113,9 @@ class BrowserHygieneMiddleware:
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
+        if request.resolver_match and request.resolver_match.url_name == "logout" and request.method == "POST":
+            # Signed out: the tab keeps nothing of the session (htmx's sessionStorage, cached pages).
+            response["Clear-Site-Data"] = '"cache", "storage"'
         if request.is_secure() or settings.SESSION_COOKIE_SECURE:
             for name in PREFERENCE_COOKIES:
                 if name in response.cookies:

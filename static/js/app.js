@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var root = document.documentElement;
+  var SECURE = location.protocol === "https:" ? "; Secure" : "";  // as the server sets them under HTTPS
 
   // --- Steps: one at a time, Next/Back and the indicator switch without losing anything ------
   var steps = Array.prototype.slice.call(document.querySelectorAll("[data-step]"));
@@ -49,7 +50,7 @@
     if (event.target.name !== "unit_system") { return; }
     var system = event.target.value;
     // Remembered at once (the server reads this cookie), not only when the panel's answer arrives.
-    document.cookie = "units=" + system + "; path=/; max-age=31536000; SameSite=Lax";
+    document.cookie = "units=" + system + "; path=/; max-age=31536000; SameSite=Lax" + SECURE;
     document.querySelectorAll("select[data-unit-" + system + "]").forEach(function (select) {
       var value = document.getElementById(select.id.replace(/_unit$/, ""));
       if (value && value.value.trim() === "") { select.value = select.getAttribute("data-unit-" + system); }
@@ -104,6 +105,28 @@
     var step = event.key === "ArrowDown" ? 1 : -1;
     unit.selectedIndex = (unit.selectedIndex + step + unit.options.length) % unit.options.length;
     unit.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  // --- "Sign in to save" posts the whole form. Pressing it blurs the field being typed in, whose
+  // `change` (or a pending keystroke) updates the panel: an answer swapped in while the button is held
+  // moves it from under the pointer and the click is lost. So hold such answers until release, then
+  // ask again if one was held and the page is still here (forgetting what was last asked for, since
+  // its answer was never drawn).
+  var holding = false, held = false;
+  document.addEventListener("pointerdown", function (event) {
+    holding = Boolean(event.target.closest("[data-hold-panel]"));
+  }, true);
+  ["pointerup", "pointercancel"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      if (!holding) { return; }
+      setTimeout(function () {
+        holding = false;
+        if (held) { held = false; requested = null; htmx.trigger(form, "workup-changed"); }
+      }, 0);
+    }, true);
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (holding && event.detail.target.id === "recommendation-panel") { event.detail.shouldSwap = false; held = true; }
   });
 
   // --- Field messages and canonical values arrive out of band, only where there is something to
@@ -186,7 +209,7 @@
       var theme = root.getAttribute("data-bs-theme") === "dark" ? "light" : "dark";
       root.setAttribute("data-bs-theme", theme);
       try { window.localStorage.setItem("theme", theme); } catch (e) { /* cookie still works */ }
-      document.cookie = "theme=" + theme + "; path=/; max-age=31536000; SameSite=Lax";
+      document.cookie = "theme=" + theme + "; path=/; max-age=31536000; SameSite=Lax" + SECURE;
       label();
     });
   }

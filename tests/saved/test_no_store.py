@@ -24,3 +24,10 @@ def test_queue_list_and_screen_are_never_stored(client, hematologist, url):
     response = client.get(url)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
+
+
+def test_queue_restored_by_htmx_history_is_the_whole_page(client, hematologist):
+    # With htmx's history cache off, Back asks the server: the answer must be the page, not the table.
+    client.force_login(hematologist)
+    response = client.get("/cases/queue", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in response.text

@@ -89,3 +89,9 @@ def test_api_answers_are_never_stored(client):
     assert "no-store" in response["Cache-Control"]
     refused = client.post("/api/v1/evaluate", '{"age": 1e4400}', content_type="application/json")
     assert "no-store" in refused["Cache-Control"]
+
+
+def test_sign_out_clears_the_tabs_storage(client, radiologist):
+    client.force_login(radiologist)
+    response = client.post(reverse("logout"))
+    assert response["Clear-Site-Data"] == '"cache", "storage"'

@@ -48,7 +48,8 @@ def login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 
 def _template(request: HtmxHttpRequest, page: str, fragment: str) -> str:
-    return f"{page}#{fragment}" if request.htmx else page
+    """The fragment for htmx, the whole page otherwise; htmx restoring history (Back) needs the page."""
+    return f"{page}#{fragment}" if request.htmx and not request.htmx.history_restore_request else page
 
 
 # --- Saving ------------------------------------------------------------------------------------
