@@ -8,15 +8,34 @@ STAMP := $(VENV)/.installed
 POSTGRES_TEST_URL ?= postgres://marrow:marrow@127.0.0.1:5432/marrow
 POSTGRES_TESTS := tests/saved tests/screen tests/api tests/ehr tests/site
 
-.PHONY: run test test-postgres lint check clean serve bench soak wrk
+.PHONY: run test test-postgres lint check clean serve bench bench-keystroke bench-capacity bench-all soak wrk \
+	slow-clients nginx chromium lock check-lock install-runtime
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+# Installs come from the locks (every package pinned, with hashes): requirements.txt and
+# requirements-test.txt name what we depend on; `make lock` resolves them into the .lock files.
+$(STAMP): requirements-test.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
 	touch $(STAMP)
+
+## install-runtime: what production installs: the runtime lock only (no test tools, no Playwright)
+install-runtime: | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+
+## lock: re-resolve requirements*.txt into requirements*.lock with hashes (pip-tools, in its own venv)
+TOOLS := $(VENV)-tools
+PIP_COMPILE := $(TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+lock:
+	[ -x $(TOOLS)/bin/pip-compile ] || ($(PY) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet pip-tools==7.6.2)
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -o requirements-test.lock requirements-test.txt
+
+## check-lock: every pin in requirements*.txt is in its lock, with hashes (else: make lock)
+check-lock:
+	$(PY) -m scripts.check_lock
 
 ## run: create the venv, install, migrate and serve on http://127.0.0.1:8000 (SQLite, debug)
 run: $(STAMP)
@@ -25,7 +44,7 @@ run: $(STAMP)
 
 ## test: every test — engine, properties, API, views and the browser (system Chromium) on SQLite,
 ## then the database-backed tests again on PostgreSQL when a local one is reachable (.ci/run starts one)
-test: $(STAMP)
+test: $(STAMP) check-lock
 	$(BIN)/ruff check .
 	DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest
 	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
@@ -43,19 +62,40 @@ test-postgres: $(STAMP)
 ##        Settings come from the environment: DJANGO_SECRET_KEY (required), DJANGO_ALLOWED_HOSTS,
 ##        DATABASE_URL, DJANGO_HTTPS, DJANGO_SSL_REDIRECT. See docs/deploy.md.
 BIND ?= 127.0.0.1:8000
-serve: $(STAMP)
+serve: install-runtime
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	BIND=$(BIND) $(BIN)/gunicorn -c gunicorn.conf.py
 
-## bench: the benchmark (not a test): production server on loopback, wrk against fragment, API, /healthz
+## bench: the API and /healthz with wrk (the API ratio), the fragment, and the engine's median per evaluation
 bench: $(STAMP) wrk
 	$(BIN)/python -m scripts.bench
+
+## bench-keystroke: system Chromium types golden cases through nginx + gunicorn; last key to panel, median/p95
+bench-keystroke: $(STAMP) nginx chromium
+	$(BIN)/python -m scripts.bench_keystroke
+
+## bench-capacity: virtual clinicians typing against 2 workers; the most held at p99 <= 100 ms
+bench-capacity: $(STAMP)
+	$(BIN)/python -m scripts.bench_capacity
+
+## bench-all: the three above, one after the other (the README's Speed figures come from one such run)
+bench-all: bench bench-keystroke bench-capacity
 
 ## soak: 60 s at 32 connections mixing every endpoint; errors and per-worker memory
 soak: $(STAMP) wrk
 	$(BIN)/python -m scripts.bench --soak
+
+## slow-clients: 50 clients trickling headers, /healthz timed straight to gunicorn and through nginx
+slow-clients: $(STAMP) nginx
+	$(BIN)/python -m scripts.slow_clients
+
+nginx:
+	@[ -x /usr/sbin/nginx ] || (apt-get update -qq && apt-get install -y -qq nginx)
+
+chromium:
+	@[ -x /usr/bin/chromium ] || (apt-get update -qq && apt-get install -y -qq chromium)
 
 wrk:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
@@ -64,4 +104,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) staticfiles .pytest_cache .hypothesis

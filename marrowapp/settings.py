@@ -186,8 +186,22 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 # --- Accounts (saved workups and referral review) -------------------------------------------------
 # Failed sign-ins are throttled by a database-backed backend (no process state); see workup/throttle.py.
 AUTHENTICATION_BACKENDS = ["workup.throttle.ThrottledModelBackend"]
+# Sessions end after SESSION_IDLE_TIMEOUT without a request (30 minutes unless set) and, however
+# busy, SESSION_COOKIE_AGE after sign-in (12 hours, a long shift, unless set); both are enforced
+# by workup.middleware.SessionLimitsMiddleware.
+try:
+    SESSION_IDLE_TIMEOUT = int(os.environ.get("DJANGO_SESSION_IDLE_SECONDS", str(30 * 60)))
+    SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_MAX_SECONDS", str(12 * 3600)))
+except ValueError:
+    SESSION_IDLE_TIMEOUT = SESSION_COOKIE_AGE = 0
+if not 60 <= SESSION_IDLE_TIMEOUT <= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured("DJANGO_SESSION_IDLE_SECONDS must be a whole number from 60 up to DJANGO_SESSION_MAX_SECONDS.")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "workup.middleware.SessionLimitsMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 2,
+                  "workup.middleware.BrowserHygieneMiddleware")
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "cases:mine"
+LOGIN_REDIRECT_URL = "cases:landing"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- CDS Hooks: the CDS Clients allowed to call the service (see workup/cds_auth.py) ----------------

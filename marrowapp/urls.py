@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from workup.throttle import ThrottledAuthenticationForm
+from workup.throttle import ThrottledAuthenticationForm, ThrottledPasswordChangeView
 
 urlpatterns = [
     path("", include("workup.urls")),
@@ -17,6 +17,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
         name="login",
     ),
+    path("accounts/password_change/", ThrottledPasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,9 +2,10 @@
 
 Builds static files, starts the production server (gunicorn, 2 workers, DEBUG off, HTTPS behind a
 proxy simulated by X-Forwarded-Proto) on loopback with a throwaway SQLite DB, and drives it with
-wrk using golden-case bodies: (a) the HTMX recommendation fragment, (b) POST /api/v1/evaluate,
-(c) GET /healthz as the framework floor. Also times the engine in-process and counts the
-compressed bytes of a first page load and of one fragment.
+wrk using golden-case bodies: POST /api/v1/evaluate against GET /healthz (the framework floor),
+which gives the API ratio, and the htmx fragment for reference. Also times the engine in-process
+(scripts/bench_engine.py) and counts the compressed bytes of a first page load and of one fragment.
+What a clinician feels is measured by scripts/bench_keystroke.py and scripts/bench_capacity.py.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ import re
 import statistics
 import subprocess
 import tempfile
-import timeit
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,7 +25,9 @@ from scripts import serving
 GOLDEN = serving.BASE_DIR / "workup" / "pathway" / "golden.json"
 LUA = serving.BASE_DIR / "scripts" / "bench.lua"
 ACCEPT_ENCODING = "br, gzip"
-TARGETS = {"ratio": 0.5, "p99_ms": 25.0, "engine_us": 100.0, "page_kb": 100.0, "fragment_kb": 8.0}
+# Issue 13's budget: the engine's median, and the API's ratio to /healthz kept at ≥ 90 % of the 58 %
+# measured before the single evaluation path (docs/benchmark.md).
+TARGETS = {"api_ratio": 0.9 * 0.58, "engine_us": 250.0}
 HEALTHZ = [("GET", "/healthz", "", "")]
 SOAK_SEGMENTS = 4
 # What a browser behind the TLS proxy sends: the proxy sets the scheme, the client accepts compression.
@@ -39,12 +40,9 @@ def golden_inputs() -> list[dict]:
 
 def engine_median_us(inputs: list[dict]) -> float:
     """Median over the golden cases of the best per-evaluation time (engine only, parsing excluded)."""
-    from workup.pathway.engine import evaluate
-    from workup.pathway.parsing import case_from_json
+    from scripts.bench_engine import golden_cases, per_case_seconds
 
-    cases = [case_from_json(data=json.loads(json.dumps(i), parse_float=Decimal)) for i in inputs]
-    per_case = [min(timeit.repeat(lambda c=c: evaluate(c), number=20, repeat=5)) / 20 for c in cases]
-    return statistics.median(per_case) * 1e6
+    return statistics.median(per_case_seconds(golden_cases(), repeat=5, number=20)) * 1e6
 
 
 def form_fields(case_input: dict) -> list[tuple[str, str]]:
@@ -158,13 +156,14 @@ def bench(port: int, master: subprocess.Popen, args, workdir: Path, inputs: list
     results = [run_measured(master, port, reqs, headers, args=args, workdir=workdir, name=name)
                for name, reqs, headers in runs]
     print_load_table(results)
-    print(f"\nengine: median {engine_median_us(inputs):.1f} µs per evaluation over {len(inputs)} golden cases "
-          f"(target ≤ {TARGETS['engine_us']:.0f})")
+    api, floor = (next(r for r in results if r["name"] == name) for name in ("api", "healthz"))
+    print(f"\nAPI ratio: {api['rps'] / floor['rps']:.0%} of /healthz's requests/s "
+          f"(budget ≥ {TARGETS['api_ratio']:.0%}); by worker CPU per request {floor['cpu_us'] / api['cpu_us']:.0%}")
+    print(f"engine: median {engine_median_us(inputs):.1f} µs per evaluation over {len(inputs)} golden cases "
+          f"(budget ≤ {TARGETS['engine_us']:.0f})")
     if fragment_headers is not None:
-        print(f"first page load: {first_page_kb(port, args.fragment_path, page):.1f} KB compressed "
-              f"(target ≤ {TARGETS['page_kb']:.0f})")
-        print(f"one fragment: {fragment_kb(port, args.fragment_path, fragment_headers, inputs):.2f} KB compressed "
-              f"(target ≤ {TARGETS['fragment_kb']:.0f})")
+        print(f"first page load: {first_page_kb(port, args.fragment_path, page):.1f} KB compressed")
+        print(f"one fragment: {fragment_kb(port, args.fragment_path, fragment_headers, inputs):.2f} KB compressed")
     print(f"worker RSS after the run (KiB): {worker_rss(master)}")
 
 

@@ -7,8 +7,10 @@ the static root point at throwaway paths.
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -122,3 +124,91 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far (from /proc/<pid>/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+NGINX_SITE = BASE_DIR / "deploy" / "nginx.conf"
+
+
+def nginx_binary() -> str | None:
+    """Debian installs nginx in /usr/sbin, which is not on every user's PATH."""
+    return shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+
+
+def self_signed_certificate(workdir: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1, so nginx can terminate TLS on loopback."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                       critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = workdir / "tls.crt", workdir / "tls.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def render_nginx_site(*, app_port: int, http_port: int, https_port: int, cert: Path, key: Path) -> str:
+    """deploy/nginx.conf with its placeholders filled in for loopback."""
+    text = NGINX_SITE.read_text()
+    for placeholder, value in {"@APP@": f"127.0.0.1:{app_port}", "@HTTP_LISTEN@": f"127.0.0.1:{http_port}",
+                               "@HTTPS_LISTEN@": f"127.0.0.1:{https_port}", "@SERVER_NAME@": "127.0.0.1",
+                               "@CERT@": str(cert), "@KEY@": str(key)}.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
+def start_nginx(workdir: Path, *, app_port: int) -> tuple[subprocess.Popen, int, int]:
+    """nginx in the foreground with deploy/nginx.conf in front of gunicorn on app_port.
+
+    Returns the process and the plain-HTTP and HTTPS ports; everything nginx writes stays in workdir.
+    """
+    binary = nginx_binary()
+    if binary is None:
+        raise RuntimeError("nginx is not installed (apt-get install nginx)")
+    cert, key = self_signed_certificate(workdir)
+    http_port, https_port = free_port(), free_port()
+    site = workdir / "marrow-workup.conf"
+    site.write_text(render_nginx_site(app_port=app_port, http_port=http_port, https_port=https_port,
+                                      cert=cert, key=key))
+    temp = workdir / "nginx-temp"
+    temp.mkdir(exist_ok=True)
+    # The main context Debian's /etc/nginx/nginx.conf would provide, reduced to what a test needs.
+    main = workdir / "nginx.conf"
+    main.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"daemon off;\nworker_processes 1;\npid {workdir / 'nginx.pid'};\nerror_log {workdir / 'nginx-error.log'};\n"
+        "events { worker_connections 1024; }\n"
+        "http {\n"
+        f"  access_log {workdir / 'nginx-access.log'};\n"
+        + "".join(f"  {kind}_temp_path {temp / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        + f"  include {site};\n}}\n"
+    )
+    proc = subprocess.Popen(  # noqa: S603 - our own argv
+        [binary, "-p", str(workdir), "-c", str(main), "-e", str(workdir / "nginx-error.log")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"nginx exited with {proc.returncode}: {(workdir / 'nginx-error.log').read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", https_port), timeout=1):
+                return proc, http_port, https_port
+        except OSError:
+            time.sleep(0.05)
+    stop(proc)
+    raise RuntimeError("nginx did not listen within 10 s")

@@ -1,8 +1,11 @@
-"""Admin for staff: saved workups are read-mostly, the audit trail is read-only."""
+"""Admin for staff: saved workups and the audit trail are read-only, and every case opened is audited."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 
-from workup.models import AuditEvent, FailedLogin, SavedWorkup, WorkupSnapshot
+from workup.models import AuditAction, AuditEvent, FailedLogin, SavedWorkup, WorkupSnapshot
+from workup.saved import services as saved
+from workup.throttle import ThrottledAdminPasswordChangeForm
 
 
 class SnapshotInline(admin.TabularInline):
@@ -19,7 +22,12 @@ class SnapshotInline(admin.TabularInline):
 
 @admin.register(SavedWorkup)
 class SavedWorkupAdmin(admin.ModelAdmin):
-    """Staff may correct the label only; clinical content and status change through the app."""
+    """Read-only: every change to a case, the label included, goes through the app's versioned services.
+
+    A label edit here bypassed the version check (the author's older form then overwrote it
+    silently) and the audit trail; the author corrects a label on the case page instead.
+    Opening a case here is a read of it and is audited like the case page.
+    """
 
     list_display = ("reference", "label", "author", "status", "disposition", "referred_at", "created_at")
     list_filter = ("status", "disposition", "decision")
@@ -28,14 +36,24 @@ class SavedWorkupAdmin(admin.ModelAdmin):
         "reference", "label", "author", "status", "disposition", "referred_at", "reviewer", "decision",
         "review_note", "version", "created_at", "updated_at", "inputs_json",
     )  # fmt: skip
-    readonly_fields = tuple(f for f in fields if f != "label")
+    readonly_fields = fields
     inlines = [SnapshotInline]
 
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        workup = self.get_object(request, unquote(object_id))
+        if workup is not None and response.status_code == 200 and self.has_view_permission(request, workup):
+            saved.audit_record(workup=workup, actor=request.user, action=AuditAction.VIEW, details="admin")
+        return response
 
 
 @admin.register(AuditEvent)
@@ -67,3 +85,6 @@ class FailedLoginAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+# The admin password-change form checks the old password through the sign-in throttle (issue 11).
+admin.site.password_change_form = ThrottledAdminPasswordChangeForm

@@ -1,19 +1,24 @@
 """The workup form: fields built from the engine's input table. Validation and units only.
 
-No clinical decision is made here. Numbers arrive as text and are checked by the same parser as
-the JSON API (services.case_from_form), so the screen and the API refuse a value with the same words.
+No clinical decision is made here. Numbers arrive as text and are read by one strict parser
+(`number_from_text`): digits with at most one decimal mark, a point or a comma, and nothing else.
+A character is never dropped or reinterpreted: anything else is refused in the field with a message,
+so the number shown is always the number evaluated. The page, its panel fragment and "Sign in to
+save" all validate through this form.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from workup.pathway import validation
 from workup.pathway.inputs import CHOICE_LABELS, INPUTS, REFERENCE_LIMIT_KEYS, InputSpec
 from workup.pathway.units import ANALYTES, REFERENCE_LIMIT_ANALYTE
 
@@ -52,6 +57,24 @@ REFERENCE_LIMIT_LABELS = {
 }
 
 
+# SPEP, IFE and urine M-protein as radio groups: in a menu their "Not entered", "Not detected" and
+# "Not done" all start with N, and a slip of one key turned a complete case incomplete.
+RADIO_CHOICE_KEYS = frozenset({"spep", "ife", "urine_mprotein"})
+# Brain references matter only with brain imaging; on a lumbar case they stay out of the way.
+BRAIN_KEYS = ("t1_vs_white_matter", "t1_vs_gray_matter", "brain_reference_site")
+# The two context answers most often confused, told apart where they are chosen.
+HELP_TEXTS = {
+    "history_of_cancer": (
+        "Any cancer, past or present. Choose Yes for a known cancer even when it is not known to "
+        "be the cause of this marrow change."
+    ),
+    "known_etiology": (
+        "Yes only when the cause of this marrow change is already established (then the pathway "
+        "does not apply). A known cancer without a known marrow cause is “History of cancer”, not this."
+    ),
+}
+
+
 def default_unit(analyte_key: str, unit_system: str) -> str:
     """The unit a lab field starts in for the chosen unit system."""
     if unit_system == "si" and analyte_key in SI_UNITS:
@@ -63,10 +86,57 @@ def _choices(spec: InputSpec) -> list[tuple[str, str]]:
     return [(value, CHOICE_LABELS[value]) for value in spec.choice_values]
 
 
-def _number_widget(step: str = "any") -> forms.NumberInput:
-    return forms.NumberInput(
-        attrs={"step": step, "inputmode": "decimal", "autocomplete": "off", "class": "form-control"}
-    )
+# Digits with at most one decimal mark (point or comma) and an optional sign: what a lab report
+# shows. No spaces, thousands separators, exponents or letters: each of those has been read as a
+# different number somewhere ("1,2" as 12, "1o.9" as 1.9), so each is refused instead.
+NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+# The longest number a person types for any input here ("0.000123", "12345.678"); a longer entry is
+# refused before it is read, so an absurd one never reaches unit arithmetic or the page at length.
+MAX_NUMBER_CHARACTERS = 16
+SHOWN_CHARACTERS = 12
+
+
+def shown_entry(text: str) -> str:
+    """The entry as a message quotes it: in full when short, else its start and its length."""
+    if len(text) <= SHOWN_CHARACTERS:
+        return f"“{text}”"
+    return f"“{text[:SHOWN_CHARACTERS]}…” ({len(text)} characters)"
+
+
+def number_from_text(text: str) -> Decimal:
+    """The number a person typed, read exactly; ValidationError (with what to type) otherwise.
+
+    A comma is read as the decimal mark, like a point. Surrounding spaces are ignored.
+    """
+    entry = text.strip()
+    if len(entry) > MAX_NUMBER_CHARACTERS:
+        raise ValidationError(
+            f"{shown_entry(entry)} is too long for a value here; type at most {MAX_NUMBER_CHARACTERS} characters.",
+            code="too_long",
+        )
+    if not NUMBER_TEXT.fullmatch(entry):
+        raise ValidationError(
+            f"{shown_entry(entry)} is not a number as written. Type digits with at most one decimal mark "
+            "(10.9 or 10,9): no spaces, thousands separators, letters or exponents.",
+            code="not_a_number",
+        )
+    number = Decimal(entry.replace(",", "."))
+    if not validation.is_computable(number):
+        raise ValidationError(f"{shown_entry(entry)} is out of range for any value here.", code="out_of_range")
+    return number
+
+
+class NumberTextField(forms.CharField):
+    """A number typed as text (so the browser never rewrites it), cleaned to a Decimal or None."""
+
+    def __init__(self, *, whole: bool = False, **kwargs):
+        attrs = {"inputmode": "numeric" if whole else "decimal", "autocomplete": "off",
+                 "spellcheck": "false", "class": "form-control number-input"}
+        super().__init__(widget=forms.TextInput(attrs=attrs), **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = super().to_python(value)
+        return number_from_text(text) if text else None
 
 
 def _unit_field(analyte_key: str, label: str) -> forms.ChoiceField:
@@ -81,13 +151,17 @@ def _unit_field(analyte_key: str, label: str) -> forms.ChoiceField:
 
 def _field(spec: InputSpec) -> forms.Field:
     """One form field per input kind; every field is optional because unknown is normal."""
-    common = {"label": spec.label, "required": False, "help_text": spec.help}
+    common = {"label": spec.label, "required": False, "help_text": HELP_TEXTS.get(spec.key, spec.help)}
+    if spec.key in RADIO_CHOICE_KEYS:
+        return forms.ChoiceField(
+            choices=[("", "Not entered"), *_choices(spec)], widget=forms.RadioSelect, **common
+        )
     if spec.kind == "choice":
         return forms.ChoiceField(choices=[("", "Not entered"), *_choices(spec)], **common)
     if spec.kind == "boolean":
         return forms.ChoiceField(
             choices=BOOLEAN_CHOICES, initial="unknown",
-            widget=forms.RadioSelect(attrs={"class": "yes-no-unknown"}), **common,
+            widget=forms.RadioSelect, **common,
         )
     if spec.kind == "set":
         return forms.MultipleChoiceField(
@@ -95,8 +169,7 @@ def _field(spec: InputSpec) -> forms.Field:
         )
     if spec.kind == "date":
         return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    step = "1" if spec.kind == "integer" else "any"
-    return forms.CharField(widget=_number_widget(step), **common)
+    return NumberTextField(whole=spec.kind == "integer", **common)
 
 
 @dataclass(frozen=True)
@@ -106,6 +179,7 @@ class FieldGroup:
     key: str
     field: forms.BoundField
     unit: forms.BoundField | None = None
+    brain: bool = False  # shown only when "Brain imaging available" is ticked
 
 
 @dataclass(frozen=True)
@@ -125,6 +199,10 @@ class WorkupForm(forms.Form):
         label="Default units", choices=UNIT_SYSTEMS, required=False,
         widget=forms.RadioSelect, help_text="Sets the unit each empty lab field starts in; remembered.",
     )
+    brain_imaging = forms.BooleanField(
+        label="Brain imaging available", required=False,
+        help_text="Shows the comparisons of cranial marrow with brain; leave it off for a lumbar study alone.",
+    )
     show_map = forms.BooleanField(
         label="Show the pathway map", required=False,
         help_text="Draws the pathway with this case's path lit, below the recommendation.",
@@ -142,9 +220,7 @@ class WorkupForm(forms.Form):
                 self.fields[f"{spec.key}_unit"] = unit
         for key in REFERENCE_LIMIT_KEYS:
             analyte = REFERENCE_LIMIT_ANALYTE[key]
-            self.fields[key] = forms.CharField(
-                label=REFERENCE_LIMIT_LABELS[key], required=False, widget=_number_widget()
-            )
+            self.fields[key] = NumberTextField(label=REFERENCE_LIMIT_LABELS[key], required=False)
             unit = _unit_field(analyte, REFERENCE_LIMIT_LABELS[key])
             unit.initial = default_unit(analyte, unit_system)
             self.fields[f"{key}_unit"] = unit
@@ -153,16 +229,33 @@ class WorkupForm(forms.Form):
             described_by = f"feedback-{key} canonical-{key}" if f"{key}_unit" in self.fields else f"feedback-{key}"
             field.widget.attrs.setdefault("aria-describedby", described_by)
 
+    def clean(self) -> dict[str, Any]:
+        """Brain references count only while "Brain imaging available" is ticked: hidden fields
+        are never evaluated, so what is shown is what is evaluated."""
+        cleaned = super().clean()
+        if not cleaned.get("brain_imaging"):
+            for key in BRAIN_KEYS:
+                if key in cleaned:
+                    cleaned[key] = ""
+        return cleaned
+
     def _group(self, key: str) -> FieldGroup:
         unit = self[f"{key}_unit"] if f"{key}_unit" in self.fields else None
-        return FieldGroup(key=key, field=self[key], unit=unit)
+        return FieldGroup(key=key, field=self[key], unit=unit, brain=key in BRAIN_KEYS)
+
+    def _step_groups(self, step: str) -> list[FieldGroup]:
+        groups = [self._group(spec.key) for spec in INPUTS if spec.group == step]
+        if step == "mri":
+            first_brain = next(i for i, group in enumerate(groups) if group.brain)
+            groups.insert(first_brain, FieldGroup(key="brain_imaging", field=self["brain_imaging"]))
+        return groups
 
     def steps(self) -> list[Step]:
         """The three steps in clinical reasoning order, each with its field groups and neighbours."""
         return [
             Step(
                 key=key, title=title, number=number,
-                groups=[self._group(spec.key) for spec in INPUTS if spec.group == key],
+                groups=self._step_groups(key),
                 previous=STEPS[number - 2] if number > 1 else None,
                 next=STEPS[number] if number < len(STEPS) else None,
             )
@@ -202,41 +295,7 @@ def workup_form(data, *, remembered_units: str) -> WorkupForm:
     return WorkupForm(data, unit_system=unit_system)
 
 
-@dataclass(frozen=True, slots=True)
-class CheckedFields:
-    """What a bound WorkupForm would hold after validation: cleaned values, messages, unit system."""
-
-    cleaned_data: dict[str, Any]
-    errors: dict[str, list[str]]
-    unit_system: str
-
-
-@functools.cache
-def _prototype_fields(unit_system: str) -> Mapping[str, forms.Field]:
-    """One unbound form's fields per unit system, built once per process and only ever read."""
-    return WorkupForm(unit_system=unit_system).fields
-
-
 @functools.cache
 def feedback_keys() -> frozenset[str]:
     """Every field with a message box beside it: one per input; a unit shares its value's box."""
-    return frozenset(name for name in _prototype_fields(DEFAULT_UNIT_SYSTEM) if not name.endswith("_unit"))
-
-
-def workup_fields_check(data: Mapping[str, Any], *, remembered_units: str) -> CheckedFields:
-    """Validate posted data with the form's own fields, as Form.full_clean does, without a form.
-
-    The panel fragment answers every keystroke and never draws the form, so it skips copying 40
-    fields per request (Django deep-copies a form's fields on every instantiation, ~1.2 ms here).
-    Each value goes through the same field's `widget.value_from_datadict` and `clean`; a test holds
-    the result equal to a bound WorkupForm's `cleaned_data` and `errors`.
-    """
-    data, unit_system = _posted_units(data, remembered_units)
-    cleaned: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    for name, field in _prototype_fields(unit_system).items():
-        try:
-            cleaned[name] = field.clean(field.widget.value_from_datadict(data, {}, name))
-        except ValidationError as error:
-            errors[name] = error.messages
-    return CheckedFields(cleaned, errors, unit_system)
+    return frozenset(name for name in WorkupForm().fields if not name.endswith("_unit"))

@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from workup.pathway import validation
+from workup.forms import BRAIN_KEYS, REFERENCE_LIMIT_LABELS
 from workup.pathway.engine import evaluate
-from workup.pathway.inputs import INPUTS, REFERENCE_LIMIT_KEYS, Case, InputSpec
+from workup.pathway.inputs import CHOICE_LABELS, INPUTS, REFERENCE_LIMIT_KEYS, Case, InputSpec
 from workup.pathway.parsing import CaseInvalid, Errors, case_from_json
-from workup.pathway.result import Assessment, Finding
+from workup.pathway.result import Assessment, Finding, Pitfall, Unknown
+from workup.pathway.rules import DISPOSITION_ORDER
 from workup.pathway.units import ANALYTES, REFERENCE_LIMIT_ANALYTE
 from workup.report import DISPOSITION_HEADLINES, Report, format_number, workup_report
+
+MRI_KEYS = frozenset(spec.key for spec in INPUTS if spec.group == "mri")
+BIOPSY = DISPOSITION_ORDER[0]
 
 
 def workup_evaluate(*, case: Case, today: dt.date | None = None) -> Assessment:
@@ -28,12 +32,12 @@ def _case_and_inputs_from_form(data: Mapping[str, Any]) -> tuple[Case, dict[str,
     errors: Errors = {}
     payload: dict[str, Any] = {}
     for spec in INPUTS:
-        value = _form_value(spec, data, errors)
+        value = _form_value(spec, data)
         if value is not None:
             payload[spec.key] = value
     limits = {}
     for key in REFERENCE_LIMIT_KEYS:
-        limit = _form_quantity(key, data, errors)
+        limit = _form_quantity(key, data)
         if limit is not None:
             limits[key] = limit
     if limits:
@@ -75,46 +79,46 @@ def form_data_from_case(*, inputs: Mapping[str, Any]) -> dict[str, str | list[st
         elif isinstance(value, list):
             data[key] = [str(item) for item in value]
         elif value is not None:
-            data[key] = str(value)
+            data[key] = _form_number_text(value)
+    if any(key in inputs for key in BRAIN_KEYS):
+        data["brain_imaging"] = "on"
     return data
 
 
 def _form_quantity_fields(key: str, quantity: Mapping[str, Any]) -> dict[str, str]:
-    return {key: str(quantity.get("value", "")), f"{key}_unit": str(quantity.get("unit", ""))}
+    return {key: _form_number_text(quantity.get("value", "")), f"{key}_unit": str(quantity.get("unit", ""))}
 
 
-def _form_number(key: str, text: str, errors: Errors) -> Decimal | None:
-    message = validation.number_error(text)
-    if message:
-        errors[key] = [message]
-        return None
-    return Decimal(text.strip())
+def _form_number_text(value: Any) -> str:
+    """A stored number as a person would type it: plain digits, never an exponent the form refuses."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        number = Decimal(str(value))
+        return f"{number:f}" if number.is_finite() else str(value)
+    return str(value)
 
 
-def _form_quantity(key: str, data: Mapping[str, Any], errors: Errors) -> dict[str, Any] | None:
-    text = (data.get(key) or "").strip()
-    if not text:
-        return None
-    number = _form_number(key, text, errors)
+def _form_quantity(key: str, data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A lab value and its unit from the form's cleaned data (the number already read by the form)."""
+    number = data.get(key)
     return None if number is None else {"value": number, "unit": data.get(f"{key}_unit") or ""}
 
 
 _FORM_BOOLEANS = {"yes": True, "no": False}
 
 
-def _form_value(spec: InputSpec, data: Mapping[str, Any], errors: Errors) -> Any:
+def _form_value(spec: InputSpec, data: Mapping[str, Any]) -> Any:
     """The JSON-API form of one input from the form, or None when it was left empty/unknown."""
     raw = data.get(spec.key)
     if spec.kind == "quantity":
-        return _form_quantity(spec.key, data, errors)
+        return _form_quantity(spec.key, data)
     if spec.kind == "boolean":
         return _FORM_BOOLEANS.get(raw or "")
     if spec.kind == "set":
         return list(raw) if raw else None
+    if spec.kind in ("integer", "ratio"):
+        return raw  # a Decimal read by the form's number field, or None
     if not raw or not str(raw).strip():
         return None
-    if spec.kind in ("integer", "ratio"):
-        return _form_number(spec.key, str(raw), errors)
     return str(raw).strip()
 
 
@@ -164,6 +168,46 @@ class ScreenResult:
         return DISPOSITION_HEADLINES[self.assessment.disposition] if self.assessment else ""
 
     @property
+    def entered(self) -> list[tuple[str, str]]:
+        """Every entered input as a label and its value as typed, in input order (the printed page)."""
+        if self.inputs is None:
+            return []
+        lines = [(spec.label, _entered_text(self.inputs[spec.key])) for spec in INPUTS if spec.key in self.inputs]
+        limits = self.inputs.get("reference_limits", {})
+        lines += [(REFERENCE_LIMIT_LABELS[key], _entered_text(limits[key])) for key in REFERENCE_LIMIT_KEYS if key in limits]
+        return lines
+
+    @property
+    def mri_entered(self) -> bool:
+        """Whether any MRI finding was entered (else the pathway assumes heterogeneity of unclear cause)."""
+        return self.inputs is not None and any(key in MRI_KEYS for key in self.inputs)
+
+    @property
+    def unknowns_by_effect(self) -> tuple[tuple[Unknown, ...], tuple[Unknown, ...]]:
+        """The unknowns that could change the disposition, then the rest.
+
+        One could change it when it completes the core panel of an open case, or when a trigger
+        (BX-) or deferral (DF-) rule waits on it and the case is not already going to biopsy.
+        """
+        a = self.assessment
+        if a is None:
+            return (), ()
+        open_case = a.disposition != BIOPSY
+
+        def changes(unknown: Unknown) -> bool:
+            return "disposition" in unknown.could_change or open_case and any(
+                rule.startswith(("BX-", "DF-")) for rule in unknown.could_change
+            )
+
+        return tuple(u for u in a.unknowns if changes(u)), tuple(u for u in a.unknowns if not changes(u))
+
+    @property
+    def pitfalls_by_activity(self) -> tuple[tuple[Pitfall, ...], tuple[Pitfall, ...]]:
+        """The pitfalls that apply to this case, then those that do not."""
+        pitfalls = self.assessment.pitfalls if self.assessment else ()
+        return tuple(p for p in pitfalls if p.active), tuple(p for p in pitfalls if not p.active)
+
+    @property
     def finding_groups(self) -> list[tuple[str, tuple[Finding, ...]]]:
         """The fired rules under the headings the screen shows, in SPEC §6 order; empty groups left out."""
         a = self.assessment
@@ -176,6 +220,18 @@ class ScreenResult:
             ("Follow-up", a.follow_up),
         ]
         return [(title, findings) for title, findings in groups if findings]
+
+
+def _entered_text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return f"{format_number(value['value'])} {value['unit']}"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(CHOICE_LABELS.get(item, item) for item in value)
+    if isinstance(value, str):
+        return CHOICE_LABELS.get(value, value)
+    return format_number(value)
 
 
 def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> ScreenResult:

@@ -2,7 +2,8 @@
 
 An account is locked for LOCKOUT_WINDOW after MAX_FAILURES_PER_USER failures within that window,
 and a client address after MAX_FAILURES_PER_IP. The backend enforces it for every sign-in path
-(login page and admin); the login form says so in plain words.
+(login page and admin) and for the old password on both password-change forms, which is a sign-in
+by another name; the forms say so in plain words.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import datetime as dt
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
@@ -95,3 +98,39 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         if username and login_throttled(username=username, ip_address=client_ip(self.request)):
             raise forms.ValidationError(LOCKED_MESSAGE, code="throttled")
         return super().clean()
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """The password-change form: the old password is checked through the throttled backend.
+
+    A wrong old password is recorded as a failed sign-in, and while the account or address is
+    paused even the right one is refused, so a left-open session cannot be used to guess it.
+    """
+
+    def __init__(self, user, *args, request: HttpRequest | None = None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        username = self.user.get_username()
+        if login_throttled(username=username, ip_address=client_ip(self.request)):
+            raise forms.ValidationError(LOCKED_MESSAGE, code="throttled")
+        if authenticate(self.request, username=username, password=old_password) != self.user:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+
+class ThrottledAdminPasswordChangeForm(ThrottledPasswordChangeForm):
+    """The admin site's password-change form (its view passes no request: counted per account)."""
+
+    required_css_class = "required"
+
+
+class ThrottledPasswordChangeView(PasswordChangeView):
+    """/accounts/password_change/ with the throttled form, which counts per account and address."""
+
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

@@ -15,7 +15,7 @@ from django_htmx.middleware import HtmxDetails
 
 from workup import services
 from workup.context_processors import THEME_COOKIE, THEMES
-from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, feedback_keys, workup_fields_check, workup_form
+from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, feedback_keys, workup_form
 from workup.http import json_errors
 from workup.learning.services import case_map_for
 from workup.learning.views import map_context
@@ -37,6 +37,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 # --- The workup screen ---------------------------------------------------------------------------
 
 UNITS_COOKIE = "units"
+# The pause after the last keystroke before the panel is asked for. Short enough that keystroke to
+# panel stays within 150 ms at the 95th percentile (docs/workup-screen.md), long enough that a burst
+# of typing sends one request; a newer request replaces one in flight, so none is drawn out of order.
+PANEL_DELAY_MS = 60
 PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
 
 
@@ -94,18 +98,12 @@ def _workup_screen(request: HtmxHttpRequest, *, refusal: str = "", status: int =
     notice_kind = "draft-missing" if notice else ""
     if refusal:
         notice, notice_kind = refusal, "refused"
-    remembered_units = _unit_system(request)
-    if request.htmx and data is not None:  # the panel alone: check the fields, draw no form
-        checked = workup_fields_check(data, remembered_units=remembered_units)
-        form, cleaned, errors, unit_system = None, checked.cleaned_data, checked.errors, checked.unit_system
-    else:
-        form = workup_form(data, remembered_units=remembered_units)
-        errors = {name: list(messages) for name, messages in form.errors.items()}  # runs the checks
-        cleaned, unit_system = (form.cleaned_data if form.is_bound else None), form.unit_system
-    result = services.workup_from_form(data=cleaned, form_errors=errors)
+    form = workup_form(data, remembered_units=_unit_system(request))
+    result = _screen_result(form)
+    cleaned, unit_system = (form.cleaned_data if form.is_bound else None), form.unit_system
     show_map = cleaned is not None and bool(cleaned.get("show_map")) and result.assessment is not None
     context = {"form": form, "result": result, "notice": notice, "notice_kind": notice_kind, "show_map": show_map, "feedback_keys": feedback_keys(),
-               "draft_hours": drafts.DRAFT_HOURS}
+               "draft_hours": drafts.DRAFT_HOURS, "panel_delay_ms": PANEL_DELAY_MS}
     template = "workup/workup.html"
     if request.htmx:
         template += "#recommendation-panel"
@@ -119,6 +117,12 @@ def _workup_screen(request: HtmxHttpRequest, *, refusal: str = "", status: int =
     return response
 
 
+def _screen_result(form) -> services.ScreenResult:
+    """The result for a form: its messages, or the assessment of what it read."""
+    errors = {name: list(messages) for name, messages in form.errors.items()}  # runs the checks
+    return services.workup_from_form(data=form.cleaned_data if form.is_bound else None, form_errors=errors)
+
+
 @require_POST
 def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
     """"Sign in to save" without losing what was typed: keep it as a short-lived draft, then sign in.
@@ -129,8 +133,7 @@ def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
     Signed out, one client address may hold `drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS` live drafts;
     past that the screen comes back as posted (429) and says to sign in first.
     """
-    checked = workup_fields_check(request.POST, remembered_units=_unit_system(request))
-    result = services.workup_from_form(data=checked.cleaned_data, form_errors=checked.errors)
+    result = _screen_result(workup_form(request.POST, remembered_units=_unit_system(request)))
     if result.assessment is None:
         return workup(request)
     source = "" if request.user.is_authenticated else drafts.draft_source(address=client_ip(request))

@@ -34,6 +34,10 @@
     if (index >= 0 && steps[index]) {
       event.preventDefault();
       showStep(steps[index].getAttribute("data-step"), true);
+    } else if (event.key === "4" || event.code === "Digit4") {
+      // Alt+4: to the result, so the next Tab is "Copy impression" (the skip link does the same).
+      var panel = document.getElementById("recommendation-panel");
+      if (panel) { event.preventDefault(); panel.focus(); }
     }
   });
 
@@ -50,6 +54,56 @@
       var value = document.getElementById(select.id.replace(/_unit$/, ""));
       if (value && value.value.trim() === "") { select.value = select.getAttribute("data-unit-" + system); }
     });
+  });
+
+  // --- Ask for a new panel only when the form really changed: leaving a field, or typing a
+  // character and deleting it, sends nothing (a second identical request used to redraw the panel
+  // under the person's first click). The check runs at each keystroke and again when the debounce
+  // ends (htmx:confirm, before a newer request would replace one in flight). Registered after the
+  // unit listener above, so a unit switch is compared with the units it has just set.
+  var form = document.getElementById("workup-form");
+  function formText() { return new URLSearchParams(new FormData(form)).toString(); }
+  if (form && window.htmx) {
+    var requested = formText();
+    ["input", "change"].forEach(function (type) {
+      document.addEventListener(type, function (event) {
+        if (event.target.form === form && formText() !== requested) { htmx.trigger(form, "workup-changed"); }
+      });
+    });
+    form.addEventListener("htmx:confirm", function (event) {
+      if (event.detail.elt !== form) { return; }
+      var now = formText();
+      if (now === requested) { event.preventDefault(); return; }
+      requested = now;
+    });
+  }
+
+  // --- The morph swap keeps what the person opened: an open "Why?" or reference-limit section
+  // stays open, and the copy confirmation stays (it is checked against the text after each update).
+  // The extension's script runs after this one (both deferred), so configure it once loaded.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.Idiomorph) { return; }
+    Idiomorph.defaults.callbacks.beforeAttributeUpdated = function (name, element, kind) {
+      return !(name === "open" && kind === "remove" && element.tagName === "DETAILS");
+    };
+    Idiomorph.defaults.callbacks.beforeNodeMorphed = function (oldNode) {
+      return !(oldNode.classList && oldNode.classList.contains("copy-status"));
+    };
+  });
+
+  // --- Unit menus: out of the Tab order (the default-units switch sets them all); in a lab
+  // field, Alt+Down or Alt+Up changes that field's unit. Without JavaScript Tab still reaches them.
+  document.querySelectorAll("select.unit-select").forEach(function (select) {
+    select.setAttribute("tabindex", "-1");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || (event.key !== "ArrowDown" && event.key !== "ArrowUp")) { return; }
+    var unit = event.target.id && document.getElementById(event.target.id + "_unit");
+    if (!unit || unit.tagName !== "SELECT") { return; }
+    event.preventDefault();
+    var step = event.key === "ArrowDown" ? 1 : -1;
+    unit.selectedIndex = (unit.selectedIndex + step + unit.options.length) % unit.options.length;
+    unit.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
   // --- Field messages and canonical values arrive out of band, only where there is something to
@@ -82,13 +136,33 @@
   document.body.addEventListener("htmx:afterSettle", markInvalid);
   markInvalid();
 
+  // --- A kept "Copied." must still be true: once the copied text changes, say so instead.
+  var copied = {};
+  document.body.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll(".copy-status").forEach(function (status) {
+      var id = status.getAttribute("data-copied-from");
+      var text = id && document.getElementById(id);
+      if (text && copied[id] !== undefined && text.value !== copied[id]) {
+        status.textContent = "The text changed after it was copied; copy it again.";
+        status.removeAttribute("data-copied-from");
+        delete copied[id];
+      }
+    });
+  });
+
   // --- Copy buttons for the report text ----------------------------------------------------
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".copy-button");
     if (!button) { return; }
     var text = document.getElementById(button.getAttribute("data-copy-target"));
     var status = button.parentElement.querySelector(".copy-status");
-    function done(message) { if (status) { status.textContent = message; } }
+    var id = button.getAttribute("data-copy-target");
+    function done(message) {
+      if (!status) { return; }
+      status.textContent = message;
+      copied[id] = text.value;
+      status.setAttribute("data-copied-from", id);
+    }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text.value).then(function () { done("Copied."); },
         function () { text.select(); done("Copying was blocked; the text is selected."); });

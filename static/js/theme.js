@@ -1,26 +1,17 @@
-/* Theme before first paint: the person's choice (localStorage, then cookie), else the system's
-   prefers-color-scheme, followed live until a choice is made. Also marks the page as scripted. */
+/* Theme before first paint: the person's own choice (localStorage, then cookie), else dark. The
+   operating system's preference is not followed: a light-mode workstation in a dark reading room
+   must not open white. Also marks the page as scripted. */
 (function () {
   "use strict";
   var root = document.documentElement;
   root.classList.add("js");
-  function stored() {
-    try {
-      var value = window.localStorage.getItem("theme");
-      if (value === "dark" || value === "light") { return value; }
-    } catch (e) { /* storage may be disabled */ }
+  var choice = null;
+  try {
+    choice = window.localStorage.getItem("theme");
+  } catch (e) { /* storage may be disabled: the cookie still works */ }
+  if (choice !== "dark" && choice !== "light") {
     var match = document.cookie.match(/(?:^|; )theme=(dark|light)/);
-    return match ? match[1] : null;
+    choice = match ? match[1] : "dark";
   }
-  var choice = stored();
-  if (choice) {
-    root.setAttribute("data-bs-theme", choice);
-    return;
-  }
-  var query = window.matchMedia("(prefers-color-scheme: light)");
-  function follow() {
-    if (!stored()) { root.setAttribute("data-bs-theme", query.matches ? "light" : "dark"); }
-  }
-  follow();
-  query.addEventListener("change", follow);
+  root.setAttribute("data-bs-theme", choice);
 })();

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import ssl
+
 import pytest
 
 from scripts import serving
@@ -39,3 +42,28 @@ def server_pair(production_dir):
     yield ports, log
     for proc in procs:
         serving.stop(proc)
+
+
+@pytest.fixture(scope="session")
+def nginx_stack(production_dir, tmp_path_factory):
+    """gunicorn (2 workers, as `make serve`) behind nginx with deploy/nginx.conf, all on loopback.
+
+    Yields the plain-HTTP port, the HTTPS port and an SSL context that trusts nginx's throwaway
+    certificate. nginx is a system package: .ci/run installs it.
+    """
+    if serving.nginx_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is not installed: .ci/run should have installed it")
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    workdir = tmp_path_factory.mktemp("nginx")
+    env = serving.production_env(workdir=production_dir)
+    app_port = serving.free_port()
+    gunicorn = serving.start_gunicorn(env, port=app_port, workers=2, log=workdir / "gunicorn.log")
+    try:
+        nginx, http_port, https_port = serving.start_nginx(workdir, app_port=app_port)
+    except BaseException:
+        serving.stop(gunicorn)
+        raise
+    yield http_port, https_port, ssl.create_default_context(cafile=str(workdir / "tls.crt"))
+    serving.stop(nginx)
+    serving.stop(gunicorn)

@@ -29,13 +29,15 @@ def people(transactional_db, django_user_model):
 
 
 def _sign_in(browser: Browser, live_server, username: str, javascript: bool, csp_errors: list[str]) -> Page:
+    """Sign in; hematologists land on the queue, everyone else on their own saved cases."""
     page = browser.new_context(java_script_enabled=javascript).new_page()
     page.on("console", lambda message: csp_errors.append(message.text) if "Content Security Policy" in message.text else None)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(f"pw-{username}-long")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My saved cases")).to_be_visible()
+    landing = "Hematology queue" if username.startswith("hem-") else "My saved cases"
+    expect(page.get_by_role("heading", name=landing)).to_be_visible()
     return page
 
 
@@ -57,7 +59,7 @@ def test_save_refer_review_two_users(browser, live_server, people, javascript):
         expect(radiologist.locator("#save-result")).to_contain_text("Saved as")
         assert radiologist.url.endswith("/cases/new")
         radiologist.get_by_role("link", name="reading room 2").click()
-    expect(radiologist.locator(".disposition")).to_have_text("PROCEED_TO_BIOPSY")
+    expect(radiologist.locator(".disposition")).to_have_text("Proceed to bone marrow biopsy")
     case_url = radiologist.url
     with radiologist.expect_response(lambda response: response.url.endswith("/refer")) as refer:
         radiologist.get_by_role("button", name="Refer to hematology").click()
@@ -65,11 +67,11 @@ def test_save_refer_review_two_users(browser, live_server, people, javascript):
     expect(radiologist.locator(".workup-status")).to_have_text("Referred to hematology")
 
     hematologist = _sign_in(browser, live_server, people["hematologist"], javascript, csp_errors)
-    hematologist.goto(f"{live_server.url}/cases/queue")
-    hematologist.get_by_role("link", name="reading room 2").click()
-    hematologist.get_by_role("button", name="Start review").click()
-    expect(hematologist.locator(".workup-status")).to_have_text("In review")
-    hematologist.get_by_label("Agree with biopsy").check()
+    hematologist.get_by_role("link", name="reading room 2").click()  # signed in, on the queue
+    expect(hematologist.locator("#inputs-title")).to_have_text("Inputs as entered")
+    expect(hematologist.locator(".referral-text")).to_contain_text("Hematology referral summary")
+    expect(hematologist.locator(".workup-status")).to_have_text("Referred to hematology")
+    hematologist.get_by_label("Agree with biopsy").check()  # one step: nobody else has started it
     hematologist.get_by_label("Note", exact=True).fill("Agree: anaemia trigger.")
     hematologist.get_by_role("button", name="Record review").click()
     expect(hematologist.locator(".workup-decision")).to_have_text("Agree with biopsy")
@@ -109,7 +111,7 @@ def test_save_from_workup_screen(browser, live_server, people, javascript):
     if javascript:  # saved in place; the screen stays as it was
         expect(radiologist.locator("#save-result")).to_contain_text("Saved as")
         radiologist.get_by_role("link", name="screen save").click()
-    expect(radiologist.locator(".disposition")).to_have_text("PROCEED_TO_BIOPSY")
+    expect(radiologist.locator(".disposition")).to_have_text("Proceed to bone marrow biopsy")
     assert csp_errors == []
     radiologist.context.close()
 
@@ -144,6 +146,6 @@ def test_sign_in_to_save_keeps_what_was_typed(browser, live_server, people, java
     if javascript:
         expect(page.locator("#save-result")).to_contain_text("Saved as")
     else:
-        expect(page.locator(".disposition")).to_have_text("PROCEED_TO_BIOPSY")
+        expect(page.locator(".disposition")).to_have_text("Proceed to bone marrow biopsy")
     assert csp_errors == []
     page.context.close()

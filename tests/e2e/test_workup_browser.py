@@ -34,7 +34,7 @@ SETTLE = "() => !document.querySelector('#workup-form.htmx-request')"
 
 
 def wait_for_panel(page) -> None:
-    """Let the 400 ms debounce fire and the last htmx request land before reading the panel."""
+    """Let the debounce fire and the last htmx request land before reading the panel."""
     page.wait_for_timeout(600)
     page.wait_for_function(SETTLE)
 
@@ -135,6 +135,13 @@ def choose_with_arrows(page, value: str) -> None:
         page.keyboard.press("ArrowDown" if target > current else "ArrowUp")
 
 
+def choose_radio_with_arrows(page, name: str, value: str) -> None:
+    """Move a focused radio group to a value with the arrow keys (each press checks the next)."""
+    values = page.evaluate("n => [...document.getElementsByName(n)].map(r => r.value)", name)
+    for _ in range(values.index(value)):
+        page.keyboard.press("ArrowDown")
+
+
 LAB_KEYS = ("hemoglobin", "wbc", "platelets", "spep", "ife", "flc_kappa", "flc_lambda", "calcium",
             "albumin", "creatinine", "beta2_microglobulin")
 
@@ -144,14 +151,14 @@ def test_browser_keyboard_only_run(page, live_server):
     data = form_data(case["input"])
     page.goto(live_server.url)
     page.keyboard.press("Tab")
-    expect(page.locator(".skip-link")).to_be_focused()
+    expect(page.locator(".skip-link[href='#main']")).to_be_focused()
     page.keyboard.press("Enter")
     page.keyboard.press("Alt+2")
     expect(page.locator("#step-labs-title")).to_be_focused()
     for key in LAB_KEYS:
-        tab_to(page, f"#id_{key}")
+        tab_to(page, f"input[name={key}]:checked" if key in ("spep", "ife") else f"#id_{key}")
         if key in ("spep", "ife"):
-            choose_with_arrows(page, data[key])
+            choose_radio_with_arrows(page, key, data[key])
         else:
             page.keyboard.type(data[key])
     tab_to(page, "#step-labs .step-next")
@@ -208,14 +215,14 @@ def test_browser_theme_choice_is_remembered(page, live_server):
     expect(page.locator("#theme-toggle")).to_have_text("Switch to dark theme")
 
 
-def test_browser_theme_follows_system_until_chosen(page_light_system, live_server):
+def test_browser_theme_is_dark_until_chosen_even_on_a_light_system(page_light_system, live_server):
     page = page_light_system
     page.goto(live_server.url)
-    expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
-    page.emulate_media(color_scheme="dark")
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
     page.locator("#theme-toggle").click()
     page.emulate_media(color_scheme="dark")
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
+    page.reload()
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
 
 
@@ -225,7 +232,7 @@ def test_browser_copy_button_copies_referral_summary(page, live_server):
     enter_case(page, golden("hb-119-gl-anemia"))
     wait_for_panel(page)
     page.get_by_role("button", name="Copy referral summary").click()
-    expect(page.locator(".copy-status")).to_have_text("Copied.")
+    expect(page.locator("[data-copy-status=referral]")).to_have_text("Copied.")
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert copied == page.locator("#report-referral").input_value()
     assert "BX-ANEMIA" in copied

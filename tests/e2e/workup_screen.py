@@ -7,6 +7,7 @@ from typing import Any
 from playwright.sync_api import Page
 
 from tests.support import form_data
+from workup.forms import BRAIN_KEYS, RADIO_CHOICE_KEYS
 from workup.pathway.inputs import INPUTS_BY_KEY, REFERENCE_LIMIT_KEYS
 
 STEP_ORDER = ("mri", "labs", "context")
@@ -39,13 +40,17 @@ def enter_field(page: Page, key: str, data: dict[str, Any]) -> None:
         details = page.locator("details.reference-limits")
         if details.get_attribute("open") is None:
             details.locator("summary").click()
+    if key in BRAIN_KEYS:
+        page.check("#id_brain_imaging")
     value = data[key]
     if f"{key}_unit" in data:
         page.select_option(f"#id_{key}_unit", data[f"{key}_unit"])
         page.locator(f"#id_{key}").press_sequentially(value)
         return
     kind = INPUTS_BY_KEY[key].kind if key in INPUTS_BY_KEY else "quantity"
-    if kind == "choice":
+    if key in RADIO_CHOICE_KEYS:
+        page.check(f"input[name={key}][value={value}]")
+    elif kind == "choice":
         page.select_option(f"#id_{key}", value)
     elif kind == "boolean":
         page.check(f"input[name={key}][value={value}]")
@@ -61,7 +66,7 @@ def enter_field(page: Page, key: str, data: dict[str, Any]) -> None:
 def enter_case(page: Page, case: dict[str, Any]) -> dict[str, Any]:
     """Enter a golden case step by step with Next, then go Back and forward again; returns the post data."""
     data = form_data(case["input"])
-    keys = [key for key in data if not key.endswith("_unit")]
+    keys = [key for key in data if not key.endswith("_unit") and key != "brain_imaging"]  # ticked per brain field
     for index, step in enumerate(STEP_ORDER):
         for key in (k for k in keys if step_of(k) == step):
             enter_field(page, key, data)

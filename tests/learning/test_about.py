@@ -52,3 +52,44 @@ def test_disagreements_cover_every_note_on_a_source_rule():
 def test_about_page_lists_every_disagreement(client):
     body = client.get("/about").content.decode()
     assert all(d.topic in body for d in DISAGREEMENTS)
+
+
+def test_about_page_says_no_clinician_reviewed_the_texts_and_what_is_tested(client):
+    body = client.get("/about").content.decode()
+    assert "no clinician has reviewed its texts" in body
+    tested = body[body.index('id="what-is-tested"') : body.index("</ul>", body.index('id="what-is-tested"'))]
+    assert "golden cases" in tested and "JSON API" in tested and "axe-core" in tested
+
+
+def _row(topic):
+    return next(d for d in DISAGREEMENTS if d.topic == topic)
+
+
+def test_brain_reference_row_does_not_claim_a_brain_study_gate():
+    # The engine reads a white/gray-matter comparison whenever it is entered (no brain-study input
+    # gates it), so the row must not say the signs are shown "only when a brain study exists".
+    row = _row("Brain references on a lumbar MRI")
+    assert "only when" not in row.tool
+    assert "UNCONFIRMED" in row.evidence and "UNCONFIRMED" in row.tool
+    assert "never as a trigger" in row.tool
+
+
+def test_contrast_row_matches_what_the_rules_do():
+    row = _row("Lumbar MRI with contrast")
+    assert "always asks" not in row.tool  # IM-PRECONTRAST-T1 fires only when no precontrast T1 was acquired
+    assert "whenever none was acquired" in row.tool
+    assert "contrast was already given" in row.tool  # SPEC 4.3 (1.1)
+    assert "mask" not in row.evidence  # EN-CONTRAST: lesions can look like fatty marrow
+    assert row.follows == "both"
+
+
+def test_yield_figure_never_without_its_caveat(client):
+    from html import escape
+
+    from workup.pathway.evidence import EVIDENCE_NOTES
+
+    caveat = "Two small biopsy-selected series"
+    for path in ("/about", "/learn/tests", "/learn/rules/DF-NORMAL-LABS"):
+        body = client.get(path).content.decode()
+        if "42–47%" in body:
+            assert caveat in body or escape(EVIDENCE_NOTES["EN-YIELD"].text) in body, path

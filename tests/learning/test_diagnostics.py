@@ -58,12 +58,19 @@ def test_post_test_probability_table(pre, sens, spec, positive, post):
 @pytest.mark.parametrize("pre", [F(7, 100), F(42, 100), F(9, 10)])
 def test_post_test_probability_matches_odds_times_lr(rule_id, pre):
     c = CRITERIA_BY_ID[rule_id]
-    for positive, lr in ((True, lr_positive(c.sensitivity, c.specificity)), (False, lr_negative(c.sensitivity, c.specificity))):
+    for positive, lr in (
+        (True, lr_positive(c.sensitivity, c.specificity)),
+        (False, lr_negative(c.sensitivity, c.specificity)),
+    ):
         odds = pre / (1 - pre) * lr
-        assert post_test_probability(pre, c.sensitivity, c.specificity, positive=positive) == odds / (1 + odds)
+        assert post_test_probability(pre, c.sensitivity, c.specificity, positive=positive) == odds / (
+            1 + odds
+        )
 
 
-@pytest.mark.parametrize(("rule_id", "lr_pos", "lr_neg"), [("MRI-T1-WM", "6.6", "0.08"), ("MRI-T1-GM", "16.8", "0.34")])
+@pytest.mark.parametrize(
+    ("rule_id", "lr_pos", "lr_neg"), [("MRI-T1-WM", "6.6", "0.08"), ("MRI-T1-GM", "16.8", "0.34")]
+)
 def test_source_criteria_match_the_rule_figures(rule_id, lr_pos, lr_neg):
     c = CRITERIA_BY_ID[rule_id]
     figures = RULES_BY_ID[rule_id].figures
@@ -72,7 +79,9 @@ def test_source_criteria_match_the_rule_figures(rule_id, lr_pos, lr_neg):
     assert f"LR+ {lr_pos}" in figures and f"LR− {lr_neg}" in figures
 
 
-@pytest.mark.parametrize(("rule_id", "infiltrative"), [("MRI-T1-DISC", "40 of 41"), ("MRI-T1-MUSCLE", "44 of 45")])
+@pytest.mark.parametrize(
+    ("rule_id", "infiltrative"), [("MRI-T1-DISC", "40 of 41"), ("MRI-T1-MUSCLE", "44 of 45")]
+)
 def test_derived_criteria_use_the_carroll_counts(rule_id, infiltrative):
     c = CRITERIA_BY_ID[rule_id]
     (tp, diseased), (tn, healthy) = c.counts
@@ -91,7 +100,9 @@ def test_default_pretests_are_the_yields_of_en_yield():
     assert all(f"{p}%" in text for p in DEFAULT_PRETEST_PERCENT)
 
 
-@pytest.mark.parametrize(("k", "n", "low", "high"), [(40, 40, 0.912, 1.0), (12, 13, 0.667, 0.986), (0, 10, 0.0, 0.278)])
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"), [(40, 40, 0.912, 1.0), (12, 13, 0.667, 0.986), (0, 10, 0.0, 0.278)]
+)
 def test_wilson_interval_table(k, n, low, high):
     got_low, got_high = wilson_interval(k, n)
     assert round(got_low, 3) == low and round(got_high, 3) == high
@@ -115,3 +126,42 @@ def test_ratio_display_table(value, shown):
 def test_characteristics_report_sorts_and_dedupes_pretests():
     reports = characteristics_report(pretest_percents=(F(42), F(7), F(42)))
     assert [row.pretest for row in reports[0].rows] == [F(7, 100), F(42, 100)]
+
+
+# --- SPEC 6.2: counts with intervals; "not estimable" instead of a zero-cell ratio ------------------
+
+
+def test_disc_sign_is_not_estimable_because_of_a_zero_cell():
+    from workup.learning.diagnostics import criterion_report
+
+    report = criterion_report(CRITERIA_BY_ID["MRI-T1-DISC"], (F(7, 100),))
+    assert not report.estimable
+    assert report.lr_negative is None and report.rows == () and report.plot_svg == ""
+    assert "zero cell: no false negatives among 53 foci" in report.not_estimable[0]
+    assert any("lesions" in reason for reason in report.not_estimable)
+
+
+def test_muscle_sign_without_zero_cell_is_still_not_estimable_from_lesion_counts():
+    from workup.learning.diagnostics import criterion_report
+
+    report = criterion_report(CRITERIA_BY_ID["MRI-T1-MUSCLE"], (F(7, 100),))
+    assert not report.estimable and report.rows == ()
+    assert not any("zero cell" in reason for reason in report.not_estimable)
+    assert any("selected" in reason for reason in report.not_estimable)
+
+
+def test_every_count_has_its_wilson_interval():
+    from workup.learning.diagnostics import criterion_report
+
+    report = criterion_report(CRITERIA_BY_ID["MRI-T1-DISC"], ())
+    shown = {(p.successes, p.total): p.interval for p in report.proportions}
+    assert set(shown) == {(40, 41), (40, 40), (12, 13)}
+    assert all(interval == wilson_interval(k, n) for (k, n), interval in shown.items())
+
+
+def test_unconfirmed_cranial_figures_keep_their_ratios_and_are_marked():
+    from workup.learning.diagnostics import criterion_report
+
+    for rule_id in ("MRI-T1-WM", "MRI-T1-GM"):
+        report = criterion_report(CRITERIA_BY_ID[rule_id], (F(7, 100),))
+        assert report.criterion.unconfirmed and report.estimable and report.rows

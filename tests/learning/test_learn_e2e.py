@@ -49,8 +49,13 @@ def _severe_violations(page) -> list[str]:
 
 @pytest.mark.parametrize(
     "path",
-    ["/learn/map?case=life-expectancy-conflict-with-anemia", "/learn/rules/BX-FLC", "/learn/cases/clivus-on-brain-mri",
-     "/about", "/learn/tests"],
+    [
+        "/learn/map?case=life-expectancy-conflict-with-anemia",
+        "/learn/rules/BX-FLC",
+        "/learn/cases/clivus-on-brain-mri",
+        "/about",
+        "/learn/tests",
+    ],
 )
 def test_axe_no_serious_violation(learn_page, learn_site, path):
     learn_page.goto(f"{learn_site}{path}")

@@ -23,7 +23,7 @@ def test_map_page_plain_renders_every_rule(client):
 def test_map_page_golden_case_lights_its_path(client):
     body = client.get("/learn/map", {"case": "hb-11-9-gdl-anemia"}).content.decode()
     assert re.search(r'class="node node-trigger fired"[^>]*data-rule-id="BX-ANEMIA"', body)
-    assert "Disposition reached: <strong>PROCEED_TO_BIOPSY</strong>" in body
+    assert "Disposition reached: <strong>Proceed to bone marrow biopsy</strong>" in body
 
 
 def test_map_page_unknown_case_is_404(client):
@@ -119,6 +119,25 @@ def test_tests_page_rejects_out_of_range_pretest_with_message(client):
     assert 'role="alert"' in response.content.decode()
 
 
+def test_tests_page_shows_counts_with_intervals_and_no_zero_cell_ratio(client):
+    body = client.get("/learn/tests").content.decode()
+    disc = body[body.index('id="tc-MRI-T1-DISC"') : body.index('id="tc-MRI-T1-MUSCLE"')]
+    assert "40/41 = 97.6% (95% Wilson interval" in disc
+    assert "40/40 = 100.0% (95% Wilson interval 91.2–100.0%)" in disc
+    assert "Not estimable: a zero cell" in disc
+    assert "LR− (sign absent)" not in disc and "Sign absent" not in disc and "<svg" not in disc
+    assert "No post-test probability is given for this sign" in disc
+
+
+def test_tests_page_labels_unconfirmed_figures(client):
+    body = client.get("/learn/tests").content.decode()
+    for rule_id in ("MRI-T1-WM", "MRI-T1-GM"):
+        section = body[body.index(f'id="tc-{rule_id}"') :]
+        section = section[: section.index("</section>")]
+        assert '<span class="badge-unconfirmed">UNCONFIRMED</span>' in section
+        assert f"Post-test probability, {rule_id} (from UNCONFIRMED figures)" in section
+
+
 def test_tests_page_marks_derived_figures_and_caveats(client):
     body = client.get("/learn/tests").content.decode()
     assert body.count('class="badge-derived"') == 2
@@ -177,3 +196,127 @@ def test_case_reset_clears_the_score(client):
 
 def test_case_unknown_is_404(client):
     assert client.get("/learn/cases/no-such-case").status_code == 404
+
+
+# --- Issue 13/14/15: CSRF on the map, words instead of ids, teaching dates, scoring line --------------
+
+
+def test_map_post_without_csrf_token_is_refused():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/learn/map", data="{}", content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_map_post_with_the_csrf_header_the_pages_send_is_accepted():
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/learn/map").content.decode()
+    token = re.search(r"data-hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", page).group(1)
+    response = browser.post("/learn/map", data="{}", content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200
+
+
+def test_map_case_picker_names_cases_in_words_grouped_by_result(client):
+    body = client.get("/learn/map").content.decode()
+    picker = body[body.index('<select id="map-case"') : body.index("</select>")]
+    assert '<optgroup label="Proceed to bone marrow biopsy">' in picker
+    assert 'value="hb-11-9-gdl-anemia"' in picker
+    assert ">hb-11-9-gdl-anemia<" not in picker
+    assert "Hb 11.9 g/dL is below the 12.0 trigger" in picker
+
+
+def _reveal(client, vignette_id, disposition, rules=()):
+    return client.post(f"/learn/cases/{vignette_id}", {"disposition": disposition, "key_rules": list(rules)})
+
+
+def test_worked_case_feedback_uses_words_not_disposition_codes(client):
+    body = _reveal(client, "anaemic-retiree", "DEFERRAL_REASONABLE").content.decode()
+    feedback = body[body.index('id="feedback"') : body.index("</section>", body.index('id="feedback"'))]
+    assert "<td>Deferring biopsy is reasonable</td><td>Proceed to bone marrow biopsy</td>" in feedback
+    assert "PROCEED_TO_BIOPSY" not in feedback and "DEFERRAL_REASONABLE" not in feedback
+
+
+def test_worked_case_scoring_line_leaves_out_empty_parts(client):
+    body = _reveal(client, "anaemic-retiree", "PROCEED_TO_BIOPSY", ["BX-ANEMIA"]).content.decode()
+    assert "missed: PF-ANEMIA-DELAY" in body
+    assert "not expected" not in body and ": none" not in body
+
+
+def test_worked_case_follow_up_is_due_from_today(client):
+    import datetime as dt
+
+    from dateutil.relativedelta import relativedelta
+
+    from workup.pathway import thresholds
+
+    body = _reveal(client, "smoker-normal-panel", "DEFERRAL_REASONABLE").content.decode()
+    due = dt.date.today() + relativedelta(months=thresholds.FOLLOW_UP_INTERVAL_MONTHS)
+    assert due.isoformat() in body
+    assert "2026-05-02" not in body
+
+
+# --- Issue 10: rule pages list every condition, and answer every source claim they repeat ------------
+
+
+def _leaves(cond, seen=frozenset()):
+    """Every leaf condition a rule can apply through, following the rules it depends on."""
+    from workup.learning.pathway_map import condition_parts
+    from workup.pathway.rules import RULES_BY_ID
+
+    parts = tuple(condition_parts(cond))
+    rule_id = getattr(cond, "rule_id", None)
+    if parts:
+        for part in parts:
+            yield from _leaves(part, seen)
+    elif rule_id in RULES_BY_ID and rule_id not in seen:
+        yield from _leaves(RULES_BY_ID[rule_id].condition, seen | {rule_id})
+    elif (
+        rule_id is None
+        and getattr(cond, "prefix", None) is None
+        and getattr(cond, "disposition", None) is None
+    ):
+        yield cond
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+def test_rule_page_lists_every_condition_it_applies_under(client, rule):
+    from html import escape
+
+    body = client.get(f"/learn/rules/{rule.id}").content.decode()
+    listed = body[
+        body.index('<ul class="applies-when"') : body.index("The condition as the engine writes it")
+    ]
+    assert all(escape(leaf.describe()) in listed for leaf in _leaves(rule.condition, frozenset({rule.id})))
+
+
+def test_imaging_rule_page_follows_the_rules_it_depends_on(client):
+    body = client.get("/learn/rules/IM-PET-CT").content.decode()
+    listed = body[
+        body.index('<ul class="applies-when"') : body.index("The condition as the engine writes it")
+    ]
+    assert "BX-AGE-WEIGHT-LOSS (Over 50 with unexplained weight loss) fired, which needs:" in listed
+    assert "unexplained_weight_loss = true" in listed and "suspected_malignancy = true" in listed
+
+
+@pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
+def test_rule_page_never_repeats_a_source_claim_without_its_answer(client, rule):
+    from html import escape
+
+    from workup.learning.library import CLAIM_ANSWERS
+    from workup.pathway.evidence import EVIDENCE_NOTES
+
+    body = client.get(f"/learn/rules/{rule.id}").content.decode()
+    for phrase, note_id in CLAIM_ANSWERS:
+        if phrase.lower() in body.lower():
+            assert escape(EVIDENCE_NOTES[note_id].text) in body, (phrase, note_id)
+
+
+def test_normal_labs_page_answers_the_yield_claim(client):
+    from html import escape
+
+    from workup.pathway.evidence import EVIDENCE_NOTES
+
+    body = client.get("/learn/rules/DF-NORMAL-LABS").content.decode()
+    assert "42–47%" in body and escape(EVIDENCE_NOTES["EN-YIELD"].text) in body

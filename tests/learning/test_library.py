@@ -22,8 +22,13 @@ def test_rule_index_lists_every_rule_once():
 @pytest.mark.parametrize(
     ("citation_id", "links"),
     [
-        ("KYLE-2010", (("doi:10.1038/leu.2010.60", "https://doi.org/10.1038/leu.2010.60"),
-                       ("PubMed 20410922", "https://pubmed.ncbi.nlm.nih.gov/20410922/"))),
+        (
+            "KYLE-2010",
+            (
+                ("doi:10.1038/leu.2010.60", "https://doi.org/10.1038/leu.2010.60"),
+                ("PubMed 20410922", "https://pubmed.ncbi.nlm.nih.gov/20410922/"),
+            ),
+        ),
         ("KATZMANN-2002", (("PubMed 12194920", "https://pubmed.ncbi.nlm.nih.gov/12194920/"),)),
         ("CARROLL-1997", ()),
     ],

@@ -95,7 +95,7 @@ def test_map_highlight_carries_a_text_marker():
 def test_map_description_names_the_highlighted_rules():
     desc = _svg_tree(fired={"BX-ANEMIA"}, disposition="PROCEED_TO_BIOPSY").find(f"{SVG}desc").text
     assert "BX-ANEMIA" in desc
-    assert "PROCEED_TO_BIOPSY" in desc
+    assert "Disposition reached: Proceed to bone marrow biopsy." in desc
 
 
 def _upstream(node_id: str) -> set[str]:
@@ -133,12 +133,16 @@ def test_map_layout_boxes_do_not_overlap():
     boxes = list(pathway_layout().boxes.values())
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
-            apart = a.x + a.width <= b.x or b.x + b.width <= a.x or a.y + a.height <= b.y or b.y + b.height <= a.y
+            apart = (
+                a.x + a.width <= b.x or b.x + b.width <= a.x or a.y + a.height <= b.y or b.y + b.height <= a.y
+            )
             assert apart, (a.node.id, b.node.id)
 
 
 def test_map_outline_lists_every_rule_once():
-    ids = [item.rule_id for s in pathway_map_outline() for _, items in s.bands for item in items if item.rule_id]
+    ids = [
+        item.rule_id for s in pathway_map_outline() for _, items in s.bands for item in items if item.rule_id
+    ]
     assert sorted(ids) == sorted(r.id for r in RULES)
 
 
@@ -148,3 +152,15 @@ def test_map_outline_marks_the_same_nodes_as_the_svg():
     outline = pathway_map_outline(fired=lit, disposition=assessment.disposition)
     active = {item.id for s in outline for _, items in s.bands for item in items if item.active}
     assert active == lit | {assessment.disposition}
+
+
+def test_map_names_dispositions_in_words_not_codes():
+    tree = _svg_tree(fired=set(), disposition=None)
+    labels = [t.text for t in tree.iter(f"{SVG}text") if t.get("class") == "node-label"]
+    assert "Proceed to bone marrow biopsy" in labels
+    assert not {
+        "PROCEED_TO_BIOPSY",
+        "COMPLETE_WORKUP",
+        "DEFERRAL_REASONABLE",
+        "BIOPSY_STRONGLY_CONSIDERED",
+    } & set(labels)

@@ -73,7 +73,13 @@ def test_key_rule_choices_cover_every_answer():
     [
         ("PROCEED_TO_BIOPSY", {"BX-ANEMIA", "PF-ANEMIA-DELAY"}, (True, True), (), ()),
         ("PROCEED_TO_BIOPSY", {"BX-ANEMIA"}, (True, False), ("PF-ANEMIA-DELAY",), ()),
-        ("COMPLETE_WORKUP", {"BX-ANEMIA", "PF-ANEMIA-DELAY", "PF-CLIVUS"}, (False, False), (), ("PF-CLIVUS",)),
+        (
+            "COMPLETE_WORKUP",
+            {"BX-ANEMIA", "PF-ANEMIA-DELAY", "PF-CLIVUS"},
+            (False, False),
+            (),
+            ("PF-CLIVUS",),
+        ),
         ("DEFERRAL_REASONABLE", set(), (False, False), ("BX-ANEMIA", "PF-ANEMIA-DELAY"), ()),
     ],
 )
@@ -89,7 +95,9 @@ def test_score_record_replaces_an_earlier_attempt():
     anaemic = next(v for v in VIGNETTES if v.id == "anaemic-retiree")
     assessment = _assess(anaemic)
     wrong = prediction_feedback(assessment=assessment, disposition="COMPLETE_WORKUP", rules=frozenset())
-    right = prediction_feedback(assessment=assessment, disposition="PROCEED_TO_BIOPSY", rules=anaemic.key_rules)
+    right = prediction_feedback(
+        assessment=assessment, disposition="PROCEED_TO_BIOPSY", rules=anaemic.key_rules
+    )
     score = score_record(score_record({}, anaemic.id, wrong), anaemic.id, right)
     assert score == {anaemic.id: [True, True]}
     assert score_summary(score).points == 2

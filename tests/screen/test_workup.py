@@ -257,7 +257,10 @@ def test_workup_html_has_no_inline_script_or_style(client, method):
 def test_workup_htmx_attributes_follow_csp_rules(client):
     page = parse(client.get("/").content)
     form = page.by_id("workup-form")
-    assert form.attrs["hx-trigger"] == "input changed delay:400ms, change"
+    assert form.attrs["data-hx-trigger"] == "workup-changed delay:60ms"  # app.js fires it on a real change
+    assert (form.attrs["data-hx-sync"], form.attrs["data-hx-ext"]) == ("this:replace", "morph")
+    assert form.attrs["data-hx-swap"].startswith("morph:innerHTML ")  # no "morph:{…}" (that needs eval)
+    assert not [name for e in page.elements for name in e.attrs if name.startswith("hx-")]
     (config,) = page.with_attr("name", "htmx-config")
     assert config.attrs["content"] == '{"includeIndicatorStyles": false, "allowEval": false}'
 
@@ -271,6 +274,7 @@ def test_workup_assets_are_vendored(client):
     ]
     assert all(url.startswith("/static/") for url in urls)
     assert "/static/vendor/bootstrap-5.3.9/bootstrap.min.css" in urls
+    assert "/static/vendor/idiomorph-0.8.0/idiomorph-ext.min.js" in urls
 
 
 def test_preferences_theme_is_remembered_in_cookie(client):

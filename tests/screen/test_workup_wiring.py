@@ -130,9 +130,9 @@ def test_workup_map_fragment_has_lazy_container_not_svg(client):
     response = client.post("/", {**form_data(NORMAL["input"]), "show_map": "on"}, headers=HTMX)
     page = parse(response.content)
     live_map = page.by_id("live-map")
-    assert live_map.attrs["hx-post"] == "/learn/map"
-    assert live_map.attrs["hx-trigger"] == "load"
-    assert live_map.attrs["hx-include"] == "#map-inputs-json"
+    assert live_map.attrs["data-hx-post"] == "/learn/map"
+    assert live_map.attrs["data-hx-trigger"] == "load"
+    assert live_map.attrs["data-hx-include"] == "#map-inputs-json"
     assert page.by_id("map-inputs-json").attrs["name"] == "inputs_json"
     assert b"<svg" not in response.content
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from workup.api.services import workup_evaluate_request
 from workup.ehr import openapi
-from workup.http import json_body, json_errors
+from workup.http import JsonDuplicateKey, JsonNumberRefused, json_body, json_errors
 from workup.pathway.engine import PATHWAY_INFO, pathway_content
 from workup.pathway.parsing import CaseInvalid
 from workup.pathway.result import to_jsonable
@@ -21,6 +21,8 @@ def api_evaluate(request: HttpRequest) -> JsonResponse:
     """POST /api/v1/evaluate: a case (inputs and/or a FHIR Bundle of labs) in, the assessment out."""
     try:
         data = json_body(request)
+    except (JsonNumberRefused, JsonDuplicateKey) as refused:
+        return json_errors({refused.field: [refused.message]})
     except ValueError:
         return json_errors({"body": ["The body is not valid JSON."]})
     try:

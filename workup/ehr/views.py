@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from workup.ehr import cds, cds_auth
-from workup.http import json_body
+from workup.http import JsonNumberRefused, json_body
 from workup.saved import drafts
 from workup.throttle import client_ip
 
@@ -77,6 +77,8 @@ def _cds_answer(request: HttpRequest, respond: Callable[[object, str], dict]) ->
             body = json_body(request)
         except RequestDataTooBig as too_big:
             raise BodyTooLarge("The body is larger than this service accepts.") from too_big
+        except JsonNumberRefused as refused:
+            raise cds.CdsError(f"{refused.field}: {refused.message}") from refused
         except ValueError as not_json:
             raise cds.CdsError("The body is not valid JSON.") from not_json
         answer = JsonResponse(respond(body, source), json_dumps_params={"ensure_ascii": False})

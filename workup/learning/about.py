@@ -23,8 +23,7 @@ HOW_TO_OBTAIN: dict[str, str] = {
     "brain MRI.",
     "brain_reference_site": "From the brain MRI report: was calvarial or clival marrow compared? "
     "Choose none when no cranial comparison was made.",
-    "pattern": "From the MRI report or your own read: diffuse homogeneous, variegated, or not "
-    "characterised.",
+    "pattern": "From the MRI report or your own read: diffuse homogeneous, variegated, or not characterised.",
     "focal_lesions": "From the MRI: count discrete lesions of 5 mm or more.",
     "precontrast_t1": "From the MRI protocol: was a T1 sequence acquired before any contrast?",
     "contrast_given": "From the MRI protocol: was gadolinium given?",
@@ -49,8 +48,7 @@ HOW_TO_OBTAIN: dict[str, str] = {
     "igm": "Quantitative serum immunoglobulins (optional).",
     "involved_isotype": "From the immunofixation report: the isotype of the monoclonal protein, if "
     "one was found.",
-    "immunoparesis_reported": "From a lab or hematology report, when immunoglobulin values are not "
-    "at hand.",
+    "immunoparesis_reported": "From a lab or hematology report, when immunoglobulin values are not at hand.",
     "age": "From the record, in whole years.",
     "sex": "From the record; it sets the default hemoglobin and creatinine limits.",
     "unexplained_weight_loss": "From the history: weight loss the patient did not intend and that "
@@ -65,8 +63,7 @@ HOW_TO_OBTAIN: dict[str, str] = {
     "suspected_malignancy": "Your clinical judgement.",
     "known_etiology": "Your judgement: is the cause of the marrow change already known? If so, the "
     "pathway does not apply.",
-    "evaluation_date": "Today, unless you are reviewing an earlier work-up; it sets the follow-up "
-    "due date.",
+    "evaluation_date": "Today, unless you are reviewing an earlier work-up; it sets the follow-up due date.",
 }
 REFERENCE_LIMITS_HOW = (
     "Optional. Your lab's own reference limits for hemoglobin, calcium, creatinine, albumin, "
@@ -108,8 +105,11 @@ def input_lines() -> tuple[InputLine, ...]:
     ]
     lines.append(
         InputLine(
-            "reference_limits", "Lab reference limits", GROUP_LABELS["labs"],
-            "per limit, a number with a unit: " + ", ".join(REFERENCE_LIMIT_KEYS), "",
+            "reference_limits",
+            "Lab reference limits",
+            GROUP_LABELS["labs"],
+            "per limit, a number with a unit: " + ", ".join(REFERENCE_LIMIT_KEYS),
+            "",
             REFERENCE_LIMITS_HOW,
         )
     )
@@ -137,7 +137,9 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
         "disorder. Less selected cohorts: about 6–10%; a 2024 biopsy series: 7%.",
         "Keeps the source's urge to biopsy; shows the corrected range wherever deferral comes up and "
         "uses 7–47% as the default pre-test probabilities.",
-        "source", ("DF-NORMAL-LABS",), "EN-YIELD",
+        "source",
+        ("DF-NORMAL-LABS",),
+        "EN-YIELD",
     ),
     Disagreement(
         "Anaemia trigger",
@@ -146,7 +148,9 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
         "the lower limit; WHO anaemia is sex-specific.",
         "Fires at 12 g/dL as the source says; judges 'completely normal' with the sex-specific WHO "
         "limit, so a man at 12.6 g/dL cannot be deferred on normal labs.",
-        "both", ("BX-ANEMIA", "PF-ANEMIA-DELAY", "DF-NORMAL-LABS"), "EN-HB",
+        "both",
+        ("BX-ANEMIA", "PF-ANEMIA-DELAY", "DF-NORMAL-LABS"),
+        "EN-HB",
     ),
     Disagreement(
         "Free light chain ratio",
@@ -155,7 +159,9 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
         "≤ 0.125); the normal range is 0.26–1.65, and anything outside it is abnormal.",
         "Triggers only beyond the source's cut-off (strictly, as written); a ratio outside the normal "
         "range blocks deferral and counts as a suspected plasma-cell disorder.",
-        "both", ("BX-FLC", "DF-NORMAL-LABS"), "EN-FLC",
+        "both",
+        ("BX-FLC", "DF-NORMAL-LABS"),
+        "EN-FLC",
     ),
     Disagreement(
         "Raised calcium",
@@ -163,29 +169,36 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
         "IMWG's CRAB level is above 11 mg/dL or more than 1 mg/dL above the upper limit; paraproteins "
         "can distort total calcium.",
         "Fires above the upper reference limit (albumin-corrected) and labels values at the CRAB level.",
-        "source", ("BX-CALCIUM",), "EN-CALCIUM",
+        "source",
+        ("BX-CALCIUM",),
+        "EN-CALCIUM",
     ),
     Disagreement(
         "Renal dysfunction",
         "A trigger, with no number.",
         "IMWG's CRAB level is creatinine above 2 mg/dL (177 µmol/L) or clearance under 40 mL/min.",
         "Fires above the creatinine upper limit or at an eGFR under 60, and labels the CRAB level.",
-        "source", ("BX-RENAL",), "EN-RENAL",
+        "source",
+        ("BX-RENAL",),
+        "EN-RENAL",
     ),
     Disagreement(
         "Immunoparesis",
         "A trigger.",
-        "A risk factor for progression, not a diagnostic criterion, and common in older adults "
-        "without MGUS.",
+        "A risk factor for progression, not a diagnostic criterion, and common in older adults without MGUS.",
         "Fires as the source says, leaving out the involved isotype; shows the note.",
-        "source", ("BX-IMMUNOPARESIS",), "EN-IMMUNOPARESIS",
+        "source",
+        ("BX-IMMUNOPARESIS",),
+        "EN-IMMUNOPARESIS",
     ),
     Disagreement(
         "Age over 50 with weight loss",
         "A trigger.",
         "No source found; weight loss can itself cause serous atrophy, a marrow-signal mimic.",
         "Fires as the source says; shows the note.",
-        "source", ("BX-AGE-WEIGHT-LOSS",), "EN-WEIGHT-LOSS",
+        "source",
+        ("BX-AGE-WEIGHT-LOSS",),
+        "EN-WEIGHT-LOSS",
     ),
     Disagreement(
         "History of cancer",
@@ -193,39 +206,53 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
         "The yield series excluded known cancer: with a cancer history this is a search for "
         "metastasis, a different population.",
         "Fires as the source says; shows the note.",
-        "source", ("BX-CANCER-HISTORY",), "EN-CANCER",
+        "source",
+        ("BX-CANCER-HISTORY",),
+        "EN-CANCER",
     ),
     Disagreement(
         "Brain references on a lumbar MRI",
-        "Compare marrow with white and gray matter (93/86% and 67/96%).",
+        "Compare marrow with white and gray matter (sensitivity/specificity 93/86% and 67/96%).",
         "These are cranial-MRI criteria, absent from a lumbar field of view; the figures could not be "
-        "confirmed. Disc and paraspinal muscle are the lumbar internal standards.",
-        "Shows the brain signs only when a brain study exists (low reliability at the clivus) and adds "
-        "the disc and muscle signs; none of them is a trigger.",
-        "both", ("MRI-T1-WM", "MRI-T1-GM", "MRI-T1-DISC", "MRI-T1-MUSCLE", "PF-CLIVUS"),
+        "confirmed against the paper (UNCONFIRMED). Disc and paraspinal muscle are the lumbar internal "
+        "standards, with counts of lesions from one small selected series.",
+        "Takes a white- or gray-matter comparison only as information, never as a trigger: it is "
+        "meant for a brain study that shows cranial marrow, is of low reliability when the clivus was "
+        "the reference, and its figures are labelled UNCONFIRMED. Adds the disc and muscle signs, "
+        "whose lesion counts are shown without a likelihood ratio.",
+        "both",
+        ("MRI-T1-WM", "MRI-T1-GM", "MRI-T1-DISC", "MRI-T1-MUSCLE", "PF-CLIVUS"),
         "EN-BRAIN-REF",
     ),
     Disagreement(
         "Lumbar MRI with contrast",
         "Offered when malignancy, infection or inflammation is suspected.",
-        "Gadolinium adds little for diffuse marrow disease and can mask infiltration; the precontrast "
-        "T1 is what matters.",
-        "Offers it as the source does; shows the note, and always asks for a precontrast T1.",
-        "source", ("IM-MRI-CONTRAST", "IM-PRECONTRAST-T1"), "EN-CONTRAST",
+        "Gadolinium adds little for diffuse marrow disease and can make lesions look like fatty "
+        "marrow; the precontrast T1 is what matters.",
+        "Offers it when the source does, except when contrast was already given (the contrast-enhanced "
+        "images are there to review); shows the note; asks for a precontrast T1 whenever none was "
+        "acquired.",
+        "both",
+        ("IM-MRI-CONTRAST", "IM-PRECONTRAST-T1"),
+        "EN-CONTRAST",
     ),
     Disagreement(
         "PET/CT",
         "Helps tell benign from pathological and finds disease elsewhere.",
         "No evidence for it as a first test of an isolated finding with normal labs.",
         "Offers it only when malignancy or a plasma-cell disorder is suspected; shows the note.",
-        "source", ("IM-PET-CT",), "EN-PETCT",
+        "source",
+        ("IM-PET-CT",),
+        "EN-PETCT",
     ),
     Disagreement(
         "Skeletal survey",
         "Order one if a plasma-cell disorder is suspected.",
         "IMWG 2019: whole-body low-dose CT is more sensitive and the method of choice.",
         "Offers the survey as the source does, titled to prefer whole-body low-dose CT.",
-        "both", ("IM-SKELETAL-SURVEY",), "EN-SKELETAL",
+        "both",
+        ("IM-SKELETAL-SURVEY",),
+        "EN-SKELETAL",
     ),
     Disagreement(
         "Three-month repeat labs",
@@ -233,7 +260,9 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
         "Unsourced for this indication; the nearest standard retests smouldering myeloma at 2–3 "
         "months and MGUS at 6.",
         "Schedules 3 months as the source says; shows the note.",
-        "source", ("FU-REPEAT-LABS",), "EN-FOLLOW-UP",
+        "source",
+        ("FU-REPEAT-LABS",),
+        "EN-FOLLOW-UP",
     ),
     Disagreement(
         "Benign causes",
@@ -241,7 +270,9 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
         "Heavy smoking, obesity, endurance sport, G-CSF and altitude also cause red-marrow "
         "reconversion; young women normally have more red marrow.",
         "Accepts the wider list as benign context.",
-        "evidence", ("DF-BENIGN-CONTEXT",), "EN-MIMICS",
+        "evidence",
+        ("DF-BENIGN-CONTEXT",),
+        "EN-MIMICS",
     ),
     Disagreement(
         "Focal lesions",
@@ -249,6 +280,8 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
         "More than one focal lesion of 5 mm or more defines myeloma (IMWG 2014); spine-only imaging "
         "misses about half of focal lesions.",
         "Adds BX-FOCAL as a trigger, marked as an extension beyond the source.",
-        "evidence", ("BX-FOCAL",), "EN-FOCAL",
+        "evidence",
+        ("BX-FOCAL",),
+        "EN-FOCAL",
     ),
 )

@@ -1,7 +1,9 @@
-"""Test characteristics of the MRI signal signs: likelihood ratios and post-test probability.
+"""Test characteristics of the MRI signal signs: counts, Wilson intervals, likelihood ratios and
+post-test probability (SPEC 6.2).
 
-Exact arithmetic with Fractions. Where a ratio divides by zero (specificity 100% for LR+, 0% for
-LR−) the value is None and the page says it is undefined; nothing is rounded to "infinity".
+Exact arithmetic with Fractions. Every proportion with a count is shown with that count and its 95%
+Wilson interval. A likelihood ratio from a zero cell, or from lesion-level or selected-series
+counts, is "not estimable" with the reason, and no post-test probability is drawn from it.
 """
 
 from __future__ import annotations
@@ -29,28 +31,63 @@ class Criterion:
     derived: bool  # computed by us from a paper's counts, not reported by it
     reference: str  # "cranial" | "lumbar"
     counts: tuple[tuple[int, int], tuple[int, int]] | None = None  # (sens k/n, spec k/n)
+    unconfirmed: bool = False  # the evidence review could not check the figures against the paper
+    count_unit: str = "patients"  # what was counted: "patients", or "foci" (lesion-level)
+    selected_series: bool = False  # a small series of people already selected for imaging/biopsy
+
+    @property
+    def darker_infiltrative(self) -> tuple[int, int] | None:
+        """The paper's own count: infiltrative foci among foci darker than the reference (k, n)."""
+        if not self.counts:
+            return None
+        (tp, _), (tn, healthy) = self.counts
+        return tp, tp + healthy - tn
 
 
 CRITERIA: tuple[Criterion, ...] = (
     Criterion(
-        "MRI-T1-WM", "T1 marrow darker than white matter", Fraction(93, 100), Fraction(86, 100),
+        "MRI-T1-WM",
+        "T1 marrow darker than white matter",
+        Fraction(93, 100),
+        Fraction(86, 100),
         "as quoted by the source pathway (cranial MRI study; not confirmed against the paper)",
-        derived=False, reference="cranial",
+        derived=False,
+        reference="cranial",
+        unconfirmed=True,
     ),
     Criterion(
-        "MRI-T1-GM", "T1 marrow darker than gray matter", Fraction(67, 100), Fraction(96, 100),
+        "MRI-T1-GM",
+        "T1 marrow darker than gray matter",
+        Fraction(67, 100),
+        Fraction(96, 100),
         "as quoted by the source pathway (cranial MRI study; not confirmed against the paper)",
-        derived=False, reference="cranial",
+        derived=False,
+        reference="cranial",
+        unconfirmed=True,
     ),
     Criterion(
-        "MRI-T1-DISC", "T1 marrow no brighter than a non-degenerated disc", Fraction(40, 40),
-        Fraction(12, 13), "derived from the counts in Carroll 1997 (foci, spin-echo T1)",
-        derived=True, reference="lumbar", counts=((40, 40), (12, 13)),
+        "MRI-T1-DISC",
+        "T1 marrow no brighter than a non-degenerated disc",
+        Fraction(40, 40),
+        Fraction(12, 13),
+        "derived from the counts in Carroll 1997 (foci, spin-echo T1)",
+        derived=True,
+        reference="lumbar",
+        counts=((40, 40), (12, 13)),
+        count_unit="foci",
+        selected_series=True,
     ),
     Criterion(
-        "MRI-T1-MUSCLE", "T1 marrow no brighter than paraspinal muscle", Fraction(44, 47),
-        Fraction(17, 18), "derived from the counts in Carroll 1997 (foci, spin-echo T1)",
-        derived=True, reference="lumbar", counts=((44, 47), (17, 18)),
+        "MRI-T1-MUSCLE",
+        "T1 marrow no brighter than paraspinal muscle",
+        Fraction(44, 47),
+        Fraction(17, 18),
+        "derived from the counts in Carroll 1997 (foci, spin-echo T1)",
+        derived=True,
+        reference="lumbar",
+        counts=((44, 47), (17, 18)),
+        count_unit="foci",
+        selected_series=True,
     ),
 )
 CRITERIA_BY_ID = {c.rule_id: c for c in CRITERIA}
@@ -108,19 +145,76 @@ class PostTestRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Proportion:
+    """A proportion as the page shows it: what it is, its count and its 95% Wilson interval."""
+
+    label: str
+    successes: int
+    total: int
+    interval: tuple[float, float]
+
+    @property
+    def value(self) -> Fraction:
+        return Fraction(self.successes, self.total)
+
+
+@dataclass(frozen=True, slots=True)
 class CriterionReport:
     criterion: Criterion
     lr_positive: Fraction | None
     lr_negative: Fraction | None
-    sensitivity_interval: tuple[float, float] | None
-    specificity_interval: tuple[float, float] | None
-    rows: tuple[PostTestRow, ...]
+    proportions: tuple[Proportion, ...]
+    not_estimable: tuple[str, ...]  # why no likelihood ratio can be given; empty when it can
+    rows: tuple[PostTestRow, ...]  # empty when not estimable: no post-test probability then
     plot_svg: str
+
+    @property
+    def estimable(self) -> bool:
+        return not self.not_estimable
+
+
+def not_estimable_reasons(criterion: Criterion) -> tuple[str, ...]:
+    """Why a likelihood ratio cannot honestly be given for this criterion (SPEC 6.2)."""
+    reasons = []
+    if criterion.counts:
+        (tp, diseased), (tn, healthy) = criterion.counts
+        cells = {
+            "false negatives": diseased - tp, "true positives": tp,
+            "false positives": healthy - tn, "true negatives": tn,
+        }  # fmt: skip
+        zero = [name for name, count in cells.items() if count == 0]
+        if zero:
+            reasons.append(
+                f"a zero cell: no {' and no '.join(zero)} among {diseased + healthy} {criterion.count_unit}, "
+                "so one ratio would be 0 or infinite whatever the truth"
+            )
+    if criterion.count_unit != "patients":
+        reasons.append(f"the counts are {criterion.count_unit} (lesions), not patients")
+    if criterion.selected_series:
+        reasons.append("the series was small and selected, so it does not describe the people you see")
+    return tuple(reasons)
+
+
+def _proportions(criterion: Criterion) -> tuple[Proportion, ...]:
+    if not criterion.counts:
+        return ()
+    unit = criterion.count_unit
+    (tp, diseased), (tn, healthy) = criterion.counts
+    darker_k, darker_n = criterion.darker_infiltrative  # type: ignore[misc]
+    items = (
+        (f"Infiltrative among {unit} darker than the reference (the paper's own count)", darker_k, darker_n),
+        (f"Sensitivity: infiltrative {unit} that were darker", tp, diseased),
+        (f"Specificity: non-infiltrative {unit} that were not darker", tn, healthy),
+    )
+    return tuple(Proportion(label, k, n, wilson_interval(k, n)) for label, k, n in items)
 
 
 def criterion_report(criterion: Criterion, pretests: tuple[Fraction, ...]) -> CriterionReport:
     """Everything one criterion's section of /learn/tests shows, for the chosen pre-test values."""
     sens, spec = criterion.sensitivity, criterion.specificity
+    reasons = not_estimable_reasons(criterion)
+    if reasons:
+        return CriterionReport(criterion, None, None, _proportions(criterion), reasons, (), "")
     rows = tuple(
         PostTestRow(
             p,
@@ -129,11 +223,10 @@ def criterion_report(criterion: Criterion, pretests: tuple[Fraction, ...]) -> Cr
         )
         for p in pretests
     )
-    intervals = [wilson_interval(*c) for c in criterion.counts] if criterion.counts else [None, None]
     return CriterionReport(
-        criterion, lr_positive(sens, spec), lr_negative(sens, spec), intervals[0], intervals[1],
+        criterion, lr_positive(sens, spec), lr_negative(sens, spec), _proportions(criterion), (),
         rows, post_test_plot_svg(criterion, pretests),
-    )
+    )  # fmt: skip
 
 
 def characteristics_report(*, pretest_percents: tuple[Fraction, ...]) -> tuple[CriterionReport, ...]:

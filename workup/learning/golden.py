@@ -22,6 +22,14 @@ def golden_case(name: str) -> dict | None:
     return next((case for case in golden_cases() if case["name"] == name), None)
 
 
+def cases_by_disposition() -> tuple[tuple[str, tuple[dict, ...]], ...]:
+    """The cases grouped by their expected disposition, for the map's case picker."""
+    groups: dict[str, list[dict]] = {}
+    for case in golden_cases():
+        groups.setdefault(case["expected"]["disposition"], []).append(case)
+    return tuple((disposition, tuple(cases)) for disposition, cases in groups.items())
+
+
 def case_rule_ids(case: dict) -> frozenset[str]:
     """Every rule a golden case expects to hold: fired, active pitfalls, MRI signs, scope guards."""
     expected = case["expected"]

@@ -46,8 +46,7 @@ SOURCE_CLAIMS: dict[str, str] = {
     "biopsy, as a screen for end-organ damage. The source gives no number.",
     "BX-RENAL": "Renal dysfunction is listed (together with raised calcium) as a reason to biopsy. "
     "The source gives no number for it either.",
-    "BX-IMMUNOPARESIS": "Suppressed immunoglobulins (immunoparesis) are listed as a reason to "
-    "biopsy.",
+    "BX-IMMUNOPARESIS": "Suppressed immunoglobulins (immunoparesis) are listed as a reason to biopsy.",
     "BX-AGE-WEIGHT-LOSS": "Age over 50 with weight loss that has no explanation is listed as a "
     "reason to biopsy.",
     "BX-CANCER-HISTORY": "Any history of cancer is listed as a reason to biopsy.",
@@ -63,8 +62,7 @@ SOURCE_CLAIMS: dict[str, str] = {
     "a lumbar MRI without and with intravenous contrast.",
     "IM-PET-CT": "The source offers whole-body FDG-PET/CT to help tell benign from pathological "
     "findings and to look for disease outside the marrow.",
-    "IM-SKELETAL-SURVEY": "The source offers a skeletal survey when a plasma-cell disorder is "
-    "suspected.",
+    "IM-SKELETAL-SURVEY": "The source offers a skeletal survey when a plasma-cell disorder is suspected.",
     "IM-PRECONTRAST-T1": "The source insists that precontrast sequences are essential and that "
     "marrow should never be imaged with contrast only.",
     "FU-REPEAT-LABS": "If biopsy is skipped because the labs were completely normal, the source "
@@ -98,8 +96,7 @@ NOT_IN_SOURCE: dict[str, str] = {
     "muscle is a lumbar internal standard (Carroll 1997).",
     "SCOPE-PEDIATRIC": "Not in the source. The tool's own scope guard, from the specification: "
     "the pathway is for adults.",
-    "SCOPE-FOCAL": "Not in the source. The tool's own scope guard: the pathway covers diffuse "
-    "change only.",
+    "SCOPE-FOCAL": "Not in the source. The tool's own scope guard: the pathway covers diffuse change only.",
     "SCOPE-KNOWN-CAUSE": "Not in the source. The tool's own scope guard: the pathway is for change "
     "of unclear cause.",
     "WARN-B2M-HIGH": "Not in the source. An entry check from the evidence review's design "
@@ -109,6 +106,87 @@ NOT_IN_SOURCE: dict[str, str] = {
     "WARN-FLC-RATIO-DISCREPANCY": "Not in the source. An entry check: the lab's ratio and κ ÷ λ "
     "should agree.",
 }
+
+
+# A source claim is never repeated without the evidence note that answers it: each phrase of a
+# claim (or of a rule's statement) names the note that must appear on the same page.
+CLAIM_ANSWERS: tuple[tuple[str, str], ...] = (
+    ("42–47%", "EN-YIELD"),
+    ("most predictive", "EN-HB"),
+    ("best predicts", "EN-HB"),
+    ("early improves outcomes", "EN-FOLLOW-UP"),
+    ("do not wait for symptoms", "EN-FOLLOW-UP"),
+)
+
+# Condition classes that combine others, in words; any other class with parts is shown generically.
+_COMBINATORS = {
+    "AnyOf": "any one of these holds:",
+    "AllOf": "all of these hold:",
+    "Not": "this does not hold:",
+    "IfKnown": "when it is entered, this holds:",
+}
+_MAX_DEPTH = 6
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionLine:
+    """One line of a rule's "when it applies" list; `rule_id` links to another rule's page."""
+
+    text: str
+    children: tuple[ConditionLine, ...] = ()
+    rule_id: str = ""
+
+
+def condition_lines(cond: Condition, *, seen: frozenset[str] = frozenset(), depth: int = 0) -> ConditionLine:
+    """The condition as a nested list in words, read from the condition objects of the rule table.
+
+    A rule that depends on another rule firing shows that rule's own conditions beneath it, so the
+    page lists every way the rule can apply. Unknown condition classes fall back to describe().
+    """
+    name = type(cond).__name__
+    parts = tuple(condition_parts(cond))
+    rule_id = getattr(cond, "rule_id", None)
+    prefix = getattr(cond, "prefix", None)
+    disposition = getattr(cond, "disposition", None)
+    if depth >= _MAX_DEPTH:
+        return ConditionLine(cond.describe())
+    if name in _COMBINATORS and parts:
+        if name in ("AnyOf", "AllOf"):  # (a AND (b AND c)) reads as one list: a, b, c
+            parts = _flattened(name, parts)
+        children = tuple(condition_lines(p, seen=seen, depth=depth + 1) for p in parts)
+        if name in ("AnyOf", "AllOf") and len(children) == 1:
+            return children[0]
+        return ConditionLine(_COMBINATORS[name], children)
+    if isinstance(rule_id, str) and rule_id in RULES_BY_ID:
+        other = RULES_BY_ID[rule_id]
+        text = f"{rule_id} ({other.title}) fired"
+        if rule_id in seen:
+            return ConditionLine(text, rule_id=rule_id)
+        below = condition_lines(other.condition, seen=seen | {rule_id}, depth=depth + 1)
+        return ConditionLine(text + ", which needs:", (below,), rule_id=rule_id)
+    if isinstance(prefix, str):
+        rules = [r for r in RULES if r.id.startswith(prefix)]
+        kinds = {KIND_LABELS.get(r.kind, r.kind).lower() for r in rules}
+        what = " or ".join(sorted(kinds)) or f"rule starting {prefix}"
+        children = tuple(ConditionLine(f"{r.id} ({r.title})", rule_id=r.id) for r in rules)
+        return ConditionLine(f"any {what} fired:", children)
+    if isinstance(disposition, str):
+        from workup.report import DISPOSITION_HEADLINES
+
+        return ConditionLine(f"the result is “{DISPOSITION_HEADLINES.get(disposition, disposition)}”")
+    if parts:  # a combinator this page does not know yet: its own words, then its parts
+        children = tuple(condition_lines(p, seen=seen, depth=depth + 1) for p in parts)
+        return ConditionLine(cond.describe(), children)
+    return ConditionLine(cond.describe())
+
+
+def _flattened(name: str, parts: tuple[Condition, ...]) -> tuple[Condition, ...]:
+    flat: list[Condition] = []
+    for part in parts:
+        flat.extend(
+            _flattened(name, tuple(condition_parts(part))) if type(part).__name__ == name else (part,)
+        )
+    return tuple(flat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +219,12 @@ class RuleEntry:
     rule: Rule
     kind_label: str
     condition: str
+    applies_when: ConditionLine
     reads: tuple[str, ...]
     source_claim: str
     in_source: bool
     evidence_note: EvidenceNote | None
+    answering_notes: tuple[EvidenceNote, ...]  # notes that answer a claim repeated on the page
     citations: tuple[CitationLink, ...]
     thresholds: tuple[ThresholdRow, ...]
     golden_cases: tuple[GoldenRef, ...]
@@ -206,22 +286,29 @@ def rule_entry(rule_id: str) -> RuleEntry | None:
     reads = tuple(
         INPUTS_BY_KEY[key].label if key in INPUTS_BY_KEY else key for key in sorted(rule.condition.inputs())
     )
+    own_note = EVIDENCE_NOTES.get(rule.evidence_note or "")
     return RuleEntry(
         rule=rule,
         kind_label=KIND_LABELS[rule.kind],
         condition=rule.condition.describe(),
+        applies_when=condition_lines(rule.condition, seen=frozenset({rule.id})),
         reads=reads,
         source_claim=claim,
         in_source=in_source,
-        evidence_note=EVIDENCE_NOTES.get(rule.evidence_note or ""),
+        evidence_note=own_note,
+        answering_notes=answering_notes(f"{claim} {rule.statement}", own=own_note),
         citations=tuple(citation_links(CITATIONS[c]) for c in rule.citations),
         thresholds=_threshold_rows(rule),
         golden_cases=_golden_refs(rule.id),
     )
 
 
+def answering_notes(text: str, *, own: EvidenceNote | None = None) -> tuple[EvidenceNote, ...]:
+    """The evidence notes that answer a source claim repeated in `text`, other than the rule's own."""
+    ids = dict.fromkeys(note_id for phrase, note_id in CLAIM_ANSWERS if phrase.lower() in text.lower())
+    return tuple(EVIDENCE_NOTES[i] for i in ids if i in EVIDENCE_NOTES and (own is None or own.id != i))
+
+
 def rule_index() -> tuple[tuple[str, tuple[Rule, ...]], ...]:
     """Every rule, grouped by kind in table order."""
-    return tuple(
-        (label, tuple(r for r in RULES if r.kind == kind)) for kind, label in KIND_LABELS.items()
-    )
+    return tuple((label, tuple(r for r in RULES if r.kind == kind)) for kind, label in KIND_LABELS.items())

@@ -164,7 +164,9 @@ def pathway_graph() -> Graph:
         for _, slug, label in _DERIVED
     ]
     disposition_nodes = [
-        Node(name, "disposition", "disposition", name, DISPOSITION_LABELS.get(name, ""))
+        Node(
+            name, "disposition", "disposition", DISPOSITION_LABELS.get(name, name), ""
+        )  # words, not the code
         for name, _ in DISPOSITIONS
     ]
     input_keys = sorted({e.source[3:] for e in edges if e.source.startswith("in:")})
@@ -342,7 +344,7 @@ def map_description(*, fired: Iterable[str], disposition: str | None) -> str:
     lit = sorted(set(fired) & set(RULES_BY_ID))
     if lit or disposition:
         text += f" Highlighted for this case: {', '.join(lit) or 'no rule'}."
-        text += f" Disposition reached: {disposition or 'none'}."
+        text += f" Disposition reached: {DISPOSITION_LABELS.get(disposition, disposition) if disposition else 'none'}."
     else:
         text += " No case is loaded, so nothing is highlighted."
     return text

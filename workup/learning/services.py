@@ -61,7 +61,8 @@ def vignette_attempt(
     *, vignette: Vignette, disposition: str, rules: frozenset[str], score: dict[str, list[bool]]
 ) -> Attempt:
     """Evaluate the vignette with the engine, compare the prediction and update the score."""
-    case_map = case_map_build(data=vignette.input)
+    # Teaching cases happen today: a follow-up due date is never already in the past.
+    case_map = case_map_build(data={k: v for k, v in vignette.input.items() if k != "evaluation_date"})
     assert case_map.assessment is not None
     feedback = prediction_feedback(assessment=case_map.assessment, disposition=disposition, rules=rules)
     return Attempt(

@@ -9,7 +9,6 @@ from fractions import Fraction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workup.learning import about as about_data
@@ -42,12 +41,11 @@ def learn_index(request: HttpRequest) -> HttpResponse:
     return render(request, "learn/index.html")
 
 
-@csrf_exempt  # the JSON form of this view is stateless like the API: it stores nothing
 @require_http_methods(["GET", "POST"])
 def learn_map(request: HttpRequest) -> HttpResponse:
     """The pathway map; ?case=<golden case> or a POSTed API JSON case (body or `inputs_json`) lights its path."""
     name = request.GET.get("case", "")
-    context: dict = {"case_names": [c["name"] for c in golden.golden_cases()], "case_name": name}
+    context: dict = {"example_cases": golden.cases_by_disposition(), "case_name": name}
     status = 200
     if request.method == "POST":
         data, errors = _json_body(request)
@@ -128,7 +126,11 @@ def _score(request: HttpRequest) -> dict[str, list[bool]]:
 
 def _with_score(request: HttpRequest, response: HttpResponse, score: dict[str, list[bool]]) -> HttpResponse:
     response.set_signed_cookie(
-        SCORE_COOKIE, json.dumps(score), salt=SCORE_SALT, httponly=True, samesite="Lax",
+        SCORE_COOKIE,
+        json.dumps(score),
+        salt=SCORE_SALT,
+        httponly=True,
+        samesite="Lax",
         secure=request.is_secure(),  # no max_age: the score lasts for the browser session
     )
     return response

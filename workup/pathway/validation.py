@@ -30,6 +30,54 @@ def unit_error(key: str, unit: object) -> str | None:
 MAX_MAGNITUDE_EXPONENT = 100
 
 
+# The longest number text read at all: an honest laboratory value, with sign, decimals and an
+# exponent, is far shorter. Bounding the text first bounds the work any number can cost (a digit
+# string of 10^6 characters, or an exponent of 10^9, is refused before any arithmetic on it).
+MAX_NUMBER_TEXT_LENGTH = 40
+# How many characters of a refused value are echoed back: enough to recognise it, never 5 MB.
+ECHO_LENGTH = 24
+
+
+class NumberRefused(ValueError):
+    """Number text refused at parse time; the message says why, with the value shortened."""
+
+
+def number_text_error(text: str) -> str | None:
+    """Refuse number text that is over-long, not a finite decimal, or beyond 10^±MAX_MAGNITUDE_EXPONENT.
+
+    Checked on the text before any conversion, so it costs time proportional to at most
+    MAX_NUMBER_TEXT_LENGTH characters whatever is sent.
+    """
+    stripped = text.strip()
+    if len(stripped) > MAX_NUMBER_TEXT_LENGTH:
+        return f"“{echo_value(stripped)}” is too long for a number (at most {MAX_NUMBER_TEXT_LENGTH} characters)."
+    try:
+        number = Decimal(stripped)
+    except ArithmeticError:
+        return f"“{echo_value(stripped)}” is not a number."
+    if not number.is_finite():
+        return f"“{echo_value(stripped)}” is not a number."
+    if not is_computable(number):
+        return f"“{echo_value(stripped)}” is out of range (no value here is beyond 10^±{MAX_MAGNITUDE_EXPONENT})."
+    return None
+
+
+def bounded_decimal(text: str) -> Decimal:
+    """The Decimal of number text within the bounds of number_text_error; raises NumberRefused."""
+    message = number_text_error(text)
+    if message:
+        raise NumberRefused(message)
+    return Decimal(text.strip())
+
+
+def echo_value(value: object, limit: int = ECHO_LENGTH) -> str:
+    """A refused value shortened for echoing in a message or a form: its start, then its length."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def is_computable(value: Decimal) -> bool:
     """A finite number small enough to convert between units and compare with bounds."""
     return value.is_finite() and abs(value.adjusted()) <= MAX_MAGNITUDE_EXPONENT
@@ -58,12 +106,8 @@ def quantity_error(key: str, value: Decimal, unit: str) -> str | None:
 
 
 def number_error(text: str) -> str | None:
-    """Refuse text that is not a finite decimal number (form fields arrive as text)."""
-    try:
-        number = Decimal(text.strip())
-    except ArithmeticError:
-        return f"“{text}” is not a number."
-    return None if number.is_finite() else f"“{text}” is not a number."
+    """Refuse text that is not a bounded finite decimal number (form fields arrive as text)."""
+    return number_text_error(text)
 
 
 def ratio_error(value: Decimal) -> str | None:

@@ -6,6 +6,8 @@ from django import forms
 
 from workup.models import ReviewDecision, WorkupStatus, validate_label
 from workup.pathway.rules import DISPOSITION_ORDER
+from workup.saved.display import disposition_label
+from workup.saved.identifiers import free_text_error
 
 LABEL_HELP = "Optional. Never a name, date, record number, e-mail address or phone number."
 
@@ -37,18 +39,28 @@ class ReviewForm(VersionForm):
     note = forms.CharField(
         required=False, max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-        help_text="Required for “other”. No patient identifiers.",
+        help_text="Required for “other”. No names, dates or numbers that identify a patient.",
     )  # fmt: skip
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"]
+        message = free_text_error(note, what="The note")
+        if message:
+            raise forms.ValidationError(message, code="identifier")
+        return note
 
 
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "Referred and in review"), (WorkupStatus.REFERRED, "Referred"), (WorkupStatus.IN_REVIEW, "In review")],
+        choices=[
+            ("", "Referred and in review"), (WorkupStatus.REFERRED, "Referred"), (WorkupStatus.IN_REVIEW, "In review"),
+            (WorkupStatus.REVIEWED, "Reviewed"),
+        ],
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     disposition = forms.ChoiceField(
         required=False,
-        choices=[("", "Any disposition"), *((name, name) for name in DISPOSITION_ORDER)],
+        choices=[("", "Any result"), *((name, disposition_label(name)) for name in DISPOSITION_ORDER)],
         widget=forms.Select(attrs={"class": "form-select"}),
     )

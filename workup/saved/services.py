@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from workup.http import JsonDuplicateKey, JsonNumberRefused, json_loads
 from workup.models import (
     AuditAction,
     AuditEvent,
@@ -31,6 +32,7 @@ from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import Case
 from workup.pathway.parsing import CaseInvalid, case_from_json
 from workup.pathway.result import Assessment
+from workup.saved import identifiers
 from workup.services import workup_evaluate
 
 User = AbstractBaseUser | AnonymousUser
@@ -79,6 +81,9 @@ def workup_get_visible(*, reference: str, user: User) -> SavedWorkup:
 
 def workup_queue(*, status: str = "", disposition: str = "") -> QuerySet[SavedWorkup]:
     """Referred and in-review cases, PROCEED_TO_BIOPSY first, then the oldest referral first."""
+    if status == WorkupStatus.REVIEWED:  # the reviewed list: most recently decided first
+        reviewed = SavedWorkup.objects.select_related("author", "reviewer").filter(status=status)
+        return (reviewed.filter(disposition=disposition) if disposition else reviewed).order_by("-updated_at", "-pk")
     statuses = [status] if status in QUEUE_STATUSES else list(QUEUE_STATUSES)
     queryset = SavedWorkup.objects.select_related("author", "reviewer").filter(status__in=statuses)
     if disposition:
@@ -115,14 +120,12 @@ def inputs_parse(*, inputs_json: str) -> tuple[Any, Case]:
     if len(inputs_json) > MAX_INPUTS_CHARS:
         raise CaseInvalid({"inputs_json": ["The inputs are too long to be a single case."]})
     try:
-        data = json.loads(inputs_json, parse_float=Decimal, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
+        data = json_loads(inputs_json)
+    except (JsonNumberRefused, JsonDuplicateKey) as refused:
+        raise CaseInvalid({"inputs_json": [f"{refused.field}: {refused.message}"]}) from None
+    except ValueError:
         raise CaseInvalid({"inputs_json": ["The inputs are not valid JSON."]}) from None
     return data, case_from_json(data=data)
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number")
 
 
 def _snapshot_fields(assessment: Assessment) -> dict[str, Any]:
@@ -270,6 +273,9 @@ def workup_complete_review(*, workup: SavedWorkup, actor: User, version: int, de
         raise TransitionRefused("Choose a decision.")
     if decision == ReviewDecision.OTHER and not note.strip():
         raise TransitionRefused("Explain an “other” decision in the note.")
+    message = identifiers.free_text_error(note, what="The note")
+    if message:
+        raise ValidationError(message, code="identifier")
     _locked_update(
         workup=workup, version=version, expected_status=WorkupStatus.IN_REVIEW,
         status=WorkupStatus.REVIEWED, reviewer=actor, decision=decision, review_note=note.strip(),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new", views.case_new, name="new"),
     path("save", views.case_save, name="save"),
     path("queue", views.case_queue, name="queue"),
+    path("start", views.case_landing, name="landing"),
     path("<str:reference>", views.case_detail, name="detail"),
     path("<str:reference>/label", views.case_label, name="label"),
     path("<str:reference>/refer", views.case_refer, name="refer"),

@@ -20,9 +20,11 @@ from django_htmx.middleware import HtmxDetails
 
 from workup.models import AuditAction, SavedWorkup
 from workup.pathway.parsing import CaseInvalid
+from workup.saved import display
 from workup.saved import services as saved
 from workup.saved.forms import LabelForm, QueueFilterForm, ReviewForm, SaveWorkupForm, VersionForm
 from workup.saved.pdf import html_to_pdf
+from workup.saved.review import workup_review_record
 
 DETAIL = "workup/saved/detail.html"
 SUMMARY = "workup/saved/summary.html"
@@ -76,14 +78,27 @@ def case_save(request: HtmxHttpRequest) -> HttpResponse:
                     form.add_error("inputs_json", f"{key}: {message}" if key != "inputs_json" else message)
     if workup is not None and not request.htmx:
         return redirect("cases:detail", reference=workup.reference)
-    return render(request, _template(request, "workup/saved/new.html", "save-result"), {"form": form, "saved": workup})
+    # Without JS a refused save is a 400 page with the form; htmx only swaps 2xx, so its fragment stays 200.
+    status = 400 if workup is None and form.is_bound and not request.htmx else 200
+    context = {"form": form, "saved": workup}
+    return render(request, _template(request, "workup/saved/new.html", "save-result"), context, status=status)
+
+
+@require_GET
+@login_required
+def case_landing(request: HtmxHttpRequest) -> HttpResponse:
+    """Where sign-in leads: hematologists to the queue, everyone else to their own saved cases."""
+    return redirect("cases:queue" if saved.user_can_review(user=request.user) else "cases:mine")
 
 
 @require_GET
 @login_required
 def case_mine(request: HtmxHttpRequest) -> HttpResponse:
-    """The signed-in user's own saved cases, newest first."""
-    return render(request, "workup/saved/mine.html", {"workups": saved.workup_list_for_author(user=request.user)})
+    """The signed-in user's own saved cases, newest first; reviewed ones say so at the top."""
+    workups = saved.workup_list_for_author(user=request.user).prefetch_related("snapshots")
+    rows = display.queue_rows(workups=workups)
+    reviewed = [row for row in rows if row.workup.decision]
+    return render(request, "workup/saved/mine.html", {"rows": rows, "reviewed": reviewed})
 
 
 # --- The hematology queue ----------------------------------------------------------------------
@@ -98,7 +113,13 @@ def case_queue(request: HtmxHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     workups = saved.workup_queue(status=filters.get("status", ""), disposition=filters.get("disposition", ""))
-    return render(request, _template(request, "workup/saved/queue.html", "queue-table"), {"form": form, "workups": workups})
+    context = {"form": form, "rows": display.queue_rows(workups=workups.prefetch_related("snapshots"))}
+    # htmx restoring a page from history (not in its cache) asks for the whole page, not the table.
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "workup/saved/queue.html#queue-table" if fragment else "workup/saved/queue.html"
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request, HX-History-Restore-Request"
+    return response
 
 
 # --- One case ----------------------------------------------------------------------------------
@@ -108,11 +129,13 @@ def _case_context(request: HtmxHttpRequest, workup: SavedWorkup, **extra: Any) -
     """Everything the case page shows. The audit trail is only put here for reviewers and staff."""
     snapshot = saved.snapshot_current(workup=workup)
     sees_all = saved.user_sees_all_workups(user=request.user)
+    stale = saved.snapshot_is_stale(snapshot=snapshot)
     return {
+        **display.case_display(workup=workup, evaluation_date=snapshot.evaluation_date, stale=stale),
         "workup": workup,
         "snapshot": snapshot,
         "result": snapshot.result,
-        "stale": saved.snapshot_is_stale(snapshot=snapshot),
+        "stale": stale,
         "earlier_snapshots": workup.snapshots.exclude(pk=snapshot.pk),
         "is_author": workup.author_id == request.user.pk,
         "can_review": saved.user_can_review(user=request.user),
@@ -152,6 +175,9 @@ def _change(
         workup.refresh_from_db()
     if error is None and not request.htmx:
         return redirect("cases:detail", reference=workup.reference)
+    if error is not None:
+        # The answer shows the case (the whole page without JS) though nothing changed: a read.
+        saved.audit_record(workup=workup, actor=request.user, action=AuditAction.VIEW, details="after a refused change")
     context = _case_context(request, workup, error=error, error_fragment=fragment)
     status = 409 if error and not request.htmx else 200
     return render(request, _template(request, DETAIL, fragment), context, status=status)
@@ -171,7 +197,7 @@ def _change_view(form_class: type[VersionForm], fragment: str, change: Callable[
 
 case_refer = _change_view(VersionForm, "status-panel", saved.workup_refer)
 case_start_review = _change_view(VersionForm, "status-panel", saved.workup_start_review)
-case_review = _change_view(ReviewForm, "status-panel", saved.workup_complete_review)
+case_review = _change_view(ReviewForm, "status-panel", workup_review_record)
 case_label = _change_view(LabelForm, "label-panel", saved.workup_update_label)
 
 
@@ -190,13 +216,24 @@ def case_reevaluate(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 # --- Print and export --------------------------------------------------------------------------
 
 
+def _summary_context(workup: SavedWorkup) -> dict[str, Any]:
+    """The print view's and the PDF's context: the summary plus every input and the referral text."""
+    context = saved.workup_summary_context(workup=workup)
+    snapshot = context["snapshot"]
+    stale = saved.snapshot_is_stale(snapshot=snapshot)
+    result = snapshot.result
+    fired = [result[key] for key in ("triggers", "deferral_considerations", "imaging", "follow_up")]
+    context["fired_groups"] = fired
+    return context | display.case_display(workup=workup, evaluation_date=snapshot.evaluation_date, stale=stale)
+
+
 @require_GET
 @login_required
 def case_print(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     """The one-page referral summary as HTML; the PDF is rendered from the same template."""
     workup = saved.workup_get_visible(reference=reference, user=request.user)
     saved.audit_record(workup=workup, actor=request.user, action=AuditAction.EXPORT, details="print view")
-    return render(request, SUMMARY, saved.workup_summary_context(workup=workup))
+    return render(request, SUMMARY, _summary_context(workup))
 
 
 @require_GET
@@ -204,7 +241,7 @@ def case_print(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 def case_export_pdf(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     workup = saved.workup_get_visible(reference=reference, user=request.user)
     saved.audit_record(workup=workup, actor=request.user, action=AuditAction.EXPORT, details="pdf")
-    html = render_to_string(SUMMARY, {**saved.workup_summary_context(workup=workup), "for_pdf": True}, request)
+    html = render_to_string(SUMMARY, {**_summary_context(workup), "for_pdf": True}, request)
     response = HttpResponse(html_to_pdf(html=html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="marrow-workup-{workup.reference}.pdf"'
     return response

@@ -1,0 +1,47 @@
+"""The workup screen is valid HTML by the Nu HTML checker (vnu-jar from npm, Java 17), 0 errors.
+
+The checker is not a Python package: install it with `npm install vnu-jar@26.9.27` (then
+node_modules/vnu-jar/build/dist/vnu.jar is found) or point VNU_JAR at the jar. Without it the test
+is skipped and says so; one run checks several states of the page in one Java start (~5 s).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support import form_data, golden
+
+JAR = Path(os.environ.get("VNU_JAR", "node_modules/vnu-jar/build/dist/vnu.jar"))
+
+pytestmark = pytest.mark.skipif(
+    not (JAR.is_file() and shutil.which("java")), reason="Nu HTML checker not installed (npm install vnu-jar)"
+)
+
+
+def _pages(client) -> dict[str, bytes]:
+    return {
+        "empty": client.get("/").content,
+        "assessed": client.post("/", form_data(golden("life-expectancy-conflict-with-anemia")["input"])).content,
+        "refused": client.post("/", {"hemoglobin": "1o.9", "hemoglobin_unit": "g/dL"}).content,
+        "map": client.post("/", {**form_data(golden("baseline-completely-normal")["input"]), "show_map": "on"}).content,
+    }
+
+
+def test_workup_screen_has_no_html_errors(client, tmp_path):
+    files = []
+    for name, html in _pages(client).items():
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(html)
+        files.append(str(path))
+    run = subprocess.run(
+        ["java", "-jar", str(JAR), "--errors-only", "--format", "json", *files],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
+    assert [(Path(m["url"]).name, m.get("lastLine"), m["message"]) for m in messages] == []
