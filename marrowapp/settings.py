@@ -223,3 +223,7 @@ CDS_PATIENT_VIEW_ENABLED = _env_bool("CDS_PATIENT_VIEW_ENABLED", False)
 # Origins of browser-based CDS Clients allowed to call the CDS services (CORS), comma-separated;
 # "*" allows any (the calls carry a bearer token, never a cookie). Empty: no CORS headers.
 CDS_CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CDS_CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+# SMART on FHIR EHR launch (/launch): the EHRs allowed to launch the screen, as a JSON list of
+# {"iss": "<FHIR base URL>", "client_id": "<id registered with the EHR>", "frame_origins": [...]}.
+# Empty: /launch refuses every launch.
+SMART_EHRS = json.loads(os.environ.get("SMART_EHRS", "[]"))

@@ -68,10 +68,11 @@ def test_evaluate_bundle_implausible_value_names_the_entry(client):
 
 
 @pytest.mark.parametrize("status", ["preliminary", "entered-in-error", "cancelled"])
-def test_evaluate_bundle_refuses_results_that_are_not_final(client, status):
+def test_evaluate_bundle_skips_results_that_are_not_final_with_a_warning(client, status):
     response = evaluate(client, bundle(observation("718-7", 11.0, "g/dL", status=status)))
-    assert response.status_code == 400
-    assert list(response.json()["errors"]) == ["bundle.entry[0]"]
+    assert response.status_code == 200
+    assert [(w["id"], w["field"]) for w in response.json()["warnings"] if w["id"] == "FHIR-ENTRY-SKIPPED"] == [
+        ("FHIR-ENTRY-SKIPPED", "bundle.entry[0]")]
 
 
 def test_evaluate_bundle_refuses_a_bound_instead_of_a_value(client):

@@ -2,36 +2,75 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from workup.ehr import fhir
 from workup.pathway.inputs import INPUTS_BY_KEY, Case
 from workup.pathway.parsing import CaseInvalid, Errors, case_from_json
+from workup.pathway.result import Assessment, Warning
+from workup.services import workup_evaluate
 
 OBSERVATIONS_KEY = "observations"  # a FHIR Bundle of lab Observations beside the pathway inputs
+BUNDLE_TYPES = fhir.RESULT_BUNDLE_TYPES
+SKIPPED_WARNING = "FHIR-ENTRY-SKIPPED"
+
+
+def workup_evaluate_request(*, data: Any) -> Assessment:
+    """Evaluate a JSON API body; entries of a Bundle that were skipped become warnings in the result."""
+    case, skipped = case_and_skipped_from_request(data=data)
+    assessment = workup_evaluate(case=case)
+    if not skipped:
+        return assessment
+    extra = tuple(Warning(SKIPPED_WARNING, message, ref) for ref, message in skipped)
+    return dataclasses.replace(assessment, warnings=assessment.warnings + extra)
 
 
 def case_from_request(*, data: Any) -> Case:
+    """A JSON API body → Case (see case_and_skipped_from_request)."""
+    return case_and_skipped_from_request(data=data)[0]
+
+
+def case_and_skipped_from_request(*, data: Any) -> tuple[Case, list[tuple[str, str]]]:
     """A JSON API body → Case: pathway inputs, a FHIR R4 Bundle of lab Observations, or both.
 
     A bare Bundle is read as labs only; an `observations` Bundle beside pathway inputs adds its
     labs to them. Either way the labs join the inputs and pass the same validation, and an
-    entry that cannot be used is an error that names the entry.
+    entry that cannot be used is an error that names the entry. Entries that are not results
+    (an `_include`d Patient, the server's OperationOutcome) and results that are not final are
+    skipped and returned as (entry, reason) so the answer can say so.
     """
     if isinstance(data, dict) and data.get("resourceType") == "Bundle":
         return _case_with_bundle({}, data, prefix="bundle")
     if isinstance(data, dict) and OBSERVATIONS_KEY in data:
         inputs = {key: value for key, value in data.items() if key != OBSERVATIONS_KEY}
         return _case_with_bundle(inputs, data[OBSERVATIONS_KEY], prefix=OBSERVATIONS_KEY)
-    return case_from_json(data=data)
+    return case_from_json(data=data), []
 
 
-def _case_with_bundle(inputs: dict[str, Any], bundle: Any, *, prefix: str) -> Case:
+def _case_with_bundle(inputs: dict[str, Any], bundle: Any, *, prefix: str) -> tuple[Case, list[tuple[str, str]]]:
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle" or not isinstance(
         bundle.get("entry", []), list
     ):
         raise CaseInvalid({prefix: ["Must be a FHIR R4 Bundle whose entry list holds lab Observations."]})
-    reading = fhir.labs_from_observations(list(fhir.bundle_entries(bundle, prefix)))
+    if bundle.get("type") not in BUNDLE_TYPES:
+        raise CaseInvalid({f"{prefix}.type": [
+            f"Must be one of {', '.join(BUNDLE_TYPES)} (a set of results); a batch, transaction or "
+            "history Bundle is not read."]})
+    parts = fhir.bundle_parts(bundle, prefix)
+    skipped = [(ref, "Included resource, not a result: skipped.") for ref in parts.included]
+    skipped += [(ref, f"Message from the FHIR server: {text}") for ref, text in parts.outcomes]
+    results = []
+    for ref, resource in parts.matches:
+        status = resource.get("status") if isinstance(resource, dict) else None
+        kind = resource.get("resourceType") if isinstance(resource, dict) else None
+        if isinstance(kind, str) and kind != "Observation":
+            skipped.append((ref, "Not an Observation: skipped."))
+        elif kind == "Observation" and (not isinstance(status, str) or status not in fhir.USABLE_STATUSES):
+            skipped.append((ref, "Not a final result (status is not final, amended or corrected): skipped."))
+        else:
+            results.append((ref, resource))
+    reading = fhir.labs_from_observations(results)
     errors: Errors = {item.ref: [item.reason] for item in reading.skipped}
     for key, result in reading.results.items():
         if key in inputs:
@@ -42,7 +81,7 @@ def _case_with_bundle(inputs: dict[str, Any], bundle: Any, *, prefix: str) -> Ca
         errors.update(_errors_by_entry(invalid.errors, reading))
     if errors:
         raise CaseInvalid(errors)
-    return case
+    return case, skipped
 
 
 def _errors_by_entry(errors: Errors, reading: fhir.LabReading) -> Errors:

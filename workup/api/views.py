@@ -6,14 +6,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from workup.api.services import case_from_request
+from workup.api.services import workup_evaluate_request
 from workup.ehr import openapi
 from workup.http import JsonDuplicateKey, JsonNumberRefused, json_body, json_errors
 from workup.pathway.engine import PATHWAY_INFO, pathway_content
 from workup.pathway.parsing import CaseInvalid
 from workup.pathway.result import to_jsonable
 from workup.saved import drafts
-from workup.services import workup_evaluate
 
 
 @csrf_exempt  # a stateless JSON API: no cookie, no session, nothing to forge
@@ -27,10 +26,10 @@ def api_evaluate(request: HttpRequest) -> JsonResponse:
     except ValueError:
         return json_errors({"body": ["The body is not valid JSON."]})
     try:
-        case = case_from_request(data=data)
+        assessment = workup_evaluate_request(data=data)
     except CaseInvalid as invalid:
         return json_errors(invalid.errors)
-    return HttpResponse(workup_evaluate(case=case).to_json(), content_type="application/json")
+    return HttpResponse(assessment.to_json(), content_type="application/json")
 
 
 @csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403

@@ -12,8 +12,11 @@ Trusted clients come from the JSON file named by `CDS_TRUSTED_CLIENTS_FILE`, a l
       "sub": ["client-id"],           # optional: the accepted `sub` values
       "jku": ["https://ehr.example.org/jwks"]}]   # optional: accepted `jku` header values
 
-The keys are configured, never fetched: a `jku` header is only compared with the allow-list. With
-no file the service answers anyone (development); `check --deploy` warns about that (workup.W001).
+Keys are configured; for key rotation a client may also name, in the token's `jku` header, one of
+its allow-listed JWK Set URLs: the set is then fetched (no redirects, a short timeout, at most
+JKU_MAX_BYTES) and cached for JKU_CACHE_SECONDS, and only consulted for a `kid` the configured keys
+do not hold. With no file the service answers anyone (development); `check --deploy` warns about
+that (workup.W001).
 Seen `jti` values are kept in their own table (unique per issuer and jti) until the token expires,
 so a replay is refused on any server and under any load; expired rows are pruned on each call.
 """
@@ -24,11 +27,13 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -48,6 +53,11 @@ TIME_CLAIMS = ("exp", "iat", "nbf")
 # and bounding it here keeps arithmetic on client-supplied numbers cheap.
 MAX_NUMERIC_DATE = 95_617_584_000
 MAX_JTI_LENGTH = 256
+JKU_TIMEOUT_SECONDS = 3.0  # a slow key server must not hold a worker
+JKU_MAX_BYTES = 64 * 1024  # a JWK Set of a few keys is a few kilobytes
+JKU_CACHE_SECONDS = 300
+JKU_RETRY_SECONDS = 30  # after a failed fetch
+JKU_FAILED = {"failed": True}
 
 
 class CdsUnauthorized(CdsError):
@@ -146,7 +156,54 @@ def _client_and_key(token: str, clients: dict[str, TrustedClient]) -> tuple[Trus
     try:
         return client, client.keys[header["kid"]] if "kid" in header else _only_key(client)
     except KeyError as unknown:
+        if "jku" in header and "kid" in header:
+            return client, _key_from_jku(header["jku"], header["kid"])
         raise CdsUnauthorized("The client JWT's kid names no key this service holds for that client.") from unknown
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A JWK Set is read only from the allow-listed URL itself, never from where it redirects."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _key_from_jku(url: str, kid: str) -> jwt.PyJWK:
+    """The key `kid` from the allow-listed JWK Set at `url` (fetched once per JKU_CACHE_SECONDS)."""
+    cache_key = "cds-jwks:" + hashlib.sha256(url.encode()).hexdigest()
+    jwks = cache.get(cache_key)
+    if jwks is None:
+        try:
+            jwks = _fetch_jwks(url)
+        except CdsUnauthorized:
+            cache.set(cache_key, JKU_FAILED, timeout=JKU_RETRY_SECONDS)  # do not retry on every call
+            raise
+        cache.set(cache_key, jwks, timeout=JKU_CACHE_SECONDS)
+    if jwks == JKU_FAILED:
+        raise CdsUnauthorized("The key set named by the client JWT's jku could not be read (recently).")
+    try:
+        return jwt.PyJWKSet.from_dict(jwks)[kid]
+    except (KeyError, jwt.PyJWTError) as unknown:
+        raise CdsUnauthorized("The client JWT's kid names no key in its jku key set.") from unknown
+
+
+def _fetch_jwks(url: str) -> dict:
+    try:
+        with _OPENER.open(url, timeout=JKU_TIMEOUT_SECONDS) as answer:
+            if answer.status != 200:
+                raise ValueError(f"status {answer.status}")
+            body = answer.read(JKU_MAX_BYTES + 1)
+        if len(body) > JKU_MAX_BYTES:
+            raise ValueError("too large")
+        jwks = json.loads(body)
+        if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+            raise ValueError("not a JWK Set")
+        return jwks
+    except (OSError, ValueError) as failed:  # URLError, timeouts and HTTP errors are OSErrors
+        raise CdsUnauthorized("The key set named by the client JWT's jku could not be read.") from failed
 
 
 def _only_key(client: TrustedClient) -> jwt.PyJWK:

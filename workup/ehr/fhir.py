@@ -22,6 +22,9 @@ from workup.pathway.units import ANALYTES
 LOINC_SYSTEM = "http://loinc.org"
 UCUM_SYSTEM = "http://unitsofmeasure.org"
 USABLE_STATUSES = frozenset({"final", "amended", "corrected"})
+# A search result or a collection of results; a batch, transaction or history Bundle is a request
+# log, not a set of results, so the JSON API refuses it.
+RESULT_BUNDLE_TYPES = ("searchset", "collection")
 
 
 @dataclass(frozen=True, slots=True)

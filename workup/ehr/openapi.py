@@ -199,7 +199,11 @@ def case_input_schema() -> dict[str, Any]:
 
 def bundle_schema() -> dict[str, Any]:
     """A FHIR R4 Bundle of lab Observations, restricted to the LOINC codes and UCUM units mapped."""
-    observation = {"anyOf": [observation_schema(lab) for lab in fhir.LAB_CODES]}
+    # Anything but an Observation with a usable status is skipped with a warning, so it is valid here.
+    skipped = {"type": "object", "required": ["resourceType"], "properties": {"resourceType": {"type": "string"}}, "not": {
+        "type": "object", "required": ["resourceType", "status"],
+        "properties": {"resourceType": {"const": "Observation"}, "status": {"enum": sorted(fhir.USABLE_STATUSES)}}}}
+    observation = {"anyOf": [*(observation_schema(lab) for lab in fhir.LAB_CODES), skipped]}
     return {
         "type": "object",
         "description": (
@@ -207,11 +211,16 @@ def bundle_schema() -> dict[str, Any]:
             + "; ".join(f"{lab.code} → {lab.key}" for lab in fhir.LAB_CODES)
             + ". UCUM units: "
             + "; ".join(f"{ucum} → {unit}" for ucum, unit in fhir.UCUM_UNITS.items())
-            + ". The newest result per input wins; an entry with another code or unit is refused."
+            + ". The newest result per input wins; an entry with another code or unit is refused. "
+            "Entries that are not results (search.mode include, an OperationOutcome) and Observations "
+            "that are not final, amended or corrected are skipped and reported as FHIR-ENTRY-SKIPPED "
+            "warnings. Each value must also lie within the input's plausibility bounds (a 400 names "
+            "the entry otherwise), which this schema does not express."
         ),
-        "required": ["resourceType"],
+        "required": ["resourceType", "type"],
         "properties": {
             "resourceType": {"const": "Bundle"},
+            "type": {"enum": list(fhir.RESULT_BUNDLE_TYPES)},
             "entry": {
                 "type": "array",
                 "items": {"type": "object", "required": ["resource"], "properties": {"resource": observation}},

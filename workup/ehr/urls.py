@@ -2,9 +2,11 @@
 
 from django.urls import path, re_path
 
-from workup.ehr import views
+from workup.ehr import views, views_smart
 
 urlpatterns = [
+    path("launch", views_smart.smart_launch, name="smart-launch"),
+    path("launch/callback", views_smart.smart_callback, name="smart-callback"),
     path("cds-services", views.cds_discovery, name="cds-discovery"),
     path("cds-services/override-reasons", views.cds_override_reasons, name="cds-override-reasons"),
     path("cds-services/<slug:service_id>", views.cds_service, name="cds-service"),

@@ -1,0 +1,110 @@
+"""SMART App Launch (EHR launch) of the workup screen: authorize, read the patient's labs, open a draft.
+
+The EHR opens `/launch?iss=<FHIR base>&launch=<opaque>`. The app looks the issuer up in SMART_EHRS,
+reads its `.well-known/smart-configuration`, and sends the browser to the authorization endpoint
+with PKCE (S256), a random `state` and the scopes below. The callback exchanges the code for a
+token (Authlib), reads the patient's labs and Patient resource with the same searches and the same
+selection rules as the CDS service, stores them as a draft and opens `/?draft=<token>`.
+
+The access token never leaves the server: it is used for the FHIR reads during the callback and then
+dropped. The session holds only the state, the PKCE verifier and the issuer until the callback.
+Nothing clinical goes into a URL: the screen is opened by the draft's opaque token.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
+from django.conf import settings
+
+from workup.ehr import cds
+from workup.saved import drafts
+
+SCOPES = "launch openid fhirUser patient/Observation.rs patient/Patient.rs"
+HTTP_TIMEOUT_SECONDS = 5
+MAX_FHIR_BYTES = 2 * 1024 * 1024  # a few searches of five Observations each are far smaller
+
+
+class LaunchRefused(Exception):
+    """A launch this app cannot complete; the message says why, without clinical content."""
+
+
+@dataclass(frozen=True, slots=True)
+class SmartEhr:
+    iss: str
+    client_id: str
+    frame_origins: tuple[str, ...] = ()
+
+
+def smart_ehr(iss: str) -> SmartEhr:
+    for entry in settings.SMART_EHRS:
+        if entry.get("iss", "").rstrip("/") == iss.rstrip("/"):
+            return SmartEhr(entry["iss"].rstrip("/"), entry["client_id"], tuple(entry.get("frame_origins", ())))
+    raise LaunchRefused("This EHR is not registered to launch the marrow workup.")
+
+
+def launch_begin(*, iss: str, launch: str, redirect_uri: str) -> tuple[str, dict]:
+    """The authorization URL to send the browser to, and what the session keeps until the callback."""
+    ehr = smart_ehr(iss)
+    configuration = _get_json(f"{ehr.iss}/.well-known/smart-configuration")
+    authorize, token = configuration.get("authorization_endpoint"), configuration.get("token_endpoint")
+    if not isinstance(authorize, str) or not isinstance(token, str):
+        raise LaunchRefused("The EHR's SMART configuration names no authorization or token endpoint.")
+    verifier = generate_token(64)
+    client = OAuth2Session(ehr.client_id, scope=SCOPES, redirect_uri=redirect_uri, code_challenge_method="S256")
+    url, state = client.create_authorization_url(authorize, code_verifier=verifier, launch=launch, aud=ehr.iss)
+    return url, {"state": state, "verifier": verifier, "iss": ehr.iss, "token_endpoint": token}
+
+
+def launch_complete(*, pending: dict | None, code: str, state: str, redirect_uri: str) -> str:
+    """Exchange the code, read the labs with the CDS selection rules, and return a draft token."""
+    if not pending or not state or state != pending.get("state"):
+        raise LaunchRefused("This launch does not match one started here (state). Start it again from the EHR.")
+    ehr = smart_ehr(pending["iss"])
+    client = OAuth2Session(ehr.client_id, redirect_uri=redirect_uri, code_challenge_method="S256")
+    try:
+        token = client.fetch_token(pending["token_endpoint"], code=code, code_verifier=pending["verifier"],
+                                   timeout=HTTP_TIMEOUT_SECONDS)
+    except Exception as failed:  # Authlib raises its own OAuth errors and requests' errors
+        raise LaunchRefused("The EHR did not grant access (token request refused).") from failed
+    patient_id = token.get("patient")
+    if not isinstance(patient_id, str) or not patient_id:
+        raise LaunchRefused("The EHR granted access without a patient in context.")
+    prefetch = _read_record(ehr.iss, token["access_token"], patient_id)
+    labs = cds.labs_from_prefetch(prefetch=prefetch, selection=cds.record_selection(patient_id=patient_id))
+    return drafts.draft_create(case_data=labs.inputs)
+
+
+def _read_record(iss: str, access_token: str, patient_id: str) -> dict[str, Any]:
+    """The CDS prefetch searches, run against the EHR's FHIR server with the launch's token."""
+    headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/fhir+json"}
+    record = {}
+    for key, template in cds.PREFETCH.items():
+        query = template.replace("{{context.patientId}}", quote(patient_id, safe=""))
+        record[key] = _get_json(f"{iss}/{query}", headers=headers)
+    return record
+
+
+def _get_json(url: str, headers: dict | None = None) -> dict:
+    try:
+        answer = requests.get(url, headers=headers, timeout=HTTP_TIMEOUT_SECONDS, allow_redirects=False, stream=True)
+        body = answer.raw.read(MAX_FHIR_BYTES + 1, decode_content=True)
+        answer.close()
+    except requests.RequestException as failed:
+        raise LaunchRefused("The EHR's server could not be reached.") from failed
+    if answer.status_code != 200 or len(body) > MAX_FHIR_BYTES:
+        raise LaunchRefused(f"The EHR's server answered {answer.status_code}.")
+    try:
+        data = json.loads(body, parse_float=Decimal)
+    except ValueError as failed:
+        raise LaunchRefused("The EHR's server did not answer with JSON.") from failed
+    if not isinstance(data, dict):
+        raise LaunchRefused("The EHR's server did not answer with a JSON object.")
+    return data
