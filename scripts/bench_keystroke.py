@@ -127,8 +127,12 @@ def main() -> None:
                     context.add_init_script(INSTRUMENT)
                     context.set_default_timeout(10_000)
                     page = context.new_page()
-                    results = [type_case(page, f"https://127.0.0.1:{https_port}", case, args.key_delay)
-                               for case in cases]
+                    results = []
+                    for case in cases:
+                        results.append(type_case(page, f"https://127.0.0.1:{https_port}", case, args.key_delay))
+                        timings = results[-1][0]
+                        print(f"  {case['name']}: {len(timings)} fields, slowest {max(timings, default=0):.0f} ms, "
+                              f"panel {results[-1][2]}", flush=True)
                     browser.close()
             finally:
                 serving.stop(nginx)
