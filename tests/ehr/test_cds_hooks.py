@@ -442,3 +442,22 @@ def test_draft_malformed_token_is_refused_without_a_query(client, django_assert_
 def test_draft_well_formed_token_still_loads():
     token = drafts.draft_create(case_data=ANEMIA)
     assert drafts.draft_load(token=token) == ANEMIA
+
+
+@pytest.mark.parametrize("display", ["John Smith asked", "MRN 48219", "ＭＲＮ 48219", "seen 12-Mar-1961"])
+def test_feedback_client_reason_with_a_name_or_identifier_is_refused(client, display):
+    entry = {"card": issued_card(client), "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z",
+             "overrideReason": {"reason": {"system": "urn:oid:2.16.840.1.113883.3.1937", "code": "other",
+                                           "display": display}}}
+    response = client.post(SERVICE + "/feedback", {"feedback": [entry]}, content_type="application/json")
+    assert response.status_code == 400
+    assert "overrideReason.reason.display" in response.json()["issue"][0]["diagnostics"]
+    assert not CardFeedback.objects.exists()
+
+
+def test_feedback_client_reason_with_an_oid_system_is_stored(client):
+    entry = {"card": issued_card(client), "outcome": "overridden", "outcomeTimestamp": "2026-03-01T10:00:00Z",
+             "overrideReason": {"reason": {"system": "urn:oid:2.16.840.1.113883.3.1937", "code": "duplicate",
+                                           "display": "Duplicate alert"}}}
+    assert client.post(SERVICE + "/feedback", {"feedback": [entry]}, content_type="application/json").status_code == 200
+    assert CardFeedback.objects.get().override_reason_code == "duplicate"

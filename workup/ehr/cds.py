@@ -46,7 +46,7 @@ from workup.pathway.inputs import INPUTS_BY_KEY, Case
 from workup.pathway.parsing import CaseInvalid, case_from_json
 from workup.pathway.result import Assessment, Finding, MatchedInput
 from workup.saved import drafts
-from workup.saved.identifiers import label_identifier_problems
+from workup.saved.identifiers import free_text_error
 from workup.services import workup_evaluate
 
 SERVICE_ID = "marrow-workup"
@@ -654,8 +654,10 @@ def _override_reason(raw: Any, outcome: Any, reason_system: str) -> tuple[dict[s
     if coding.get("system") == reason_system and coding["code"] in offered:
         return {"override_reason_system": reason_system, "override_reason_code": coding["code"],
                 "override_reason_display": offered[coding["code"]]}, []
-    if any(label_identifier_problems(coding.get(field, "")) for field in limits):
-        return {}, ["“overrideReason.reason” looks like it holds a patient identifier; it was not stored."]
+    # The system is a URI (an OID's digit runs are not identifiers); the code and display are checked.
+    errors = [free_text_error(coding.get(field, ""), f"overrideReason.reason.{field}") for field in ("code", "display")]
+    if any(errors):
+        return {}, [error for error in errors if error]
     return {f"override_reason_{field}": coding.get(field, "") for field in limits}, []
 
 
