@@ -259,7 +259,7 @@ def test_workup_htmx_attributes_follow_csp_rules(client):
     form = page.by_id("workup-form")
     assert form.attrs["hx-trigger"] == "input changed delay:400ms, change"
     (config,) = page.with_attr("name", "htmx-config")
-    assert config.attrs["content"] == '{"includeIndicatorStyles": false, "allowEval": false}'
+    assert config.attrs["content"] == '{"includeIndicatorStyles": false, "allowEval": false, "historyCacheSize": 0}'
 
 
 def test_workup_assets_are_vendored(client):
