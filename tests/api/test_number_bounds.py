@@ -125,3 +125,21 @@ def test_number_error_of_a_form_field_never_echoes_megabytes():
 def test_echo_value_keeps_short_values_and_shortens_long_ones():
     assert validation.echo_value("12abc") == "12abc"
     assert validation.echo_value("x" * 1000) == "x" * validation.ECHO_LENGTH + "… (1,000 characters)"
+
+
+@pytest.mark.parametrize(
+    "raw", [10**5000, Decimal("1e999999999"), Decimal("1e-999999"), Decimal("1." + "1" * 60), Decimal("NaN")],
+    ids=["int-5001-digits", "1e999999999", "1e-999999", "61-digits", "NaN"],
+)
+def test_case_from_json_refuses_unbounded_numbers_built_by_other_callers(raw):
+    # FHIR and CDS prefetch build the data themselves; 10**5000 made str() raise (a 500) before.
+    from workup.pathway.parsing import CaseInvalid, case_from_json
+
+    for data, field in (
+        ({"age": raw}, "age"), ({"flc_ratio": raw}, "flc_ratio"),
+        ({"hemoglobin": {"value": raw, "unit": "g/dL"}}, "hemoglobin"),
+    ):  # fmt: skip
+        with pytest.raises(CaseInvalid) as invalid:
+            case_from_json(data=data)
+        assert list(invalid.value.errors) == [field]
+        assert all(len(message) < 300 for message in invalid.value.errors[field])

@@ -262,7 +262,7 @@ def test_workup_htmx_attributes_follow_csp_rules(client):
     assert form.attrs["data-hx-swap"].startswith("morph:innerHTML ")  # no "morph:{…}" (that needs eval)
     assert not [name for e in page.elements for name in e.attrs if name.startswith("hx-")]
     (config,) = page.with_attr("name", "htmx-config")
-    assert config.attrs["content"] == '{"includeIndicatorStyles": false, "allowEval": false}'
+    assert config.attrs["content"] == '{"includeIndicatorStyles": false, "allowEval": false, "historyCacheSize": 0}'
 
 
 def test_workup_assets_are_vendored(client):

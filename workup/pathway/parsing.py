@@ -60,6 +60,25 @@ def _is_number(raw: Any) -> bool:
     return isinstance(raw, int | Decimal | float) and not isinstance(raw, bool)
 
 
+def _bounded_number(raw: Any) -> tuple[Decimal | None, str | None]:
+    """A decoded number as a Decimal within validation's bounds, checked before any conversion.
+
+    json_body bounds the text already; this covers callers that build the data themselves (FHIR,
+    CDS prefetch): a huge int is refused by its size in bits, never turned into text.
+    """
+    if isinstance(raw, int) and raw.bit_length() > _MAX_INT_BITS:
+        return None, f"The number is outside the plausible range of any value here (10^±{validation.MAX_MAGNITUDE_EXPONENT})."
+    value = raw if isinstance(raw, Decimal) else Decimal(str(raw))
+    if value.is_finite() and len(value.as_tuple().digits) > validation.MAX_NUMBER_TEXT_LENGTH:
+        return None, f"The number {validation.echo_value(value)} has too many digits."
+    if not validation.is_computable(value):
+        return None, f"The number {validation.echo_value(value)} is not finite or outside the plausible range of any value here."
+    return value, None
+
+
+_MAX_INT_BITS = (10**validation.MAX_MAGNITUDE_EXPONENT).bit_length()
+
+
 def _parse_choice(spec: InputSpec, raw: Any):
     assert spec.choices is not None
     if not isinstance(raw, str) or raw not in spec.choice_values:
@@ -76,7 +95,9 @@ def _parse_boolean(spec: InputSpec, raw: Any):
 def _parse_integer(spec: InputSpec, raw: Any):
     if not _is_number(raw):
         return None, "Must be a whole number of years."
-    value = Decimal(str(raw))
+    value, refused = _bounded_number(raw)
+    if refused:
+        return None, refused
     message = validation.age_error(value)
     return (None, message) if message else (int(value), None)
 
@@ -84,7 +105,9 @@ def _parse_integer(spec: InputSpec, raw: Any):
 def _parse_ratio(spec: InputSpec, raw: Any):
     if not _is_number(raw):
         return None, "Must be a number (κ ÷ λ, no unit)."
-    value = Decimal(str(raw))
+    value, refused = _bounded_number(raw)
+    if refused:
+        return None, refused
     message = validation.ratio_error(value)
     return (None, message) if message else (value, None)
 
@@ -99,7 +122,9 @@ def _parse_quantity(spec: InputSpec, raw: Any, analyte_key: str | None = None):
     message = validation.unit_error(key, unit)
     if message:
         return None, message
-    value = Decimal(str(value))
+    value, refused = _bounded_number(value)
+    if refused:
+        return None, refused
     unit = validation.normalise_unit(key, unit)
     message = validation.quantity_error(key, value, unit)
     return (None, message) if message else (Quantity(value, unit), None)

@@ -58,7 +58,7 @@ def number_text_error(text: str) -> str | None:
     if not number.is_finite():
         return f"“{echo_value(stripped)}” is not a number."
     if not is_computable(number):
-        return f"“{echo_value(stripped)}” is out of range (no value here is beyond 10^±{MAX_MAGNITUDE_EXPONENT})."
+        return f"“{echo_value(stripped)}” is outside the plausible range of any value here (10^±{MAX_MAGNITUDE_EXPONENT})."
     return None
 
 
