@@ -320,3 +320,14 @@ def test_normal_labs_page_answers_the_yield_claim(client):
 
     body = client.get("/learn/rules/DF-NORMAL-LABS").content.decode()
     assert "42–47%" in body and escape(EVIDENCE_NOTES["EN-YIELD"].text) in body
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [('{"flc_ratio": 1e-999999}', "flc_ratio"), ('{"age": 60, "age": 40}', "age")],
+)
+def test_learn_map_refuses_an_absurd_number_or_a_repeated_key_naming_the_field(client, body, field):
+    response = client.post("/learn/map", body, content_type="application/json")
+    assert response.status_code == 400
+    assert field in response.content.decode()
+    assert len(response.content) < 200_000  # the refused value is not echoed at length

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from fractions import Fraction
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from workup.http import JsonDuplicateKey, JsonNumberRefused, json_loads
 from workup.learning import about as about_data
 from workup.learning import diagnostics, golden, library, vignettes
 from workup.learning import services as learn_services
@@ -73,8 +73,10 @@ def _json_body(request: HttpRequest) -> tuple[object, dict]:
     """The POSTed case: a JSON body, or the `inputs_json` field the workup screen's live map includes."""
     text = request.POST.get("inputs_json", "") if request.content_type in FORM_TYPES else request.body
     try:
-        return json.loads(text, parse_float=Decimal), {}
-    except (ValueError, RecursionError):
+        return json_loads(text), {}
+    except (JsonNumberRefused, JsonDuplicateKey) as refused:
+        return None, {refused.field: [refused.message]}
+    except ValueError:
         return None, {"body": ["The body is not valid JSON."]}
 
 
