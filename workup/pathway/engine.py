@@ -522,7 +522,8 @@ def match_text(match: MatchedInput) -> str:
 
 def finding_text(finding: Finding) -> str:
     """A finding with the values that made it hold: "Hemoglobin below 12 g/dL (Hemoglobin: 11.2 g/dL)"."""
-    values = "; ".join(match_text(m) for m in finding.matched)
+    # A yes/no flag restates the title ("Limited life expectancy: yes"), so only values are quoted.
+    values = "; ".join(match_text(m) for m in finding.matched if not isinstance(m.entered_value, bool))
     return f"{finding.title} ({values})" if values else finding.title
 
 
