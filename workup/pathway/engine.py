@@ -317,10 +317,15 @@ class ResultParts:
     labs: tuple[LabLine, ...]
     suspicion: bool
     contrast_to_review: bool
+    missing_core: tuple[LabLine, ...] = ()
+    abnormal: str = ""  # the abnormal labs beside the triggers, as the sentences quote them
 
-    @property
-    def missing_core(self) -> tuple[LabLine, ...]:
-        return tuple(line for line in self.labs if line.core and line.status in ("missing", "not_done"))
+    def __post_init__(self) -> None:
+        labs = self.labs
+        missing = tuple(line for line in labs if line.core and line.status in ("missing", "not_done"))
+        abnormal = "; ".join(lab_text(x) for x in abnormal_beside(self.triggers, labs))
+        object.__setattr__(self, "missing_core", missing)
+        object.__setattr__(self, "abnormal", abnormal)
 
 
 def _run_named(after: str, ctx: Context) -> None:
@@ -408,13 +413,17 @@ def _lab_checklist(ctx: Context) -> tuple[LabLine, ...]:
     """The lab checklist: every lab with its status, canonical value and the limit applied."""
     lines = []
     missing_lines = MISSING_LINES.get(id(ctx.limits))
+    references = DEFAULT_REFERENCES.get(id(ctx.limits))
     for check in LAB_CHECKS:
         key, label = check.key, _label(check.key)
         fact = ctx.facts.get(key)
         if fact is None:
             lines.append(missing_lines[key] if missing_lines else _missing_line(check, ctx.limits))
             continue
-        reference, origin = _describe_limits(check.limits, ctx.limits, fact.entered_unit)
+        if references is not None and fact.entered_unit not in STATED_UNITS:
+            reference, origin = references[key]
+        else:
+            reference, origin = _describe_limits(check.limits, ctx.limits, fact.entered_unit)
         if fact.value == "not_done":
             status = "not_done"
         elif check.normal is None:
@@ -543,7 +552,7 @@ def abnormal_beside(parts_triggers: tuple[Finding, ...], labs: tuple[LabLine, ..
 
 
 def _summary(parts: ResultParts) -> str:
-    abnormal = "; ".join(lab_text(x) for x in abnormal_beside(parts.triggers, parts.labs))
+    abnormal = parts.abnormal
     missing = ", ".join(line.label for line in parts.missing_core)
     if parts.disposition is Disposition.PROCEED_TO_BIOPSY:
         return say("summary_proceed", triggers="; ".join(finding_text(t) for t in parts.triggers))
@@ -579,7 +588,7 @@ def _options(parts: ResultParts, conflicts: tuple[Conflict, ...]) -> tuple[Optio
         "missing": ", ".join(line.label for line in parts.missing_core),
         "reasons": "; ".join(f.title for f in parts.deferrals),
         "due": parts.follow_up[0].due_date.isoformat() if parts.follow_up else "",
-        "abnormal": "; ".join(lab_text(x) for x in abnormal_beside(parts.triggers, parts.labs)),
+        "abnormal": parts.abnormal,
         "titles": ", ".join(f.title for f in parts.imaging),
     }
     rows = [row for row in OPTIONS if row.disposition in (parts.disposition, None) and when[row.when]]
@@ -692,6 +701,11 @@ INACTIVE_PITFALLS = {
     rule.id: Pitfall(rule.id, rule.title, rule.statement, False, say("pitfall_inactive"), ())
     for rule in RULES_BY_KIND[RuleKind.PITFALL]
 }
+DEFAULT_REFERENCES = {
+    id(limits): {check.key: _describe_limits(check.limits, limits, "") for check in LAB_CHECKS}
+    for limits in DEFAULT_LIMITS.values()
+}
+STATED_UNITS = frozenset(unit for t in T.ALL_THRESHOLDS for unit, _ in t.stated)
 MISSING_LINES = {
     id(limits): {check.key: _missing_line(check, limits) for check in LAB_CHECKS} for limits in DEFAULT_LIMITS.values()
 }

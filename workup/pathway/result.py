@@ -1,4 +1,10 @@
-"""The Assessment and its parts (SPEC §6): frozen, and serialisable to plain JSON types."""
+"""The Assessment and its parts (SPEC §6), serialisable to plain JSON types.
+
+The Assessment and the pathway identity are frozen. The parts it holds in tens per evaluation
+(matched inputs, lab lines, unknowns, findings, options) are plain slots dataclasses: a frozen
+dataclass's generated __init__ sets each field through object.__setattr__, which kept the engine
+over its 250 µs budget (issue 13). Nothing changes a part after evaluate() returns it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from typing import Any
 import orjson
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MatchedInput:
     """Exactly what a rule matched: the entry, its canonical value and the limit it crossed."""
 
@@ -46,7 +52,7 @@ class EvidenceNote:
     citations: tuple[Citation, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
     """A rule that fired: trigger, deferral consideration, imaging option or follow-up."""
 
@@ -61,7 +67,7 @@ class Finding:
     due_date: dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Pitfall:
     id: str
     title: str
@@ -71,7 +77,7 @@ class Pitfall:
     matched: tuple[MatchedInput, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MriItem:
     id: str
     title: str
@@ -83,7 +89,7 @@ class MriItem:
     matched: tuple[MatchedInput, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Conflict:
     """A biopsy trigger and a deferral consideration that pull in opposite directions."""
 
@@ -94,7 +100,7 @@ class Conflict:
     kind: str = "trigger"  # "trigger" | "clinical_suspicion" (biopsy_rule is then the input key)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Option:
     rank: int
     action: str
@@ -102,7 +108,7 @@ class Option:
     rule_ids: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LabLine:
     """One line of the core-lab checklist."""
 
@@ -119,7 +125,7 @@ class LabLine:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Unknown:
     key: str
     label: str
@@ -127,7 +133,7 @@ class Unknown:
     note: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Warning:
     id: str
     message: str
