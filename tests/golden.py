@@ -35,7 +35,8 @@ def invalid_params():
 
 
 def observed(result: dict) -> dict:
-    """What a golden case pins down, read from a result in the JSON API's shape."""
+    """What a golden case pins down, read from a result in the JSON API's shape: the disposition,
+    the rules, the option ids in order, the unknowns, the conflicts and every warning."""
     fired = [
         item["id"]
         for group in ("triggers", "deferral_considerations", "imaging", "follow_up")
@@ -46,7 +47,11 @@ def observed(result: dict) -> dict:
         "fired": sorted(fired),
         "active_pitfalls": sorted(p["id"] for p in result["pitfalls"] if p["active"]),
         "mri": sorted(m["id"] for m in result["mri"]),
-        "warnings": sorted(w["id"] for w in result["warnings"] if w["id"].startswith("SCOPE-")),
+        "mri_reliability": {m["id"]: m["reliability"] for m in result["mri"]},
+        "warnings": sorted(w["id"] for w in result["warnings"]),
+        "options": [o["action"] for o in result["options"]],
+        "unknowns": [u["key"] for u in result["unknowns"]],
+        "conflicts": [[c["biopsy_rule"], c["deferral_rule"]] for c in result["conflicts"]],
     }
     if result["follow_up"]:
         got["follow_up_due_date"] = result["follow_up"][0]["due_date"]

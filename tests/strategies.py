@@ -63,7 +63,7 @@ def api_cases(draw) -> dict:
 TRIGGER_INPUTS = {
     "BX-ANEMIA": {"hemoglobin": {"value": 9.0, "unit": "g/dL"}},
     "BX-MPROTEIN": {"spep": "detected"},
-    "BX-FLC": {"flc_ratio": 20.0},
+    "BX-FLC": {"flc_ratio": 20.0, "flc_kappa": {"value": 200, "unit": "mg/L"}, "flc_lambda": {"value": 10, "unit": "mg/L"}},
     "BX-CALCIUM": {"calcium": {"value": 13.0, "unit": "mg/dL"}, "albumin": {"value": 4.0, "unit": "g/dL"}},
     "BX-RENAL": {"egfr": {"value": 30, "unit": "mL/min/1.73m2"}},
     "BX-IMMUNOPARESIS": {"immunoparesis_reported": "yes"},

@@ -149,7 +149,7 @@ def test_card_uuid_is_a_uuid_and_unique_per_call(client):
 
 def test_card_source_names_pathway_and_version(client):
     card = card_for(client, ANEMIA)
-    assert card["source"]["label"] == "Marrow heterogeneity pathway v1.0.0"
+    assert card["source"]["label"] == "Marrow heterogeneity pathway v1.1.0"
 
 
 def test_card_detail_states_basis_with_value_and_threshold(client):

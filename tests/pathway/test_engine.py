@@ -111,7 +111,7 @@ def test_no_conflict_without_a_trigger():
 def test_biopsy_strongly_considered_lists_abnormal_non_trigger_values():
     a = run(flc_ratio=2.1, flc_kappa=None, flc_lambda=None)
     assert a.disposition == "BIOPSY_STRONGLY_CONSIDERED"
-    assert "FLC κ/λ ratio 2.1" in a.options[0].text
+    assert "FLC κ/λ ratio: 2.1" in a.options[0].text
     assert "0.26–1.65" in a.options[0].text
 
 

@@ -56,11 +56,3 @@ def test_golden_cases_use_every_reference_limit_override():
 
     used = {key for case in golden_cases() for key in case["input"].get("reference_limits", {})}
     assert used == set(REFERENCE_LIMIT_KEYS)
-
-
-@pytest.mark.parametrize("case", golden_params())
-def test_golden_case_json_encoding_matches_the_dict(case):
-    import json
-
-    result = evaluate(case_from_json(data=case["input"]))
-    assert json.loads(result.to_json()) == result.to_dict()

@@ -1,39 +1,56 @@
-"""Unit conversion, rounding to reporting precision, plausibility and mix-up hints."""
+"""Exact unit conversion, display that never crosses a threshold, plausibility and mix-up hints."""
 
 from decimal import Decimal as D
 
 import pytest
 
 from workup.pathway import validation
-from workup.pathway.units import ANALYTES
+from workup.pathway.units import ANALYTES, shown_value
 
 
 @pytest.mark.parametrize(
     "key,value,unit,canonical",
     [
-        ("hemoglobin", "12.0", "g/dL", "12.0"),
-        ("hemoglobin", "119", "g/L", "11.9"),
-        ("hemoglobin", "120", "g/L", "12.0"),
-        ("hemoglobin", "119.5", "g/L", "12.0"),  # half-up, decimal arithmetic
-        ("hemoglobin", "7.4", "mmol/L", "11.9"),
-        ("hemoglobin", "7.45", "mmol/L", "12.0"),
-        ("calcium", "2.60", "mmol/L", "10.4"),  # the spec's stated equivalent stays at the ULN
-        ("calcium", "2.61", "mmol/L", "10.5"),
-        ("calcium", "2.75", "mmol/L", "11.0"),
-        ("albumin", "35", "g/L", "3.5"),
-        ("albumin", "34", "g/L", "3.4"),
-        ("creatinine", "97", "µmol/L", "1.10"),
-        ("creatinine", "98", "umol/L", "1.11"),
-        ("creatinine", "177", "µmol/L", "2.00"),  # IMWG 177 µmol/L = 2.0 mg/dL
-        ("flc_kappa", "1.2", "mg/dL", "12.0"),
-        ("flc_lambda", "0.804", "mg/dL", "8.0"),
-        ("igg", "7", "g/L", "700"),
+        ("hemoglobin", "119.9", "g/L", "11.99"),
+        ("hemoglobin", "119.5", "g/L", "11.95"),  # never rounded up to 12.0 (SPEC 2.5)
+        ("albumin", "34.9", "g/L", "3.49"),
+        ("flc_lambda", "0.804", "mg/dL", "8.04"),
         ("igg", "6.99", "g/L", "699"),
         ("beta2_microglobulin", "2.4", "mg/L", "2.4"),
     ],
 )
-def test_canonical_value(key, value, unit, canonical):
+def test_canonical_value_is_exact(key, value, unit, canonical):
     assert ANALYTES[key].canonical(D(value), unit) == D(canonical)
+
+
+@pytest.mark.parametrize(
+    "key,value,unit,side_of",
+    [
+        ("hemoglobin", "7.44", "mmol/L", ("12.0", -1)),  # 11.988… g/dL
+        ("calcium", "2.604", "mmol/L", ("10.4", 1)),
+        ("creatinine", "115", "µmol/L", ("1.3", 1)),  # 1.3009 mg/dL
+        ("creatinine", "97.3", "µmol/L", ("1.1", 1)),  # 1.1007 mg/dL
+        ("creatinine", "177", "µmol/L", ("2.0", 1)),  # exact conversion is above; the stated figure is used
+    ],
+)
+def test_converted_value_keeps_its_side_of_the_threshold(key, value, unit, side_of):
+    limit, side = D(side_of[0]), side_of[1]
+    exact = ANALYTES[key].canonical(D(value), unit)
+    assert (exact > limit) - (exact < limit) == side
+
+
+@pytest.mark.parametrize(
+    "value,precision,limit,shown",
+    [
+        ("11.98823719", "0.1", "12.0", "11.99"),  # Hb 7.44 mmol/L: never "12.0"
+        ("1.300904977", "0.01", "1.3", "1.301"),  # creatinine 115 µmol/L in a man
+        ("11.99", "0.1", "12.0", "11.99"),
+        ("10.42084168", "0.1", "10.4", "10.42"),
+        ("13.52", "0.1", "12.0", "13.5"),  # far from the limit: the reporting step is enough
+    ],
+)
+def test_shown_value_never_crosses_its_threshold(value, precision, limit, shown):
+    assert shown_value(D(value), D(precision), (D(limit),)) == D(shown)
 
 
 def test_canonical_unit_value_is_used_exactly():
@@ -110,8 +127,3 @@ def test_implausible_value_without_a_likely_mix_up_names_no_unit():
 
 def test_unknown_unit_lists_accepted_units():
     assert "g/dL, g/L, mmol/L" in validation.unit_error("hemoglobin", "mg/dl")
-
-
-def test_flc_units_must_match():
-    assert validation.flc_units_error("mg/L", "mg/dL")
-    assert validation.flc_units_error("mg/L", "mg/L") is None

@@ -45,6 +45,7 @@ from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import INPUTS_BY_KEY, Case
 from workup.pathway.parsing import CaseInvalid, case_from_json
 from workup.pathway.result import Assessment, Finding, MatchedInput
+from workup.pathway.wording import CARD_HEADLINES, say
 from workup.saved import drafts
 from workup.saved.identifiers import free_text_error
 from workup.services import workup_evaluate
@@ -73,9 +74,7 @@ def override_reason_code_system(*, base_url: str) -> dict[str, Any]:
         "concept": [{"code": code, "display": display} for code, display in OVERRIDE_REASONS],
     }
 EXTENSION_KEY = "org.marrow-workup.assessment"
-SCOPE_NOTE = (
-    "Applies only to an adult whose lumbar MRI shows diffuse marrow heterogeneity of unclear etiology."
-)
+SCOPE_NOTE = say("scope_note")
 
 INDICATOR_BY_DISPOSITION = {
     "PROCEED_TO_BIOPSY": "warning",
@@ -83,12 +82,7 @@ INDICATOR_BY_DISPOSITION = {
     "COMPLETE_WORKUP": "info",
     "DEFERRAL_REASONABLE": "info",
 }
-HEADLINE_BY_DISPOSITION = {
-    "PROCEED_TO_BIOPSY": "Marrow MRI pathway: labs meet a biopsy trigger",
-    "BIOPSY_STRONGLY_CONSIDERED": "Marrow MRI pathway: no trigger met, but biopsy should be strongly considered",
-    "COMPLETE_WORKUP": "Marrow MRI pathway: core labs incomplete, no trigger found so far",
-    "DEFERRAL_REASONABLE": "Marrow MRI pathway: deferring biopsy with repeat labs is reasonable",
-}
+HEADLINE_BY_DISPOSITION = CARD_HEADLINES  # pathway content: covered by the rule-content hash
 OVERRIDE_REASONS = (
     ("not-applicable", "No diffuse marrow finding on MRI: pathway does not apply"),
     ("etiology-known", "Etiology of the marrow finding is already known"),

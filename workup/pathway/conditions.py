@@ -11,11 +11,11 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from typing import NamedTuple
 
 from .result import MatchedInput
 from .thresholds import Threshold
+from .units import shown_value
 
 _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
     "<": operator.lt,
@@ -27,19 +27,23 @@ _OP_TEXT = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
 class Fact(NamedTuple):
-    """One input as the rules read it: canonical value beside what the user entered.
-
-    A named tuple (immutable, read by attribute) because every evaluation builds about fifteen
-    and a tuple is the cheapest immutable record to create.
-    """
+    """One input as the rules read it: canonical value beside what the user entered."""
 
     key: str
     label: str
-    value: object
+    value: object  # in the canonical unit, exact (never rounded before a comparison)
     unit: str = ""
     entered_value: object = None
     entered_unit: str = ""
     note: str = ""
+    native: Decimal | None = None  # the value in the entered unit (after any correction)
+    precision: Decimal | None = None  # reporting step of the canonical unit, for display only
+
+    def shown(self, *limits: Decimal) -> object:
+        """The canonical value as displayed: never rounded onto the other side of a limit."""
+        if self.precision is None or not isinstance(self.value, Decimal):
+            return self.value
+        return shown_value(self.value, self.precision, limits)
 
     def matched(
         self,
@@ -48,22 +52,34 @@ class Fact(NamedTuple):
         threshold_value: Decimal | None = None,
         threshold_unit: str | None = None,
         threshold_origin: str | None = None,
+        canonical_limit: Decimal | None = None,
     ) -> MatchedInput:
         """This fact as a rule's basis, with the comparison and limit when a threshold was crossed."""
-        # Positional on purpose: a rule that fires builds one per input it matched.
+        shown = self.shown(canonical_limit) if canonical_limit is not None else self.shown()
         return MatchedInput(
-            self.key, self.label, self.entered_value, self.entered_unit, self.value, self.unit, self.note,
+            self.key, self.label, self.entered_value, self.entered_unit, shown, self.unit, self.note,
             comparison, threshold, threshold_value, threshold_unit, threshold_origin,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """A threshold resolved for this case: the default, a sex-specific default or the lab's own."""
+    """A threshold resolved for this case: the default, a sex-specific default or the lab's own.
+
+    `value` is in the canonical unit (a lab's limit converted exactly); `stated` holds the same
+    limit in another unit, as SPEC §3 states it or as the lab wrote it, and a value entered in that
+    unit is compared with it directly (SPEC §2.5).
+    """
 
     threshold: Threshold
     value: Decimal
-    origin: str  # "default" | "default for <sex>" | "lab reference limit"
+    origin: str
+    stated: Mapping[str, Decimal] = field(default_factory=dict)
+    text: str = ""  # the value as a reference range shows it
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            object.__setattr__(self, "text", str(self.value))
 
 
 @dataclass(slots=True)
@@ -74,72 +90,56 @@ class Context:
     limits: Mapping[str, Limit]
     fired: set[str] = field(default_factory=set)
     disposition: str | None = None
+    named: dict[str, Outcome] = field(default_factory=dict)
+
+
+# One input a condition matched, kept as a plain tuple while conditions combine (most never reach a
+# result); `basis()` turns those of the rules that fired into MatchedInput. Fields: the fact, and
+# for a comparison the operator text, the limit, the figure compared with and its unit.
+Match = tuple
 
 
 class Outcome(NamedTuple):
     """What a condition found: its state, the inputs that matched and those whose absence left it open.
 
-    A named tuple rather than a frozen dataclass: conditions build dozens per evaluation, and a
-    tuple is several times cheaper to create. Read it by attribute, never by truthiness.
+    Read it by attribute (`state` is True, False or None), never by truthiness.
     """
 
     state: bool | None
-    matched: tuple[MatchedInput, ...] = ()
+    matched: tuple[Match, ...] = ()
     missing: frozenset[str] = frozenset()
+
+
+def basis(matched: tuple[Match, ...]) -> tuple[MatchedInput, ...]:
+    """The matched inputs as a result shows them."""
+    out = []
+    for fact, op_text, limit, against, unit in matched:
+        if limit is None:
+            out.append(fact.matched())
+        else:
+            threshold = limit.threshold
+            out.append(fact.matched(op_text, threshold.name, against, unit, limit.origin, limit.value))
+    return tuple(out)
 
 
 TRUE = Outcome(True)
 FALSE = Outcome(False)
 
-# A verdict is True, False, or — for unknown — the frozenset of inputs whose absence left it open.
-# Never test a verdict for truth (a set of missing inputs is truthy): compare with `is True`.
-Verdict = bool | frozenset[str]
-Compiled = Callable[[Context], Verdict]
-Basis = Callable[[Context], tuple[MatchedInput, ...]]
-_NO_BASIS: Basis = lambda ctx: ()  # noqa: E731 - a condition that matches no input of its own
-
 
 class Condition:
     """Base class: evaluate against a context, describe in words, list the inputs read.
 
-    `evaluate` gives the state with its basis (matched inputs, or missing ones) and is the
-    reference. `compiled` is a closure built once from the condition tree (attributes and
-    operators looked up at compile time, no Outcome built) that gives the verdict: the state, with
-    the missing inputs standing in for unknown. The engine runs it for every rule of every case;
-    `test` and `missing` read it. `compiled_basis` builds, for a condition that holds, the matched
-    inputs `evaluate` would report; the engine runs it for the few rules that fired. A property
-    test holds the compiled paths to `evaluate`.
+    `evaluate` is the one implementation: it gives the state together with its basis (the inputs
+    matched when it holds) or the inputs whose absence left it unknown.
     """
 
     def evaluate(self, ctx: Context) -> Outcome:  # pragma: no cover - abstract
         """The state with its basis: the inputs matched, or the inputs whose absence left it open."""
         raise NotImplementedError
 
-    def test(self, ctx: Context) -> bool | None:
-        """The state alone, without building the basis: the fast path (same answer as evaluate)."""
-        verdict = self.compiled(ctx)
-        return verdict if verdict.__class__ is bool else None
-
-    def missing(self, ctx: Context) -> frozenset[str]:
-        """For an unknown condition, what `evaluate(ctx).missing` says; empty otherwise."""
-        verdict = self.compiled(ctx)
-        return frozenset() if verdict.__class__ is bool else verdict
-
-    @cached_property
-    def compiled(self) -> Compiled:
-        """The verdict closure, built on first use."""
-        return self._compile()
-
-    @cached_property
-    def compiled_basis(self) -> Basis:
-        """For a condition that holds: the inputs it matched (`evaluate(ctx).matched`)."""
-        return self._compile_basis()
-
-    def _compile(self) -> Compiled:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _compile_basis(self) -> Basis:
-        return _NO_BASIS
+    def holds(self, ctx: Context) -> bool:
+        """True only when the condition is known to hold."""
+        return self.evaluate(ctx).state is True
 
     def describe(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -159,42 +159,23 @@ class Compare(Condition):
     op: str
     limit: str
 
-    def _compile(self) -> Compiled:
-        key, compare, limit, missing = self.fact, _OPS[self.op], self.limit, frozenset({self.fact})
-
-        def verdict(ctx: Context) -> Verdict:
-            fact = ctx.facts.get(key)
-            return missing if fact is None else compare(fact.value, ctx.limits[limit].value)
-
-        return verdict
-
-    def _compile_basis(self) -> Basis:
-        key, op_text, limit = self.fact, _OP_TEXT[self.op], self.limit
-
-        def basis(ctx: Context) -> tuple[MatchedInput, ...]:
-            resolved = ctx.limits[limit]
-            threshold = resolved.threshold
-            return (
-                ctx.facts[key].matched(op_text, threshold.name, resolved.value, threshold.unit, resolved.origin),
-            )
-
-        return basis
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_unknown", Outcome(None, (), frozenset({self.fact})))
+        object.__setattr__(self, "_compare", _OPS[self.op])
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
         if fact is None:
-            return Outcome(None, missing=frozenset({self.fact}))
+            return self._unknown  # type: ignore[attr-defined]
         limit = ctx.limits[self.limit]
-        if not _OPS[self.op](fact.value, limit.value):  # type: ignore[arg-type]
+        stated = limit.stated.get(fact.entered_unit) if limit.stated else None
+        if stated is None or fact.native is None:
+            value, against, unit = fact.value, limit.value, limit.threshold.unit
+        else:
+            value, against, unit = fact.native, stated, fact.entered_unit
+        if not self._compare(value, against):  # type: ignore[attr-defined]
             return FALSE
-        return Outcome(
-            True,
-            (
-                fact.matched(
-                    _OP_TEXT[self.op], limit.threshold.name, limit.value, limit.threshold.unit, limit.origin
-                ),
-            ),
-        )
+        return Outcome(True, ((fact, _OP_TEXT[self.op], limit, against, unit),))
 
     def describe(self) -> str:
         return f"{self.fact} {_OP_TEXT[self.op]} {self.limit}"
@@ -210,25 +191,16 @@ class Is(Condition):
     fact: str
     values: tuple[object, ...]
 
-    def _compile(self) -> Compiled:
-        key, values, missing = self.fact, self.values, frozenset({self.fact})
-
-        def verdict(ctx: Context) -> Verdict:
-            fact = ctx.facts.get(key)
-            return missing if fact is None else fact.value in values
-
-        return verdict
-
-    def _compile_basis(self) -> Basis:
-        return _fact_basis(self.fact)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_unknown", Outcome(None, (), frozenset({self.fact})))
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
         if fact is None:
-            return Outcome(None, missing=frozenset({self.fact}))
+            return self._unknown  # type: ignore[attr-defined]
         if fact.value not in self.values:
             return FALSE
-        return Outcome(True, (fact.matched(),))
+        return Outcome(True, ((fact, None, None, None, None),))
 
     def describe(self) -> str:
         shown = " or ".join(str(v).lower() for v in self.values)
@@ -253,19 +225,13 @@ class Known(Condition):
     fact: str
     excluding: tuple[object, ...] = ()
 
-    def _compile(self) -> Compiled:
-        key, excluding = self.fact, self.excluding
-
-        def verdict(ctx: Context) -> Verdict:
-            fact = ctx.facts.get(key)
-            return fact is not None and fact.value not in excluding
-
-        return verdict
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_absent", Outcome(False, (), frozenset({self.fact})))
 
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
         if fact is None or fact.value in self.excluding:
-            return Outcome(False, missing=frozenset({self.fact}))
+            return self._absent  # type: ignore[attr-defined]
         return TRUE
 
     def describe(self) -> str:
@@ -280,10 +246,6 @@ class Fired(Condition):
     """Another rule, evaluated earlier in the table, fired."""
 
     rule_id: str
-
-    def _compile(self) -> Compiled:
-        rule_id = self.rule_id
-        return lambda ctx: rule_id in ctx.fired
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if self.rule_id in ctx.fired else FALSE
@@ -301,10 +263,6 @@ class AnyFired(Condition):
 
     prefix: str
 
-    def _compile(self) -> Compiled:
-        prefix = self.prefix
-        return lambda ctx: any(r.startswith(prefix) for r in ctx.fired)
-
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if any(r.startswith(self.prefix) for r in ctx.fired) else FALSE
 
@@ -316,9 +274,6 @@ class AnyFired(Condition):
 class Always(Condition):
     """The last row of a first-match table: holds for every case."""
 
-    def _compile(self) -> Compiled:
-        return lambda ctx: True
-
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE
 
@@ -329,10 +284,6 @@ class Always(Condition):
 @dataclass(frozen=True)
 class DispositionIs(Condition):
     disposition: str
-
-    def _compile(self) -> Compiled:
-        disposition = self.disposition
-        return lambda ctx: ctx.disposition == disposition
 
     def evaluate(self, ctx: Context) -> Outcome:
         return TRUE if ctx.disposition == self.disposition else FALSE
@@ -347,26 +298,20 @@ class AnyOf(Condition):
 
     parts: tuple[Condition, ...]
 
-    def _compile(self) -> Compiled:
-        return _kleene_verdict(self.parts, decisive=True)
-
-    def _compile_basis(self) -> Basis:
-        # evaluate() reports every part that holds, not only the first.
-        return _basis_of_holding_parts(self.parts)
-
     def evaluate(self, ctx: Context) -> Outcome:
-        holds, matched, missing = False, [], []
+        matched: tuple[Match, ...] = ()
+        holds, missing = False, None
         for part in self.parts:
             outcome = part.evaluate(ctx)
-            if outcome.state:
+            state = outcome.state
+            if state:
                 holds = True
-                matched.extend(outcome.matched)
-            elif outcome.state is None:
-                missing.append(outcome.missing)
+                matched += outcome.matched
+            elif state is None:
+                missing = outcome.missing if missing is None else missing | outcome.missing
         if holds:
-            return Outcome(True, tuple(matched))
-        unknown = frozenset().union(*missing)
-        return Outcome(None, missing=unknown) if unknown else FALSE
+            return Outcome(True, matched)
+        return FALSE if missing is None else Outcome(None, (), missing)
 
     def describe(self) -> str:
         return "(" + " OR ".join(p.describe() for p in self.parts) + ")"
@@ -384,27 +329,20 @@ class AllOf(Condition):
 
     parts: tuple[Condition, ...]
 
-    def _compile(self) -> Compiled:
-        return _kleene_verdict(self.parts, decisive=False)
-
-    def _compile_basis(self) -> Basis:
-        return _basis_of_holding_parts(self.parts)  # all parts hold when the conjunction does
-
     def evaluate(self, ctx: Context) -> Outcome:
         # Conditions only read the context, so the first false part settles it.
-        outcomes, unknown = [], False
+        matched: tuple[Match, ...] = ()
+        missing = None
         for part in self.parts:
             outcome = part.evaluate(ctx)
-            if outcome.state is False:
+            state = outcome.state
+            if state is False:
                 return FALSE
-            unknown = unknown or outcome.state is None
-            outcomes.append(outcome)
-        if unknown:
-            return Outcome(None, missing=frozenset().union(*(o.missing for o in outcomes)))
-        matched: list[MatchedInput] = []
-        for outcome in outcomes:
-            matched.extend(outcome.matched)
-        return Outcome(True, tuple(matched))
+            if state is None:
+                missing = outcome.missing if missing is None else missing | outcome.missing
+            else:
+                matched += outcome.matched
+        return Outcome(True, matched) if missing is None else Outcome(None, (), missing)
 
     def describe(self) -> str:
         return "(" + " AND ".join(p.describe() for p in self.parts) + ")"
@@ -421,15 +359,6 @@ class Not(Condition):
     """Kleene NOT: unknown stays unknown."""
 
     part: Condition
-
-    def _compile(self) -> Compiled:
-        part = self.part.compiled
-
-        def verdict(ctx: Context) -> Verdict:
-            state = part(ctx)
-            return not state if state.__class__ is bool else state
-
-        return verdict
 
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
@@ -453,18 +382,6 @@ class IfKnown(Condition):
 
     part: Condition
 
-    def _compile(self) -> Compiled:
-        part = self.part.compiled
-
-        def verdict(ctx: Context) -> Verdict:
-            state = part(ctx)
-            return state if state.__class__ is bool else True
-
-        return verdict
-
-    def _compile_basis(self) -> Basis:
-        return _basis_of_holding_parts((self.part,))  # nothing when it holds by absence
-
     def evaluate(self, ctx: Context) -> Outcome:
         outcome = self.part.evaluate(ctx)
         return TRUE if outcome.state is None else outcome
@@ -474,6 +391,31 @@ class IfKnown(Condition):
 
     def inputs(self) -> frozenset[str]:
         return self.part.inputs()
+
+
+@dataclass(frozen=True, eq=False)
+class Named(Condition):
+    """A combined condition that several rules share, evaluated once per case at its place in the
+    table (`after`: the rule kind whose stage precedes it; empty: before any rule) and then read.
+
+    Identity, not value, tells two named conditions apart (the pathway map draws each as a node).
+    """
+
+    name: str
+    part: Condition
+    after: str = ""
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        return ctx.named[self.name]
+
+    def describe(self) -> str:
+        return self.part.describe()
+
+    def inputs(self) -> frozenset[str]:
+        return self.part.inputs()
+
+    def rule_refs(self) -> frozenset[str]:
+        return self.part.rule_refs()
 
 
 def any_of(*parts: Condition) -> AnyOf:
@@ -490,23 +432,11 @@ class NonEmpty(Condition):
 
     fact: str
 
-    def _compile(self) -> Compiled:
-        key = self.fact
-
-        def verdict(ctx: Context) -> Verdict:
-            fact = ctx.facts.get(key)
-            return fact is not None and bool(fact.value)
-
-        return verdict
-
-    def _compile_basis(self) -> Basis:
-        return _fact_basis(self.fact)
-
     def evaluate(self, ctx: Context) -> Outcome:
         fact = ctx.facts.get(self.fact)
         if fact is None or not fact.value:
             return FALSE
-        return Outcome(True, (fact.matched(),))
+        return Outcome(True, ((fact, None, None, None, None),))
 
     def describe(self) -> str:
         return f"{self.fact} not empty"
@@ -515,40 +445,3 @@ class NonEmpty(Condition):
         return frozenset({self.fact})
 
 
-
-def _kleene_verdict(conditions: tuple[Condition, ...], *, decisive: bool) -> Compiled:
-    """Kleene OR (decisive True) and AND (decisive False): the first part at the decisive value
-    settles it; otherwise any unknown part makes it unknown, missing what those parts miss."""
-    parts = tuple(part.compiled for part in conditions)
-    otherwise = not decisive
-
-    def verdict(ctx: Context) -> Verdict:
-        missing = None  # the union of the unknown parts' missing inputs
-        for part in parts:
-            state = part(ctx)
-            if state is decisive:
-                return decisive
-            if state is not otherwise:
-                missing = state if missing is None else missing | state
-        return otherwise if missing is None else missing
-
-    return verdict
-
-
-def _fact_basis(key: str) -> Basis:
-    """The fact itself, as matched without a threshold."""
-    return lambda ctx: (ctx.facts[key].matched(),)
-
-
-def _basis_of_holding_parts(conditions: tuple[Condition, ...]) -> Basis:
-    """The matched inputs of each part that holds, in order."""
-    parts = tuple((part.compiled, part.compiled_basis) for part in conditions)
-
-    def basis(ctx: Context) -> tuple[MatchedInput, ...]:
-        matched: list[MatchedInput] = []
-        for verdict, part_basis in parts:
-            if verdict(ctx) is True:
-                matched.extend(part_basis(ctx))
-        return tuple(matched)
-
-    return basis

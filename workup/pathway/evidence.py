@@ -60,6 +60,9 @@ CITATIONS: dict[str, Citation] = {
         _C("KYLE-2010", "Kyle RA et al. Monoclonal gammopathy of undetermined significance (MGUS) "
            "and smoldering (asymptomatic) multiple myeloma: IMWG consensus perspectives. Leukemia "
            "2010;24(6):1121-1127.", doi="10.1038/leu.2010.60", pmid="20410922"),
+        _C("SIDIQI-2020", "Sidiqi MH et al. Bone marrow examination in patients with monoclonal "
+           "gammopathy (Mayo Clinic series of MGUS, SMM and MM). Blood Cancer J 2020.",
+           url="https://www.nature.com/articles/s41408-020-0319-0"),
         _C("POULTON-1993", "Poulton TB, Murphy WD, Duerk JL, Chapek CC, Feiglin DH. Bone marrow "
            "reconversion in adults who are smokers. AJR 1993;161(6):1217-21.",
            doi="10.2214/ajr.161.6.8249729"),
@@ -131,14 +134,17 @@ EVIDENCE_NOTES: dict[str, EvidenceNote] = {
               "the conventional skeletal survey and is the method of choice.", "HILLENGASS-2019"),
         _note("EN-FOLLOW-UP", "Three months is not sourced for this indication. The nearest "
               "standard is IMWG 2010: smouldering myeloma is retested at 2–3 months and MGUS at "
-              "6 months.", "KYLE-2010"),
+              "6 months. A new abnormality does not always call for a marrow: in low-risk MGUS "
+              "with normal hemoglobin, calcium and renal function, leaving the marrow out missed "
+              "SMM or MM in under 1 % of patients (Sidiqi 2020).", "KYLE-2010", "SIDIQI-2020"),
         _note("EN-LABPANEL", "SPEP with immunofixation and serum free light chains is the "
               "recommended screening panel; add urine immunofixation when AL amyloidosis is "
               "suspected.", "CLIN-BIOCHEM-REV-2009", "KATZMANN-2009"),
         _note("EN-MIMICS", "Benign red-marrow reconversion mimics infiltration: heavy smoking, "
               "obesity, endurance sport, G-CSF (strongest about 2 weeks after the last dose, back "
               "to baseline after about 6 weeks) and chronic anaemia. Young women normally have "
-              "more red marrow.", "POULTON-1993", "AJR-1992", "ALTEHOEFER-2001"),
+              "more red marrow. For EPO and for living at high altitude no primary source was "
+              "found (UNCONFIRMED).", "POULTON-1993", "AJR-1992", "ALTEHOEFER-2001"),
         _note("EN-FOCAL", "Imaging the spine alone misses about half of focal lesions, so a "
               "lumbar MRI cannot rule out the IMWG focal-lesion criterion.", "BJH-SPINE-ONLY",
               "IMWG-2014"),

@@ -112,7 +112,7 @@ CHOICE_LABELS: dict[str, str] = {
     "heavy_smoking": "Heavy smoking",
     "obesity": "Obesity",
     "endurance_athlete": "Endurance athlete",
-    "recent_gcsf_or_epo": "Recent G-CSF or EPO",
+    "recent_gcsf_or_epo": "G-CSF or EPO within the last 6 weeks",
     "high_altitude": "Living at high altitude",
 }
 
@@ -174,9 +174,10 @@ INPUTS: tuple[InputSpec, ...] = (
     _S("urine_mprotein", "Urine M-protein (UPEP / urine IFE)", "labs", "choice", TestResult,
        "Optional; add it when AL amyloidosis is suspected."),
     _S("flc_kappa", "Free κ light chain", "labs", "quantity"),
-    _S("flc_lambda", "Free λ light chain", "labs", "quantity", help="Same unit as κ."),
+    _S("flc_lambda", "Free λ light chain", "labs", "quantity",
+       help="mg/L or mg/dL; it need not be in the same unit as κ."),
     _S("flc_ratio", "FLC κ/λ ratio", "labs", "ratio",
-       help="As reported by the lab; computed from κ and λ when left blank."),
+       help="As reported by the lab. With κ and λ both entered, the rules use κ ÷ λ and show this beside it."),
     _S("calcium", "Calcium (total)", "labs", "quantity",
        help="Corrected for albumin when albumin is entered."),
     _S("albumin", "Albumin", "labs", "quantity"),
@@ -198,7 +199,8 @@ INPUTS: tuple[InputSpec, ...] = (
     _S("limited_life_expectancy", "Limited life expectancy", "context", "boolean",
        help="Advanced age or comorbidities."),
     _S("benign_context", "Benign context", "context", "set", BenignContext,
-       "Known causes of benign red-marrow reconversion."),
+       "Known causes of benign red-marrow reconversion; G-CSF or EPO counts only when given within the "
+       "last 6 weeks."),
     _S("suspected_infection_or_inflammation", "Suspected infection or inflammation", "context",
        "boolean"),
     _S("suspected_malignancy", "Suspected malignancy", "context", "boolean",

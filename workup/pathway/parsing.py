@@ -45,7 +45,6 @@ def case_from_json(*, data: Any) -> Case:
             errors[key] = [message]
         else:
             values[key] = value
-    _check_flc_units(values, errors)
     if errors:
         raise CaseInvalid(errors)
     return Case(**values)
@@ -181,10 +180,3 @@ def _reference_limits(raw: Any, errors: Errors) -> Mapping[str, Quantity]:
         else:
             limits[key] = quantity
     return MappingProxyType(limits)
-
-
-def _check_flc_units(values: dict[str, Any], errors: Errors) -> None:
-    kappa, lam = values.get("flc_kappa"), values.get("flc_lambda")
-    message = validation.flc_units_error(kappa and kappa.unit, lam and lam.unit)
-    if message:
-        errors.setdefault("flc_lambda", []).append(message)

@@ -17,6 +17,7 @@ from .conditions import (
     Fired,
     IfKnown,
     Known,
+    Named,
     NonEmpty,
     Not,
     all_of,
@@ -24,6 +25,7 @@ from .conditions import (
     flag,
     is_,
 )
+from .wording import Disposition, RuleKind
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Rule:
     """One row of the table. `statement` is the plain-language why shown to clinicians."""
 
     id: str
-    kind: str  # trigger | deferral | imaging | follow_up | pitfall | mri | warning
+    kind: RuleKind
     title: str
     statement: str
     condition: Condition
@@ -45,6 +47,10 @@ class Rule:
     figures: str = ""
     applicability: str = ""
     low_reliability_when: Condition | None = None
+    not_applicable_when: Condition | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", RuleKind(self.kind))
 
     @property
     def outcome(self) -> str:
@@ -53,19 +59,19 @@ class Rule:
 
 
 OUTCOMES = {
-    "trigger": "biopsy indicated (PROCEED_TO_BIOPSY)",
-    "deferral": "deferral may be considered",
-    "imaging": "imaging option offered",
-    "follow_up": "follow-up scheduled",
-    "pitfall": "pitfall highlighted",
-    "mri": "MRI finding interpreted (never a trigger by itself)",
-    "warning": "warning shown",
+    RuleKind.TRIGGER: "biopsy indicated (PROCEED_TO_BIOPSY)",
+    RuleKind.DEFERRAL: "deferral may be considered",
+    RuleKind.IMAGING: "imaging option offered",
+    RuleKind.FOLLOW_UP: "follow-up scheduled",
+    RuleKind.PITFALL: "pitfall highlighted",
+    RuleKind.MRI: "MRI finding interpreted (never a trigger by itself)",
+    RuleKind.WARNING: "warning shown",
 }
 
 
 # --- Derived conditions (SPEC §5.1, §5.3) ------------------------------------------------------
 
-CORE_COMPLETE = all_of(
+CORE_COMPLETE = Named("core_complete", all_of(
     Known("hemoglobin"),
     Known("spep", excluding=("not_done",)),
     Known("ife", excluding=("not_done",)),
@@ -74,7 +80,7 @@ CORE_COMPLETE = all_of(
     Known("creatinine"),
     Known("albumin"),
     Known("beta2_microglobulin"),
-)
+))
 
 IG_KEYS = ("igg", "iga", "igm")
 
@@ -87,6 +93,11 @@ class LabCheck:
     core: bool
     normal: Condition | None
     limits: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Each line's verdict is worked out once per case; CORE_NORMAL and the checklist read it.
+        if self.normal is not None:
+            object.__setattr__(self, "normal", Named(f"normal_{self.key}", self.normal))
 
 
 LAB_CHECKS: tuple[LabCheck, ...] = (
@@ -121,27 +132,51 @@ LAB_CHECKS: tuple[LabCheck, ...] = (
 )
 
 # SPEC §5.1: complete, every core lab normal, and every optional lab that was entered normal.
-CORE_NORMAL = all_of(
+CORE_NORMAL = Named("core_normal", all_of(
     CORE_COMPLETE,
     *(check.normal for check in LAB_CHECKS if check.core and check.normal),
     *(IfKnown(check.normal) for check in LAB_CHECKS if not check.core and check.normal),
-)
+))
 
-FLC_RATIO_ABNORMAL = any_of(
+FLC_RATIO_ABNORMAL = Named("flc_ratio_abnormal", any_of(
     Compare("flc_ratio", "<", "flc_normal_low"),
     Compare("flc_ratio", ">", "flc_normal_high"),
-)
+))
 
 # SPEC §5.3 also lists "(BX-CALCIUM or BX-RENAL) together with any of those"; that clause is
 # implied by the others (X or (Y and X) = X), so it adds nothing and is left out.
-PLASMA_CELL_SUSPECTED = any_of(
+PLASMA_CELL_SUSPECTED = Named("plasma_cell_suspected", any_of(
     Fired("BX-MPROTEIN"),
     Fired("BX-FLC"),
     Fired("BX-IMMUNOPARESIS"),
     FLC_RATIO_ABNORMAL,
+), after="trigger")
+
+MALIGNANCY_SUSPECTED = Named(
+    "malignancy_suspected", any_of(flag("suspected_malignancy"), Fired("BX-CANCER-HISTORY")), after="trigger"
 )
 
-MALIGNANCY_SUSPECTED = any_of(flag("suspected_malignancy"), Fired("BX-CANCER-HISTORY"))
+# SPEC §4.3: what makes a contrast study worth offering; when contrast was already given, the
+# result points to the images that exist instead (CONTRAST_TO_REVIEW).
+CONTRAST_INDICATED = Named(
+    "contrast_indicated", any_of(MALIGNANCY_SUSPECTED, flag("suspected_infection_or_inflammation")), after="trigger"
+)
+CONTRAST_TO_REVIEW = Named(
+    "contrast_to_review", all_of(CONTRAST_INDICATED, is_("contrast_given", "yes")), after="trigger"
+)
+NO_BRAIN_REFERENCE = any_of(Not(Known("brain_reference_site")), is_("brain_reference_site", "none"))
+
+# Named conditions in the order the engine works them out (each after what it reads).
+NAMED: tuple[Named, ...] = (
+    *(check.normal for check in LAB_CHECKS if check.normal),
+    CORE_COMPLETE,
+    CORE_NORMAL,
+    FLC_RATIO_ABNORMAL,
+    PLASMA_CELL_SUSPECTED,
+    MALIGNANCY_SUSPECTED,
+    CONTRAST_INDICATED,
+    CONTRAST_TO_REVIEW,
+)
 
 _SRC = "SOURCE-PATHWAY"
 _EXTENSION = "extension beyond the source pathway (IMWG 2014 SLiM criterion)"
@@ -254,8 +289,9 @@ RULES: tuple[Rule, ...] = (
     # --- 4.3 Imaging options --------------------------------------------------------------------
     Rule(
         "IM-MRI-CONTRAST", "imaging", "Lumbar MRI without and with contrast",
-        "Offered by the source when malignancy, infection or inflammation is suspected.",
-        any_of(MALIGNANCY_SUSPECTED, flag("suspected_infection_or_inflammation")),
+        "Offered by the source when malignancy, infection or inflammation is suspected and no contrast "
+        "has been given yet.",
+        all_of(CONTRAST_INDICATED, IfKnown(Not(is_("contrast_given", "yes")))),
         (_SRC, "RADIOLOGYKEY-MARROW"), "EN-CONTRAST",
     ),
     Rule(
@@ -327,6 +363,7 @@ RULES: tuple[Rule, ...] = (
         applicability="Cranial-MRI evidence: applies only when brain imaging shows calvarial "
         "marrow; not part of a lumbar study.",
         low_reliability_when=is_("brain_reference_site", "clivus"),
+        not_applicable_when=NO_BRAIN_REFERENCE,
     ),
     Rule(
         "MRI-T1-GM", "mri", "Marrow hypointense to gray matter",
@@ -338,6 +375,7 @@ RULES: tuple[Rule, ...] = (
         applicability="Cranial-MRI evidence: applies only when brain imaging shows calvarial "
         "marrow; not part of a lumbar study.",
         low_reliability_when=is_("brain_reference_site", "clivus"),
+        not_applicable_when=NO_BRAIN_REFERENCE,
     ),
     Rule(
         "MRI-T1-DISC", "mri", "Marrow iso- or hypointense to disc",
@@ -404,8 +442,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "WARN-FLC-RATIO-DISCREPANCY", "warning", "Entered FLC ratio disagrees with κ/λ",
-        "The entered ratio differs from κ ÷ λ by more than 10%; the entered ratio is used. Check "
-        "both entries.",
+        "The entered ratio differs from κ ÷ λ by more than 10%; the rules use the ratio computed from "
+        "κ and λ. Check both entries.",
         flag("flc_ratio_discrepancy"),
     ),
 )
@@ -413,16 +451,47 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 # SPEC §5.2: evaluated top to bottom; the first match wins.
-DISPOSITIONS: tuple[tuple[str, Condition], ...] = (
-    ("PROCEED_TO_BIOPSY", AnyFired("BX-")),
-    ("COMPLETE_WORKUP", Not(CORE_COMPLETE)),
+DISPOSITIONS: tuple[tuple[Disposition, Condition], ...] = (
+    (Disposition.PROCEED_TO_BIOPSY, AnyFired("BX-")),
+    (Disposition.COMPLETE_WORKUP, Not(CORE_COMPLETE)),
     (
-        "DEFERRAL_REASONABLE",
+        Disposition.DEFERRAL_REASONABLE,
         any_of(
             Fired("DF-NORMAL-LABS"),
             all_of(CORE_COMPLETE, any_of(Fired("DF-LIFE-EXPECTANCY"), Fired("DF-BENIGN-CONTEXT"))),
         ),
     ),
-    ("BIOPSY_STRONGLY_CONSIDERED", Always()),
+    (Disposition.BIOPSY_STRONGLY_CONSIDERED, Always()),
 )
 DISPOSITION_ORDER = tuple(name for name, _ in DISPOSITIONS)
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    """One row of the options table (SPEC §5.2, "a prioritized list of options"): shown for the
+    disposition (None: any) when `when` holds for the result, with the sentence `text` of the
+    wording table and the rule ids of the result group `rules` (if any)."""
+
+    disposition: Disposition | None
+    action: str
+    text: str
+    when: str = "always"  # always | missing_core | conflicts | follow_up | suspicion | imaging | contrast_review
+    rules: str = ""  # triggers | deferrals | follow_up | imaging
+
+
+# In priority order within each disposition; the rows for any disposition come last.
+OPTIONS: tuple[OptionRow, ...] = (
+    OptionRow(Disposition.PROCEED_TO_BIOPSY, "biopsy", "option_biopsy", rules="triggers"),
+    OptionRow(Disposition.PROCEED_TO_BIOPSY, "complete_labs", "option_complete_labs_alongside", "missing_core"),
+    OptionRow(Disposition.PROCEED_TO_BIOPSY, "weigh_deferral", "option_weigh_deferral", "conflicts", "deferrals"),
+    OptionRow(Disposition.COMPLETE_WORKUP, "complete_labs", "option_complete_labs"),
+    OptionRow(Disposition.COMPLETE_WORKUP, "consider_biopsy", "option_consider_biopsy_incomplete"),
+    OptionRow(Disposition.DEFERRAL_REASONABLE, "defer", "option_defer", rules="deferrals"),
+    OptionRow(Disposition.DEFERRAL_REASONABLE, "weigh_suspicion", "option_weigh_suspicion", "suspicion"),
+    OptionRow(Disposition.DEFERRAL_REASONABLE, "repeat_labs", "option_repeat_labs", "follow_up", "follow_up"),
+    OptionRow(Disposition.DEFERRAL_REASONABLE, "biopsy_if_concern", "option_biopsy_if_concern"),
+    OptionRow(Disposition.BIOPSY_STRONGLY_CONSIDERED, "consider_biopsy", "option_consider_biopsy"),
+    OptionRow(Disposition.BIOPSY_STRONGLY_CONSIDERED, "discuss", "option_discuss"),
+    OptionRow(None, "imaging", "option_imaging", "imaging", "imaging"),
+    OptionRow(None, "review_contrast", "option_review_contrast", "contrast_review"),
+)

@@ -17,10 +17,13 @@ class Threshold:
     value: Decimal
     unit: str
     source: str
+    # The same cut-off as SPEC §3 states it in a second unit: a value entered in that unit is
+    # compared with this figure, not with an exact conversion of the first (SPEC §2.5).
+    stated: tuple[tuple[str, Decimal], ...] = ()
 
 
-def _t(name: str, value: str, unit: str, source: str) -> Threshold:
-    return Threshold(name=name, value=Decimal(value), unit=unit, source=source)
+def _t(name: str, value: str, unit: str, source: str, stated: tuple[tuple[str, str], ...] = ()) -> Threshold:
+    return Threshold(name, Decimal(value), unit, source, tuple((u, Decimal(v)) for u, v in stated))
 
 
 SOURCE_PATHWAY = "source pathway (2025-11-14)"
@@ -35,17 +38,18 @@ FLC_TRIGGER_HIGH = _t("FLC_TRIGGER_HIGH", "8", "", f"{SOURCE_PATHWAY}; Dispenzie
 FLC_TRIGGER_LOW = _t("FLC_TRIGGER_LOW", "0.125", "", f"{SOURCE_PATHWAY}; Dispenzieri 2008")
 FLC_NORMAL_LOW = _t("FLC_NORMAL_LOW", "0.26", "", "Katzmann 2002")
 FLC_NORMAL_HIGH = _t("FLC_NORMAL_HIGH", "1.65", "", "Katzmann 2002")
-CALCIUM_ULN = _t("CALCIUM_ULN", "10.4", "mg/dL", "typical adult upper limit (2.60 mmol/L)")
-CALCIUM_CRAB = _t("CALCIUM_CRAB", "11.0", "mg/dL", "IMWG 2014 CRAB hypercalcaemia")
+CALCIUM_ULN = _t("CALCIUM_ULN", "10.4", "mg/dL", "typical adult upper limit", (("mmol/L", "2.60"),))
+CALCIUM_CRAB = _t("CALCIUM_CRAB", "11.0", "mg/dL", "IMWG 2014 CRAB hypercalcaemia", (("mmol/L", "2.75"),))
 CALCIUM_CRAB_ABOVE_ULN = _t(
-    "CALCIUM_CRAB_ABOVE_ULN", "1.0", "mg/dL", "IMWG 2014 CRAB hypercalcaemia (> 1 mg/dL above ULN)"
+    "CALCIUM_CRAB_ABOVE_ULN", "1.0", "mg/dL", "IMWG 2014 CRAB hypercalcaemia (> 1 mg/dL above ULN)",
+    (("mmol/L", "0.25"),),
 )
 CREATININE_ULN = {
     "male": _t("CREATININE_ULN", "1.3", "mg/dL", "typical adult upper limit (men)"),
     "female": _t("CREATININE_ULN", "1.1", "mg/dL", "typical adult upper limit (women)"),
     "unspecified": _t("CREATININE_ULN", "1.1", "mg/dL", "typical adult upper limit (lower of the two)"),
 }
-CREATININE_CRAB = _t("CREATININE_CRAB", "2.0", "mg/dL", "IMWG 2014 CRAB renal (177 µmol/L)")
+CREATININE_CRAB = _t("CREATININE_CRAB", "2.0", "mg/dL", "IMWG 2014 CRAB renal", (("µmol/L", "177"),))
 EGFR_MIN = _t("EGFR_MIN", "60", "mL/min/1.73m2", "CKD definition")
 ALBUMIN_LLN = _t("ALBUMIN_LLN", "3.5", "g/dL", "typical adult lower limit")
 B2M_ULN = _t("B2M_ULN", "2.4", "mg/L", "typical adult upper limit")

@@ -1,9 +1,9 @@
 """Lab analytes: accepted units, conversion to the canonical unit, plausibility bounds.
 
-Converted values are rounded half-up to the canonical unit's reporting precision, so a value
-carries no more precision than a laboratory would report in that unit. This keeps the spec's
-stated equivalents (2.60 mmol/L = 10.4 mg/dL calcium; 177 µmol/L = 2.0 mg/dL creatinine) on the
-same side of their thresholds. A value entered in the canonical unit is used exactly.
+Conversions are exact: a patient's value is never rounded before it is compared (SPEC §2.5).
+Where SPEC §3 states a threshold in a second unit, the value entered in that unit is compared with
+that figure (thresholds.Threshold.stated). The reporting precision is used only to display a value,
+and never rounds it onto the other side of a limit (`shown_value`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class Analyte:
     canonical_unit: str
     units: tuple[Unit, ...]
     bounds: Bounds
-    precision: Decimal | None = None  # rounding step for converted values
+    precision: Decimal | None = None  # reporting step of the canonical unit (display only)
 
     @property
     def unit_symbols(self) -> tuple[str, ...]:
@@ -68,17 +68,12 @@ class Analyte:
         raise KeyError(symbol)
 
     def canonical(self, value: Decimal, symbol: str) -> Decimal:
-        """Convert to the canonical unit; converted values are rounded to reporting precision."""
+        """Convert to the canonical unit, exactly."""
         return self.convert(value, self.unit(symbol))
 
     def convert(self, value: Decimal, unit: Unit) -> Decimal:
-        """`canonical` for a unit already looked up (the engine has it in hand)."""
-        if unit.symbol == self.canonical_unit:
-            return value
-        converted = unit.to_canonical(value)
-        if self.precision is None:
-            return converted
-        return converted.quantize(self.precision, rounding=ROUND_HALF_UP)
+        """`canonical` for a unit already looked up."""
+        return value if unit.symbol == self.canonical_unit else unit.to_canonical(value)
 
     def is_plausible(self, value: Decimal, symbol: str) -> bool:
         return self.bounds.contains(self.unit(symbol).to_canonical(value))
@@ -91,6 +86,25 @@ class Analyte:
             for unit in self.units
             if unit.symbol != entered and self.bounds.contains(unit.to_canonical(value))
         )
+
+
+def _side(value: Decimal, limit: Decimal) -> int:
+    return (value > limit) - (value < limit)
+
+
+def shown_value(value: Decimal, precision: Decimal, limits: tuple[Decimal, ...] = ()) -> Decimal:
+    """The value rounded half-up to its reporting step, with one more digit each time the rounded
+    figure would sit on another side of (or on) a limit than the exact value (SPEC §2.5):
+    7.44 mmol/L of hemoglobin is 11.988… g/dL, shown as 11.99, never as 12.0."""
+    if value.as_tuple().exponent >= precision.as_tuple().exponent:
+        return value  # no more digits than the reporting step: shown as it is
+    step = precision
+    for _ in range(12):
+        rounded = value.quantize(step, rounding=ROUND_HALF_UP)
+        if all(_side(rounded, limit) == _side(value, limit) for limit in limits):
+            return rounded
+        step = step / 10
+    return value
 
 
 def _u(symbol: str, multiplier: str | int = 1, divisor: str | int = 1) -> Unit:

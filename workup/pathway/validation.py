@@ -128,15 +128,6 @@ def age_error(value: Decimal) -> str | None:
     return None
 
 
-def flc_units_error(kappa_unit: str | None, lambda_unit: str | None) -> str | None:
-    """κ and λ must share a unit so that their ratio is unitless."""
-    if kappa_unit and lambda_unit and UNIT_ALIASES.get(kappa_unit, kappa_unit) != UNIT_ALIASES.get(
-        lambda_unit, lambda_unit
-    ):
-        return f"Enter κ and λ in the same unit (κ is in {kappa_unit}, λ in {lambda_unit})."
-    return None
-
-
 def parse_iso_date(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text) if len(text) == 10 else None

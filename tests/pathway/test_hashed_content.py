@@ -1,0 +1,77 @@
+"""Every sentence a result shows is pathway content covered by the rule-content hash (SPEC §6).
+
+A sentence passes when it is built from the content's templates (wording.TEXT, joined by spaces)
+with case values in their fields, or is a text of the rule table; an f-string sentence written in
+code anywhere else fails.
+"""
+
+import re
+from functools import cache
+
+import pytest
+
+from tests.golden import golden_params
+from workup.pathway import engine, wording
+from workup.pathway.engine import evaluate
+from workup.pathway.inputs import CHOICE_LABELS, INPUTS
+from workup.pathway.parsing import case_from_json
+from workup.pathway.rules import RULES
+from workup.report import impression_sentences, provenance_line
+
+# Templates that are only a field and a separator would match almost anything on their own; they
+# are used inside the others.
+FRAGMENTS = {"value", "value_reference", "reference_stated", "conflict_anemia"}
+
+
+def _pattern(template: str) -> str:
+    parts = re.split(r"\{[a-z_]+\}", template)
+    return ".+?".join(re.escape(part) for part in parts)
+
+
+@cache
+def sentence_pattern() -> re.Pattern:
+    texts = [t for k, t in wording.TEXT.items() if k not in FRAGMENTS]
+    texts += [t for k, t in wording.TEXT.items() if k == "conflict_trigger"]
+    patterns = [_pattern(t) for t in texts]
+    patterns[-1] = patterns[-1] + f"(?:{_pattern(wording.TEXT['conflict_anemia'])})?"
+    for rule in RULES:
+        patterns += [re.escape(x) for x in (rule.statement, rule.active_reason, rule.applicability) if x]
+    one = "(?:" + "|".join(patterns) + ")"
+    return re.compile(f"{one}(?: {one})*")
+
+
+def sentences_of(result) -> list[str]:
+    """The free-text sentences of a result (titles, labels and figures are rule-table fields)."""
+    out = [result.summary, *(o.text for o in result.options), *(c.policy for c in result.conflicts)]
+    out += [p.reason for p in result.pitfalls] + [m.applicability for m in result.mri]
+    out += [w.message for w in result.warnings] + [u.note for u in result.unknowns if u.note]
+    out += [line.note for line in result.labs if line.note]
+    out += [line.reference_origin for line in result.labs if line.reference_origin]
+    out += impression_sentences(result) + [provenance_line(result)]
+    return out
+
+
+@pytest.mark.parametrize("case", golden_params())
+def test_every_sentence_of_a_golden_result_comes_from_the_hashed_content(case):
+    result = evaluate(case_from_json(data=case["input"]))
+    pattern = sentence_pattern()
+    stray = [s for s in sentences_of(result) if not pattern.fullmatch(s)]
+    assert stray == []
+
+
+def test_a_sentence_written_outside_the_content_is_caught():
+    assert not sentence_pattern().fullmatch("Biopsy is advised because the values look bad.")
+
+
+def test_changing_a_sentence_changes_the_hash(monkeypatch):
+    before = engine._content_hash()
+    changed = dict(wording.TEXT, summary_proceed="Biopsy: {triggers}.")
+    monkeypatch.setattr(wording, "TEXT", changed)
+    assert engine._content_hash() != before
+
+
+def test_labels_help_and_choice_labels_are_hashed(monkeypatch):
+    before = engine._content_hash()
+    monkeypatch.setitem(CHOICE_LABELS, "recent_gcsf_or_epo", "Recent G-CSF or EPO")
+    assert engine._content_hash() != before
+    assert INPUTS[0].label in str(engine.pathway_content()["inputs"])

@@ -1,0 +1,173 @@
+"""Every sentence a result shows, as pathway content (SPEC §6): the rule-content hash covers it.
+
+Templates use `str.format` fields filled with values from the case (numbers, rule titles, dates);
+the engine, the report text and the CDS cards build their sentences only from these. Changing a
+word here changes the hash, so a saved result shows that the pathway changed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class Disposition(StrEnum):
+    """SPEC §5.2, in precedence order."""
+
+    PROCEED_TO_BIOPSY = "PROCEED_TO_BIOPSY"
+    COMPLETE_WORKUP = "COMPLETE_WORKUP"
+    DEFERRAL_REASONABLE = "DEFERRAL_REASONABLE"
+    BIOPSY_STRONGLY_CONSIDERED = "BIOPSY_STRONGLY_CONSIDERED"
+
+
+class RuleKind(StrEnum):
+    """What a row of the rule table is (SPEC §4)."""
+
+    TRIGGER = "trigger"
+    DEFERRAL = "deferral"
+    IMAGING = "imaging"
+    FOLLOW_UP = "follow_up"
+    PITFALL = "pitfall"
+    MRI = "mri"
+    WARNING = "warning"
+
+
+HEADLINES = MappingProxyType({
+    Disposition.PROCEED_TO_BIOPSY: "Proceed to bone marrow biopsy",
+    Disposition.COMPLETE_WORKUP: "Complete the laboratory work-up first",
+    Disposition.DEFERRAL_REASONABLE: "Deferring biopsy is reasonable",
+    Disposition.BIOPSY_STRONGLY_CONSIDERED: "Strongly consider bone marrow biopsy",
+})
+
+CARD_HEADLINES = MappingProxyType({
+    Disposition.PROCEED_TO_BIOPSY: "Marrow MRI pathway: labs meet a biopsy trigger",
+    Disposition.BIOPSY_STRONGLY_CONSIDERED: "Marrow MRI pathway: no trigger met, but biopsy should be strongly considered",
+    Disposition.COMPLETE_WORKUP: "Marrow MRI pathway: core labs incomplete, no trigger so far; biopsy still strongly considered",
+    Disposition.DEFERRAL_REASONABLE: "Marrow MRI pathway: deferring biopsy is reasonable",
+})
+
+TEXT = MappingProxyType({
+    # Summaries, one per disposition.
+    "summary_proceed": "Proceed to bone marrow biopsy: {triggers}.",
+    "summary_complete": (
+        "No biopsy trigger so far, but the core labs are incomplete: order {missing} now. "
+        "Biopsy should still be strongly considered."
+    ),
+    "summary_defer": "Biopsy may reasonably be deferred: {reasons}.",
+    "summary_defer_follow_up": "Biopsy may reasonably be deferred: {reasons}; repeat the lab panel by {due}.",
+    "summary_defer_abnormal": "Biopsy may reasonably be deferred: {reasons}. Not normal: {abnormal}.",
+    "summary_consider": "No trigger met, but the labs are not completely normal: {abnormal}. Strongly consider biopsy.",
+    # Options (the action ids are fixed; see rules.OPTIONS).
+    "option_biopsy": "Bone marrow biopsy (aspirate and trephine), because of: {triggers}.",
+    "option_complete_labs_alongside": "Complete the core labs alongside: {missing}.",
+    "option_weigh_deferral": "Weigh the deferral considerations with the team; the trigger still stands.",
+    "option_complete_labs": "Order the missing core labs now: {missing}.",
+    "option_consider_biopsy_incomplete": (
+        "Biopsy should still be strongly considered: no trigger has been found yet, but the panel is not complete."
+    ),
+    "option_defer": "Defer biopsy, with surveillance ({reasons}).",
+    "option_repeat_labs": (
+        "Repeat the lab panel by {due}; biopsy at once if any value turns abnormal, without waiting for symptoms."
+    ),
+    "option_biopsy_if_concern": "Biopsy remains reasonable if clinical concern persists.",
+    "option_consider_biopsy": "Strongly consider bone marrow biopsy. Not normal: {abnormal}.",
+    "option_discuss": "Discuss with hematology before deciding to defer.",
+    "option_weigh_suspicion": (
+        "Weigh your own suspicion of malignancy against the deferral considerations before deferring."
+    ),
+    "option_imaging": "Imaging options: {titles}.",
+    "option_review_contrast": (
+        "Contrast was already given: review the contrast-enhanced images that exist instead of a new "
+        "contrast study."
+    ),
+    # Conflicts (SPEC §5.2 and §6).
+    "conflict_trigger": (
+        "Biopsy is indicated by {trigger}; deferral could be considered because of {deferral}. The trigger "
+        "decides the disposition; whether to defer is a clinical judgement for the treating team."
+    ),
+    "conflict_anemia": " The source warns against delaying biopsy when anaemia is present.",
+    "conflict_suspicion": (
+        "You suspect malignancy, while {deferral} points towards deferral. The source's deferral criteria "
+        "do not weigh a clinician's suspicion: clinical judgement decides."
+    ),
+    # Lab values and the basis.
+    "value": "{label}: {value}",
+    "value_reference": "{label}: {value} (reference {reference})",
+    "value_detected": "{label} detected",
+    "calcium_not_corrected": "measured total calcium (no albumin entered, so not corrected)",
+    "calcium_corrected": (
+        "corrected for albumin {albumin} g/dL (measured {measured}); a paraprotein can distort total calcium"
+    ),
+    "flc_ratio_computed": "computed from κ {kappa} mg/L ÷ λ {lam} mg/L",
+    "flc_ratio_computed_beside_entered": (
+        "computed from κ {kappa} mg/L ÷ λ {lam} mg/L; the ratio entered was {entered}"
+    ),
+    "flc_ratio_discrepancy": (
+        "The entered FLC ratio {entered} and κ ÷ λ = {computed} differ by more than 10%; the rules use the "
+        "computed ratio. Check both entries."
+    ),
+    "origin_default": "default",
+    "origin_sex": "default for {sex}",
+    "origin_sex_missing": "default for unspecified sex (sex not entered)",
+    "origin_lab": "lab reference limit",
+    "origin_relative": "upper limit ({origin}) + {step}",
+    "reference_stated": "{canonical} ({stated})",
+    # Unknowns.
+    "unknown_core": "core lab: needed for a complete panel",
+    "unknown_optional": "optional: does not block a complete panel",
+    "unknown_sex": (
+        "sets HB_NORMAL_MIN and CREATININE_ULN; the defaults for unspecified sex are used meanwhile"
+    ),
+    "unknown_informational": "informational: no rule reads it",
+    # Pitfalls and MRI items.
+    "pitfall_inactive": "Not raised by this case's inputs.",
+    "mri_clivus": "Low reliability here: the comparison was made at the clivus (PF-CLIVUS).",
+    "mri_no_brain_reference": (
+        "Not applicable here: no cranial marrow was compared with brain, so this cranial-MRI criterion "
+        "does not apply."
+    ),
+    # Report text and referral summary (SPEC §6.1).
+    "report_finding": "Diffuse bone marrow signal heterogeneity of unclear etiology on lumbar MRI.",
+    "report_disposition": "Pathway result: {headline}.",
+    "report_triggers": "Biopsy triggers met: {items}.",
+    "report_abnormal": "Other values outside their reference range: {items}.",
+    "report_deferrals": "Deferral considerations: {items}.",
+    "report_conflict_suspicion": "The referring clinician suspects malignancy.",
+    "report_missing": "Core labs still missing: {items}.",
+    "report_complete_consider": "Biopsy should still be strongly considered.",
+    "report_consider": "No trigger met, but deferral criteria are not met either; biopsy should be strongly considered.",
+    "report_imaging": "Imaging offered: {items}.",
+    "report_review_contrast": "Contrast-enhanced images were acquired and should be reviewed.",
+    "report_follow_up": "Follow-up: {title}, due {due}.",
+    "report_unknowns": "Not known, and could change the result: {items}.",
+    "report_mri_caution": "MRI signal alone does not separate benign from malignant marrow.",
+    "report_provenance": (
+        "Decision support from pathway {id} v{version} ({hash}), rules {rules}; source: an AI-generated "
+        "article dated {source_date}, pending human review. Not a diagnosis."
+    ),
+    "referral_title": "Hematology referral summary",
+    "referral_inputs": "Inputs:",
+    "referral_none_entered": "(none entered)",
+    "referral_result": "Result:",
+    "referral_evaluated": "Evaluated {date}.",
+    "scope_note": (
+        "Applies only to an adult whose lumbar MRI shows diffuse marrow heterogeneity of unclear etiology."
+    ),
+    "not_for_urgent_use": "Decision support only; not for time-critical decisions. Clinical judgement decides.",
+})
+
+
+def say(key: str, **values: object) -> str:
+    """The sentence `key` of the pathway content, with its fields filled in."""
+    return TEXT[key].format(**values) if values else TEXT[key]
+
+
+def wording_content() -> dict[str, object]:
+    """What the hash covers from this module."""
+    return {
+        "headlines": {str(k): v for k, v in HEADLINES.items()},
+        "card_headlines": {str(k): v for k, v in CARD_HEADLINES.items()},
+        "text": dict(TEXT),
+        "dispositions": [d.value for d in Disposition],
+        "rule_kinds": [k.value for k in RuleKind],
+    }
