@@ -103,3 +103,9 @@ def test_printed_page_carries_the_entries_and_the_impression(client):
     assert "Hemoglobin: 10.9 g/dL" in printed
     assert "Age: 64" in printed and "Sex: Female" in printed
     assert "Impression" in printed
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "fragment"])
+def test_no_template_comment_reaches_the_page(client, headers):
+    content = client.post("/", ANEMIA, headers=headers).content
+    assert b"{#" not in content and b"{%" not in content
