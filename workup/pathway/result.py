@@ -1,10 +1,9 @@
 """The Assessment and its parts (SPEC §6), serialisable to plain JSON types.
 
-The Assessment and the pathway identity are frozen. The parts it holds in tens per evaluation
-(matched inputs, lab lines, unknowns, findings, options) are plain slots dataclasses: a frozen
-dataclass's generated __init__ sets each field through object.__setattr__, which kept the engine
-over its 250 µs budget. Nothing changes a part after evaluate() returns it, so they hash by value
-(unsafe_hash) like the frozen classes did.
+The Assessment and the pathway identity are frozen. The parts it holds by the dozen (matched
+inputs, lab lines, unknowns, findings, options) are plain slots dataclasses, because a frozen
+dataclass sets every field through object.__setattr__ and the engine builds many per case. Nothing
+changes a part after evaluate() returns it, so they hash by value (unsafe_hash) as before.
 """
 
 from __future__ import annotations
