@@ -1,9 +1,9 @@
 """The Assessment and its parts (SPEC §6), serialisable to plain JSON types.
 
-The Assessment and the pathway identity are frozen. The parts it holds in tens per evaluation
-(matched inputs, lab lines, unknowns, findings, options) are plain slots dataclasses: a frozen
-dataclass's generated __init__ sets each field through object.__setattr__, which kept the engine
-over its 250 µs budget (issue 13). Nothing changes a part after evaluate() returns it.
+The Assessment and the pathway identity are frozen. The parts it holds by the dozen (matched
+inputs, lab lines, unknowns, findings, options) are plain slots dataclasses, because a frozen
+dataclass sets every field through object.__setattr__ and the engine builds many per case. Nothing
+changes a part after evaluate() returns it, so they hash by value (unsafe_hash) as before.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class MatchedInput:
     """Exactly what a rule matched: the entry, its canonical value and the limit it crossed."""
 
@@ -52,7 +52,7 @@ class EvidenceNote:
     citations: tuple[Citation, ...] = ()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Finding:
     """A rule that fired: trigger, deferral consideration, imaging option or follow-up."""
 
@@ -67,7 +67,7 @@ class Finding:
     due_date: dt.date | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Pitfall:
     id: str
     title: str
@@ -77,7 +77,7 @@ class Pitfall:
     matched: tuple[MatchedInput, ...] = ()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class MriItem:
     id: str
     title: str
@@ -89,7 +89,7 @@ class MriItem:
     matched: tuple[MatchedInput, ...]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Conflict:
     """A biopsy trigger and a deferral consideration that pull in opposite directions."""
 
@@ -100,7 +100,7 @@ class Conflict:
     kind: str = "trigger"  # "trigger" | "clinical_suspicion" (biopsy_rule is then the input key)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Option:
     rank: int
     action: str
@@ -108,7 +108,7 @@ class Option:
     rule_ids: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class LabLine:
     """One line of the core-lab checklist."""
 
@@ -125,7 +125,7 @@ class LabLine:
     note: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Unknown:
     key: str
     label: str
@@ -133,7 +133,7 @@ class Unknown:
     note: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Warning:
     id: str
     message: str
