@@ -99,9 +99,8 @@ def test_same_specimen_pairs_kappa_and_lambda_days_apart(client):
 
 def test_kappa_and_lambda_in_different_units_are_converted_not_dropped(client):
     card = answer(client, {"flc_kappa": bundle(kappa(30, "mg/L")), "flc_lambda": bundle(lambda_(1, "mg/dL"))})
-    assert used(card)["flc_lambda"] == {"value": 10, "unit": "mg/L"}
-    assert "converted to 10 mg/L" in card["detail"]
-    assert "FLC κ/λ ratio 3" in card["detail"]
+    assert used(card)["flc_lambda"] == {"value": 1, "unit": "mg/dL"}  # read as reported; the engine converts
+    assert "FLC κ/λ ratio 3" in card["detail"]  # 30 mg/L ÷ (1 mg/dL = 10 mg/L)
 
 
 def test_calcium_without_a_same_day_albumin_is_uncorrected_and_says_so(client):

@@ -224,7 +224,7 @@ def _outside_selection(result: LabResult, selection: Selection) -> str | None:
 
 
 def _pair_light_chains(ranked: dict[str, list[LabResult]], notes: list[str]) -> None:
-    """κ and λ must come from one collection; λ is converted to κ's unit when they differ."""
+    """κ and λ must come from one collection; each is read in its own unit (the engine converts)."""
     kappas, lambdas = ranked.get("flc_kappa", []), ranked.get("flc_lambda", [])
     if not kappas or not lambdas:
         return
@@ -234,14 +234,7 @@ def _pair_light_chains(ranked: dict[str, list[LabResult]], notes: list[str]) -> 
                      "collection, so neither is used and no κ/λ ratio is formed.")
         ranked["flc_kappa"], ranked["flc_lambda"] = [], []
         return
-    kappa, lam = pair
-    if kappa.unit and lam.unit and kappa.unit != lam.unit:
-        analyte = ANALYTES["flc_lambda"]
-        converted = analyte.unit(kappa.unit).from_canonical(analyte.unit(lam.unit).to_canonical(lam.value))
-        notes.append(f"Free λ {lam.value} {lam.unit} converted to {converted.normalize():f} {kappa.unit} "
-                     "to match κ.")
-        lam = LabResult(lam.key, converted, kappa.unit, lam.loinc, lam.effective, lam.ref, lam.issued,
-                        lam.specimen, lam.subject)
+    kappa, lam = pair  # each keeps its own unit: the engine converts both to mg/L (spec 2.2)
     ranked["flc_kappa"], ranked["flc_lambda"] = [kappa], [lam]
 
 
