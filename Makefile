@@ -25,7 +25,7 @@ install-runtime: | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 
 ## lock: re-resolve requirements*.txt into requirements*.lock with hashes (pip-tools, in its own venv)
-TOOLS := $(VENV)-tools
+TOOLS := $(VENV)/pip-tools
 PIP_COMPILE := $(TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links
 lock:
@@ -104,4 +104,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) $(TOOLS) staticfiles .pytest_cache .hypothesis
+	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis

@@ -3,10 +3,10 @@
 Starts gunicorn as `make serve` does (2 sync workers, DEBUG off, a throwaway SQLite database) and
 replays typing sessions against it: each virtual clinician takes golden cases in turn and enters
 them field by field, key by key, at a person's pace, with think time between fields and between
-cases. The screen's requests are replayed as the page sends them: the page waits for a pause in
-typing (its debounce, read from the page's `delay:` trigger) before it posts the whole form, so a
-keystroke followed by a longer pause sends a request and the last keystroke of a field always
-does. Every request is the htmx fragment POST with the form as typed so far (partial numbers
+cases. The screen's requests are replayed as the page sends them, read from the trigger of its
+form on `GET /`: the page waits for a pause in typing (the trigger's `delay:`) before it posts the
+whole form, so a keystroke followed by a longer pause sends a request and the last keystroke of a
+field always does; when the trigger also lists `change`, leaving a typed field posts once more. Every request is the htmx fragment POST with the form as typed so far (partial numbers
 included), with the CSRF token, `HX-Request` and the headers nginx adds. Each level of load runs
 for a fixed time; the answer is the most clinicians with p99 ≤ 100 ms and no errors.
 
@@ -69,12 +69,23 @@ def keystrokes(entered: list[Field], current: Field) -> list[list[tuple[str, str
             for n in range(1, len(text) + 1)]
 
 
-def page_debounce_s(html: str) -> float:
-    """The screen's debounce, from the trigger of the form that posts the panel (0 if none)."""
-    form = re.search(r"<form[^>]*hx-target=\"#recommendation-panel\"[^>]*>", html) or \
-        re.search(r"<form[^>]*hx-trigger=\"[^\"]*\"[^>]*>", html)
-    delay = re.search(r"delay:(\d+)ms", form.group(0)) if form else None
-    return int(delay.group(1)) / 1000 if delay else 0.0
+@dataclass(frozen=True)
+class PageTrigger:
+    """When the page posts the panel: after `debounce` s without a key, and on leaving a changed
+    field too when the trigger lists the plain `change` event."""
+
+    debounce: float
+    on_change: bool
+
+
+def page_trigger(html: str) -> PageTrigger:
+    """Read from the trigger of the form whose answers go to the recommendation panel."""
+    form = re.search(r"<form[^>]*#recommendation-panel[^>]*>", html)
+    trigger = re.search(r"hx-trigger=\"([^\"]*)\"", form.group(0)) if form else None
+    spec = trigger.group(1) if trigger else ""
+    delay = re.search(r"delay:(\d+)ms", spec)
+    return PageTrigger(debounce=int(delay.group(1)) / 1000 if delay else 0.0,
+                       on_change=re.search(r"(^|[\s,])change(\s|,|$)", spec) is not None)
 
 
 async def post(port: int, body: bytes, headers: bytes) -> bool:
@@ -92,8 +103,9 @@ async def post(port: int, body: bytes, headers: bytes) -> bool:
         writer.close()
 
 
-async def clinician(port: int, headers: bytes, cases: list[dict], pace: Pace, debounce: float, tally: Tally,
+async def clinician(port: int, headers: bytes, cases: list[dict], pace: Pace, trigger: PageTrigger, tally: Tally,
                     until: float, rng: random.Random) -> None:
+    debounce = trigger.debounce
     await asyncio.sleep(rng.uniform(0, pace.think[1]))  # clinicians do not all start at the same moment
     while time.monotonic() < until:
         entered: list[Field] = []
@@ -111,21 +123,24 @@ async def clinician(port: int, headers: bytes, cases: list[dict], pace: Pace, de
                     gap = max(0.0, gap - debounce - (time.monotonic() - sent))
                 await asyncio.sleep(gap)
             entered.append(current)
+            if trigger.on_change and typed(current):  # leaving a typed field fires `change`
+                sent = time.monotonic()
+                tally.record(sent, await post(port, urlencode(states[-1]).encode(), headers))
             await asyncio.sleep(rng.uniform(*pace.think))
         await asyncio.sleep(rng.uniform(*pace.between_cases))
 
 
-async def run_level(port: int, headers: bytes, cases: list[dict], pace: Pace, debounce: float, *,
+async def run_level(port: int, headers: bytes, cases: list[dict], pace: Pace, trigger: PageTrigger, *,
                     clinicians: int, seconds: float, seed: int) -> Tally:
     tally = Tally(started=time.monotonic())
     until = tally.started + seconds
-    await asyncio.gather(*(clinician(port, headers, cases, pace, debounce, tally, until, random.Random(seed + n))  # noqa: S311 - a load pattern
+    await asyncio.gather(*(clinician(port, headers, cases, pace, trigger, tally, until, random.Random(seed + n))  # noqa: S311 - a load pattern
                            for n in range(clinicians)))
     return tally
 
 
-def fragment_headers(port: int) -> tuple[bytes, float]:
-    """The headers the page's htmx request carries through nginx, and the page's debounce."""
+def fragment_headers(port: int) -> tuple[bytes, PageTrigger]:
+    """The headers the page's htmx request carries through nginx, and when the page posts."""
     response, page = serving.fetch(port, "GET", "/")
     token = serving.cookies(response)["csrftoken"].split(";", 1)[0].split("=", 1)[1]
     origin = f"https://127.0.0.1:{port}"
@@ -133,7 +148,7 @@ def fragment_headers(port: int) -> tuple[bytes, float]:
                "HX-Request": "true", "HX-Current-URL": origin + "/", "Origin": origin, "Referer": origin + "/",
                "Cookie": f"csrftoken={token}", "X-CSRFToken": token, "Accept-Encoding": "br, gzip",
                "Content-Type": "application/x-www-form-urlencoded", "Connection": "close"}
-    return "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode(), page_debounce_s(page.decode())
+    return "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode(), page_trigger(page.decode())
 
 
 def warm_up(port: int, headers: bytes, cases: list[dict]) -> None:
@@ -167,9 +182,10 @@ def main() -> None:
         port = serving.free_port()
         master = serving.start_gunicorn(env, port=port, workers=2, log=workdir / "gunicorn.log")
         try:
-            headers, debounce = fragment_headers(port)
+            headers, trigger = fragment_headers(port)
             warm_up(port, headers, cases)
-            print(f"gunicorn: 2 sync workers on 127.0.0.1:{port}, DEBUG off; the page's debounce: {debounce * 1000:.0f} ms; "
+            print(f"gunicorn: 2 sync workers on 127.0.0.1:{port}, DEBUG off; the page posts after {trigger.debounce * 1000:.0f} ms without a key"
+                  f"{' and on leaving a changed field' if trigger.on_change else ''}; "
                   f"keys {pace.key[0]}-{pace.key[1]} s apart, think {pace.think[0]}-{pace.think[1]} s between fields, "
                   f"{pace.between_cases[0]:.0f}-{pace.between_cases[1]:.0f} s between cases")
             print(f"{'clinicians':>10} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
@@ -179,7 +195,7 @@ def main() -> None:
                 workers = serving.worker_pids(master.pid)
                 cpu_before = sum(serving.cpu_seconds(pid) for pid in workers)
                 client_before = resource.getrusage(resource.RUSAGE_SELF)
-                tally = asyncio.run(run_level(port, headers, cases, pace, debounce, clinicians=clinicians,
+                tally = asyncio.run(run_level(port, headers, cases, pace, trigger, clinicians=clinicians,
                                               seconds=args.seconds, seed=args.seed))
                 client_after = resource.getrusage(resource.RUSAGE_SELF)
                 used = sum(serving.cpu_seconds(pid) for pid in workers) - cpu_before
