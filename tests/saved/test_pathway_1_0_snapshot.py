@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests.golden import golden_cases
 from workup.models import SavedWorkup, WorkupSnapshot
 from workup.saved import services as saved
+from workup.saved.display import disposition_label
 
 pytestmark = pytest.mark.django_db
 
@@ -44,4 +45,8 @@ def test_the_case_page_shows_the_pathway_changed_notice_and_the_comparison(clien
     page = client.get(reverse("cases:detail", kwargs={"reference": saved_under_1_0.reference})).content.decode()
     assert 'id="stale-pathway"' in page
     comparison = client.get(reverse("cases:reevaluate", kwargs={"reference": saved_under_1_0.reference})).content.decode()
-    assert 'id="difference-table"' in comparison and "PROCEED_TO_BIOPSY" in comparison and "1.0.0" in comparison
+    assert 'id="difference-table"' in comparison and "1.0.0" in comparison
+    # plain words where a person reads (issue 14.6), the stored and the current disposition side by side
+    assert disposition_label("DEFERRAL_REASONABLE") in comparison
+    assert disposition_label("PROCEED_TO_BIOPSY") in comparison
+    assert "PROCEED_TO_BIOPSY" not in comparison.split('id="difference-table"')[1].split("</table>")[0]
