@@ -44,15 +44,21 @@ run: $(STAMP)
 
 ## test: every test — engine, properties, API, views and the browser (system Chromium) on SQLite,
 ## then the database-backed tests again on PostgreSQL when a local one is reachable (.ci/run starts one)
-test: $(STAMP) check-lock
+test: $(STAMP) check-lock $(VNU_JAR)
 	$(BIN)/ruff check .
-	DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest
+	VNU_JAR=$(VNU_JAR) DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest
 	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
 	    "$(POSTGRES_TEST_URL)" 2>/dev/null; then \
 	  $(MAKE) --no-print-directory test-postgres; \
 	else \
 	  echo "PostgreSQL not reachable at $(POSTGRES_TEST_URL): PostgreSQL run not done (run bash .ci/postgres)."; \
 	fi
+
+## The Nu HTML checker (npm package vnu-jar, pinned with its integrity hash in package-lock.json; needs Java)
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 ## test-postgres: the model and view tests of saved workups against PostgreSQL
 test-postgres: $(STAMP)

@@ -1,28 +1,21 @@
 """Every page but the workup screen validates with 0 errors in the Nu HTML checker (issue 13).
 
-Needs Java 17 and the checker's jar (npm package `vnu-jar`): VNU_JAR=/path/to/vnu.jar. Without
+Needs Java 17 and the checker's jar (npm package `vnu-jar`, see tests/vnu.py). Without
 them the test is skipped, never passed silently.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 
 import pytest
 
 from tests.golden import golden_cases
+from tests.vnu import VNU_JAR, requires_vnu
 from workup.saved import services as saved
 
-VNU_JAR = os.environ.get("VNU_JAR", "")
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not (VNU_JAR and os.path.isfile(VNU_JAR) and shutil.which("java")), reason="set VNU_JAR"
-    ),
-]
+pytestmark = [pytest.mark.django_db, requires_vnu]
 
 PUBLIC = [
     "/learn/", "/learn/map", "/learn/map?case=hb-11-9-gdl-anemia", "/learn/rules", "/learn/rules/IM-PET-CT",
@@ -38,7 +31,7 @@ def _errors(tmp_path, pages: dict[str, str]) -> list[str]:
         path.write_text(html, encoding="utf-8")
         files.append((str(path), name))
     result = subprocess.run(
-        ["java", "-jar", VNU_JAR, "--errors-only", "--format", "json", *(f for f, _ in files)],
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *(f for f, _ in files)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     names = {f"file:{f}": name for f, name in files}

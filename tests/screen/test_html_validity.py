@@ -8,20 +8,14 @@ is skipped and says so; one run checks several states of the page in one Java st
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.support import form_data, golden
+from tests.vnu import VNU_JAR, requires_vnu
 
-JAR = Path(os.environ.get("VNU_JAR", "node_modules/vnu-jar/build/dist/vnu.jar"))
-
-pytestmark = pytest.mark.skipif(
-    not (JAR.is_file() and shutil.which("java")), reason="Nu HTML checker not installed (npm install vnu-jar)"
-)
+JAR = VNU_JAR
+pytestmark = requires_vnu
 
 
 def _pages(client) -> dict[str, bytes]:
