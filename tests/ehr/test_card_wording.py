@@ -88,3 +88,8 @@ def test_card_wording_is_unchanged_for_the_reader(client):
     assert "**Not used**\n\n- `prefetch.hemoglobin.entry[0]`: " in card["detail"]
     assert "- `prefetch.creatinine`: error: search timed out" in card["detail"]
     assert "Only results older than the look-back window (default 90 days), so not used: Hemoglobin." in card["detail"]
+
+
+def test_override_reasons_offered_are_the_hashed_ones(client):
+    (card,) = cards(client, ODD_PREFETCH)
+    assert {r["code"]: r["display"] for r in card["overrideReasons"]} == dict(wording.CARD_OVERRIDE_REASONS)

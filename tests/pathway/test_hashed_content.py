@@ -88,3 +88,10 @@ def test_changing_an_order_card_headline_changes_the_hash(monkeypatch):
     changed = dict(wording.ORDER_CARD_HEADLINES, PROCEED_TO_BIOPSY="Biopsy: go ahead")
     monkeypatch.setattr(wording, "ORDER_CARD_HEADLINES", changed)
     assert engine._content_hash() != before
+
+
+def test_changing_a_card_override_reason_changes_the_hash(monkeypatch):
+    before = engine._content_hash()
+    changed = dict(wording.CARD_OVERRIDE_REASONS, **{"clinical-judgement": "I disagree"})
+    monkeypatch.setattr(wording, "CARD_OVERRIDE_REASONS", changed)
+    assert engine._content_hash() != before

@@ -82,12 +82,7 @@ INDICATOR_BY_DISPOSITION = {
     "COMPLETE_WORKUP": "info",
     "DEFERRAL_REASONABLE": "info",
 }
-OVERRIDE_REASONS = (
-    ("not-applicable", "No diffuse marrow finding on MRI: pathway does not apply"),
-    ("etiology-known", "Etiology of the marrow finding is already known"),
-    ("already-evaluated", "Already biopsied or under haematology care"),
-    ("clinical-judgement", "Clinical judgement differs"),
-)
+OVERRIDE_REASONS = tuple(wording.CARD_OVERRIDE_REASONS.items())  # pathway content: hashed
 
 
 PREFETCH_COUNT = 5  # several recent results, so κ can be paired with λ and calcium with albumin

@@ -167,6 +167,14 @@ ORDER_CARD_HEADLINES = MappingProxyType({
     Disposition.DEFERRAL_REASONABLE: "Bone marrow biopsy: the pathway finds deferral with repeat labs reasonable",
 })
 
+# The reasons a card offers for not following it (codes fixed: feedback is stored by code).
+CARD_OVERRIDE_REASONS = MappingProxyType({
+    "not-applicable": "No diffuse marrow finding on MRI: pathway does not apply",
+    "etiology-known": "Etiology of the marrow finding is already known",
+    "already-evaluated": "Already biopsied or under haematology care",
+    "clinical-judgement": "Clinical judgement differs",
+})
+
 CARD_TEXT = MappingProxyType({
     "summary_with_ids": "{headline} ({ids})",
     "result": "**{disposition}.** {summary}",
@@ -228,6 +236,7 @@ def wording_content() -> dict[str, object]:
         "card_headlines": {str(k): v for k, v in CARD_HEADLINES.items()},
         "order_card_headlines": {str(k): v for k, v in ORDER_CARD_HEADLINES.items()},
         "card_text": dict(CARD_TEXT),
+        "card_override_reasons": dict(CARD_OVERRIDE_REASONS),
         "text": dict(TEXT),
         "dispositions": [d.value for d in Disposition],
         "rule_kinds": [k.value for k in RuleKind],
