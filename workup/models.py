@@ -238,3 +238,24 @@ class IssuedCard(models.Model):
 
     def __str__(self) -> str:
         return f"card issued {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+class SmartLaunch(models.Model):
+    """A SMART EHR launch between /launch and its callback, found by its `state` (issue 12).
+
+    Kept in the database, not in the session: a launch embedded in the EHR's page runs in a
+    cross-site frame, where the browser does not send a SameSite=Lax session cookie. The row is
+    taken (marked, its verifier emptied) by the one callback that completes it; afterwards it only remembers which
+    EHR opened which draft, so that screen may be framed by that EHR until the draft expires.
+    """
+
+    state = models.CharField(max_length=128, unique=True)
+    taken = models.BooleanField(default=False)  # by the callback: a state is good for one callback only
+    verifier = models.CharField(max_length=128, blank=True)  # PKCE; emptied once used
+    iss = models.CharField(max_length=500)
+    token_endpoint = models.CharField(max_length=500, blank=True)
+    draft_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"SMART launch, kept until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from django_htmx.middleware import HtmxDetails
 
 from workup import services
 from workup.context_processors import THEME_COOKIE, THEMES
+from workup.ehr.views_smart import allow_launch_screen_frame
 from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, feedback_keys, workup_form
 from workup.http import json_errors
 from workup.learning.services import case_map_for
@@ -114,7 +115,7 @@ def _workup_screen(request: HtmxHttpRequest, *, refusal: str = "", status: int =
         # Only a whole page remembers the preference. With JavaScript, app.js writes the cookie the
         # moment the choice changes; a fragment answering an older keystroke must not overwrite it.
         _remember(response, UNITS_COOKIE, unit_system)
-    return response
+    return allow_launch_screen_frame(request, response)
 
 
 def _screen_result(form) -> services.ScreenResult:

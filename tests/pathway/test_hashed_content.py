@@ -75,3 +75,23 @@ def test_labels_help_and_choice_labels_are_hashed(monkeypatch):
     monkeypatch.setitem(CHOICE_LABELS, "recent_gcsf_or_epo", "Recent G-CSF or EPO")
     assert engine._content_hash() != before
     assert INPUTS[0].label in str(engine.pathway_content()["inputs"])
+
+
+def test_changing_a_card_sentence_changes_the_hash(monkeypatch):
+    before = engine._content_hash()
+    monkeypatch.setattr(wording, "CARD_TEXT", dict(wording.CARD_TEXT, section_basis="Why"))
+    assert engine._content_hash() != before
+
+
+def test_changing_an_order_card_headline_changes_the_hash(monkeypatch):
+    before = engine._content_hash()
+    changed = dict(wording.ORDER_CARD_HEADLINES, PROCEED_TO_BIOPSY="Biopsy: go ahead")
+    monkeypatch.setattr(wording, "ORDER_CARD_HEADLINES", changed)
+    assert engine._content_hash() != before
+
+
+def test_changing_a_card_override_reason_changes_the_hash(monkeypatch):
+    before = engine._content_hash()
+    changed = dict(wording.CARD_OVERRIDE_REASONS, **{"clinical-judgement": "I disagree"})
+    monkeypatch.setattr(wording, "CARD_OVERRIDE_REASONS", changed)
+    assert engine._content_hash() != before

@@ -41,18 +41,18 @@ from django.utils.dateparse import parse_datetime
 from workup.ehr import fhir
 from workup.ehr.orders import LabOrder, biopsy_orders, lab_order_codes, lab_suggestion
 from workup.models import CardFeedback, IssuedCard
+from workup.pathway import wording
 from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import INPUTS_BY_KEY, Case
 from workup.pathway.parsing import CaseInvalid, case_from_json
 from workup.pathway.result import Assessment, Finding, MatchedInput
-from workup.pathway.wording import CARD_HEADLINES, say
+from workup.pathway.wording import card_say, say
 from workup.saved import drafts
 from workup.saved.identifiers import free_text_error
 from workup.services import workup_evaluate
 
 SERVICE_ID = "marrow-workup"
 HOOK = "patient-view"
-PATHWAY_TITLE = "Marrow heterogeneity pathway"
 SUMMARY_MAX = 139  # the specification: "<140-character summary"
 OVERRIDE_REASON_PATH = "/cds-services/override-reasons"  # served as a FHIR CodeSystem at this path
 
@@ -82,13 +82,7 @@ INDICATOR_BY_DISPOSITION = {
     "COMPLETE_WORKUP": "info",
     "DEFERRAL_REASONABLE": "info",
 }
-HEADLINE_BY_DISPOSITION = CARD_HEADLINES  # pathway content: covered by the rule-content hash
-OVERRIDE_REASONS = (
-    ("not-applicable", "No diffuse marrow finding on MRI: pathway does not apply"),
-    ("etiology-known", "Etiology of the marrow finding is already known"),
-    ("already-evaluated", "Already biopsied or under haematology care"),
-    ("clinical-judgement", "Clinical judgement differs"),
-)
+OVERRIDE_REASONS = tuple(wording.CARD_OVERRIDE_REASONS.items())  # pathway content: hashed
 
 
 PREFETCH_COUNT = 5  # several recent results, so κ can be paired with λ and calcium with albumin
@@ -228,31 +222,24 @@ def cds_hook_respond(*, body: Any, base_url: str, source: str = "", service_id: 
     return {"cards": [card]}
 
 
-ORDER_HEADLINE_BY_DISPOSITION = {
-    "PROCEED_TO_BIOPSY": "Bone marrow biopsy: the pathway supports it now",
-    "BIOPSY_STRONGLY_CONSIDERED": "Bone marrow biopsy: no trigger met, but the pathway supports considering it",
-    "COMPLETE_WORKUP": "Bone marrow biopsy: core labs missing, the pathway cannot support it yet",
-    "DEFERRAL_REASONABLE": "Bone marrow biopsy: the pathway finds deferral with repeat labs reasonable",
-}
-
-
 def order_card(card: dict, *, assessment: Assessment, patient_id: str) -> dict:
     """The card for a biopsy order: whether the pathway supports it, and suggestions for missing labs."""
     missing = [line for line in assessment.labs if line.core and line.status == "missing"]
-    headline = ORDER_HEADLINE_BY_DISPOSITION[assessment.disposition]
+    headline = wording.ORDER_CARD_HEADLINES[assessment.disposition]
     ids = ", ".join(f.id for f in assessment.triggers)
-    summary = f"{headline} ({ids})" if ids and len(f"{headline} ({ids})") <= SUMMARY_MAX else headline
+    with_ids = card_say("summary_with_ids", headline=headline, ids=ids) if ids else headline
+    summary = with_ids if len(with_ids) <= SUMMARY_MAX else headline
     suggestions = [
         lab_suggestion(order=LabOrder(line.key, line.label, lab_order_codes(line.key)), patient_id=patient_id)
         for line in missing if lab_order_codes(line.key)
     ]
-    missing_text = ("Core labs missing: " + ", ".join(md_escape(line.label) for line in missing) + "."
-                    if missing else "No core lab is missing.")
+    missing_text = (card_say("order_missing", labels=", ".join(md_escape(line.label) for line in missing))
+                    if missing else card_say("order_none_missing"))
     order = {
         **card,
         "summary": summary[:SUMMARY_MAX],
         "indicator": "info" if assessment.disposition == "PROCEED_TO_BIOPSY" else "warning",
-        "detail": f"**{md_escape(headline)}.** {missing_text}\n\n{card['detail']}",
+        "detail": card_say("order_result", headline=md_escape(headline), missing=missing_text) + f"\n\n{card['detail']}",
     }
     if suggestions:
         order |= {"suggestions": suggestions, "selectionBehavior": "any"}
@@ -327,9 +314,9 @@ def prefetched_observations(prefetch: dict, keys: list[str]) -> tuple[list[tuple
         if isinstance(value, dict) and value.get("resourceType") == "Bundle":
             parts = fhir.bundle_parts(value, f"prefetch.{key}")
             observations += parts.matches
-            messages += [f"`{ref}`: {md_escape(text)}" for ref, text in parts.outcomes]
+            messages += [card_say("ehr_message", ref=ref, message=md_escape(text)) for ref, text in parts.outcomes]
         elif fhir.is_outcome(value):
-            messages.append(f"`prefetch.{key}`: {md_escape(fhir.outcome_text(value))}")
+            messages.append(card_say("ehr_message", ref=f"prefetch.{key}", message=md_escape(fhir.outcome_text(value))))
         elif value is not None:
             observations.append((f"prefetch.{key}", value))
     return observations, messages
@@ -351,10 +338,6 @@ def _validated(inputs: dict[str, object]) -> tuple[Case, dict[str, object], dict
 # --- The card -------------------------------------------------------------------------------------
 
 CRAB_LABEL = "meets IMWG CRAB level"
-CAPPED_NOTE = (
-    "_This client address already holds many open workups from this service, so no prefilled link "
-    "is offered and feedback on this card is not recorded. A client with a signed token is not limited._"
-)
 
 
 def card_indicator(assessment: Assessment) -> str:
@@ -371,7 +354,7 @@ def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str,
     The link to the prefilled screen is offered only when a draft was stored (some lab was read).
     """
     link = {
-        "label": "Open the marrow workup prefilled with these labs",
+        "label": card_say("link_label"),
         "url": f"{base_url}/?draft={draft_token}",
         "type": "absolute",
     } if draft_token else None
@@ -379,9 +362,9 @@ def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str,
         "uuid": str(uuid.uuid4()),
         "summary": card_summary(assessment),
         "indicator": card_indicator(assessment),
-        "detail": card_detail(assessment, labs) + (f"\n\n{CAPPED_NOTE}" if capped else ""),
+        "detail": card_detail(assessment, labs) + (f"\n\n_{card_say('capped')}_" if capped else ""),
         "source": {
-            "label": f"{PATHWAY_TITLE} v{PATHWAY_INFO.version}",
+            "label": card_say("source_label", version=PATHWAY_INFO.version),
             "url": f"{base_url}{reverse('learn-rules')}",
         },
         "overrideReasons": [
@@ -403,33 +386,34 @@ def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str,
 
 def card_summary(assessment: Assessment) -> str:
     """Headline by disposition, with the trigger IDs when they fit under 140 characters."""
-    headline = HEADLINE_BY_DISPOSITION[assessment.disposition]
+    headline = wording.CARD_HEADLINES[assessment.disposition]
     ids = ", ".join(f.id for f in assessment.triggers)
-    with_ids = f"{headline} ({ids})" if ids else headline
+    with_ids = card_say("summary_with_ids", headline=headline, ids=ids) if ids else headline
     text = with_ids if len(with_ids) <= SUMMARY_MAX else headline
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
 
 
 def card_detail(assessment: Assessment, labs: LabsFromPrefetch) -> str:
     """GitHub-flavoured markdown: the result, its basis, the labs read, the unknowns, what was not used."""
+    disposition = assessment.disposition.replace("_", " ").capitalize()
     sections = [
-        f"**{assessment.disposition.replace('_', ' ').capitalize()}.** {md_escape(assessment.summary)}",
-        f"_{SCOPE_NOTE}_",
-        _section("Basis", _basis_lines(assessment)),
-        _section("Lab values read from the record", _lab_lines(labs)),
-        _section("Patient", [md_escape(line) for line in labs.demographics]),
-        _section("How results were chosen", _selection_lines(labs)),
-        _section("Messages from the EHR", list(labs.ehr_messages)),
-        _section("Unknowns (could change the result)", _unknown_lines(assessment)),
-        _section("Not used", _not_used_lines(labs)),
-        f"Pathway `{PATHWAY_INFO.id}` {PATHWAY_INFO.version} (source {PATHWAY_INFO.source_date}), "
-        f"rules `{PATHWAY_INFO.hash[:19]}…`",
+        card_say("result", disposition=disposition, summary=md_escape(assessment.summary)),
+        f"_{say('scope_note')}_",
+        _section("section_basis", _basis_lines(assessment)),
+        _section("section_labs", _lab_lines(labs)),
+        _section("section_patient", [md_escape(line) for line in labs.demographics]),
+        _section("section_selection", _selection_lines(labs)),
+        _section("section_ehr_messages", list(labs.ehr_messages)),
+        _section("section_unknowns", _unknown_lines(assessment)),
+        _section("section_not_used", _not_used_lines(labs)),
+        card_say("provenance", id=PATHWAY_INFO.id, version=PATHWAY_INFO.version,
+                 source_date=PATHWAY_INFO.source_date, hash=PATHWAY_INFO.hash[:19]),
     ]
     return "\n\n".join(section for section in sections if section)
 
 
-def _section(title: str, lines: list[str]) -> str:
-    return f"**{title}**\n\n" + "\n".join(f"- {line}" for line in lines) if lines else ""
+def _section(title_key: str, lines: list[str]) -> str:
+    return f"**{card_say(title_key)}**\n\n" + "\n".join(f"- {line}" for line in lines) if lines else ""
 
 
 def _basis_lines(assessment: Assessment) -> list[str]:
@@ -439,15 +423,18 @@ def _basis_lines(assessment: Assessment) -> list[str]:
     lines = []
     for finding in (f for group in groups for f in group):
         matched = "; ".join(_describe_match(m) for m in finding.matched)
-        lines.append(f"`{finding.id}` {md_escape(finding.title)}" + (f": {md_escape(matched)}" if matched else ""))
+        lines.append(card_say("basis_finding_matched", id=finding.id, title=md_escape(finding.title),
+                              matched=md_escape(matched)) if matched
+                     else card_say("basis_finding", id=finding.id, title=md_escape(finding.title)))
     triggered = {m.key for f in assessment.triggers for m in f.matched}
     lines += [
-        f"Abnormal, not a trigger: {md_escape(_value_text(line.label, line.entered_value, line.entered_unit, line.canonical_value))}"
-        f" (reference {md_escape(line.reference)})"
+        card_say("basis_abnormal",
+                 value=md_escape(_value_text(line.label, line.entered_value, line.entered_unit, line.canonical_value)),
+                 reference=md_escape(line.reference))
         for line in assessment.labs
         if line.status == "abnormal" and line.key not in triggered
     ]
-    return lines or ["No biopsy trigger, deferral consideration or imaging option fired on these values."]
+    return lines or [card_say("basis_none")]
 
 
 def _value_text(label: str, entered: object, unit: str, canonical: object) -> str:
@@ -459,12 +446,13 @@ def _value_text(label: str, entered: object, unit: str, canonical: object) -> st
 def _describe_match(match: MatchedInput) -> str:
     text = _value_text(match.label, match.entered_value, match.entered_unit, match.canonical_value)
     if match.entered_value is not None and match.canonical_unit and match.canonical_unit != match.entered_unit:
-        text += f" (= {match.canonical_value} {match.canonical_unit})"
+        text = card_say("match_converted", value=text, canonical=f"{match.canonical_value} {match.canonical_unit}")
     if match.note:
-        text += f" ({match.note})"
+        text = card_say("match_note", value=text, note=match.note)
     if match.comparison and match.threshold_value is not None:
-        text += f" {match.comparison} {match.threshold_value} {match.threshold_unit or ''}".rstrip()
-        text += f" ({match.threshold_origin or 'default'} limit)"
+        threshold = f"{match.threshold_value} {match.threshold_unit or ''}".rstrip()
+        text = card_say("match_threshold", value=text, comparison=match.comparison, threshold=threshold,
+                        origin=match.threshold_origin or say("origin_default"))
     return text
 
 
@@ -473,9 +461,10 @@ def _lab_lines(labs: LabsFromPrefetch) -> list[str]:
     for key, result in labs.reading.results.items():
         if key not in labs.inputs:
             continue
-        unit = f" {md_escape(result.unit)}" if result.unit else ""
-        when = f", {md_escape(result.effective)}" if result.effective else ", undated"
-        lines.append(f"{md_escape(INPUTS_BY_KEY[key].label)}: {result.value}{unit} (LOINC {result.loinc}{when})")
+        value = f"{result.value} {md_escape(result.unit)}" if result.unit else f"{result.value}"
+        when = md_escape(result.effective) if result.effective else card_say("lab_undated")
+        lines.append(card_say("lab_read", label=md_escape(INPUTS_BY_KEY[key].label), value=value,
+                              loinc=result.loinc, when=when))
     return lines
 
 
@@ -484,27 +473,33 @@ def _selection_lines(labs: LabsFromPrefetch) -> list[str]:
     lines = [md_escape(note) for note in labs.reading.notes]
     if labs.reading.old_only:
         labels = ", ".join(md_escape(INPUTS_BY_KEY[key].label) for key in labs.reading.old_only)
-        lines.append(f"Only results older than the look-back window (default {settings.EHR_LOOKBACK_DAYS} days), "
-                     f"so not used: {labels}.")
+        lines.append(card_say("old_only", days=settings.EHR_LOOKBACK_DAYS, labels=labels))
     return lines
+
+
+UNKNOWN_TEMPLATE = {  # (has a note, could change a rule) -> the card sentence
+    (False, False): "unknown", (True, False): "unknown_note",
+    (False, True): "unknown_could_change", (True, True): "unknown_note_could_change",
+}
 
 
 def _unknown_lines(assessment: Assessment) -> list[str]:
     return [
-        f"{md_escape(u.label)}" + (f" ({md_escape(u.note)})" if u.note else "")
-        + (f": could change {', '.join(u.could_change)}" if u.could_change else "")
+        card_say(UNKNOWN_TEMPLATE[bool(u.note), bool(u.could_change)], label=md_escape(u.label),
+                 note=md_escape(u.note or ""), rules=", ".join(u.could_change))
         for u in assessment.unknowns
     ]
 
 
 def _not_used_lines(labs: LabsFromPrefetch) -> list[str]:
-    lines = [f"`{item.ref}`: {md_escape(item.reason)}" for item in labs.reading.skipped]
+    lines = [card_say("set_aside", ref=item.ref, reason=md_escape(item.reason)) for item in labs.reading.skipped]
     for key, messages in labs.refused.items():
         result = labs.reading.results.get(key)
-        where = f"`{result.ref}`" if result else md_escape(key)
-        lines.append(f"{where}: {md_escape(' '.join(messages))}")
+        reason = md_escape(" ".join(messages))
+        lines.append(card_say("set_aside", ref=result.ref, reason=reason) if result
+                     else card_say("set_aside_input", key=md_escape(key), reason=reason))
     if labs.not_supplied:
-        lines.append("Not supplied by the EHR: " + ", ".join(f"`{key}`" for key in labs.not_supplied))
+        lines.append(card_say("not_supplied", keys=", ".join(f"`{key}`" for key in labs.not_supplied)))
     return lines
 
 

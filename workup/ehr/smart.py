@@ -7,13 +7,21 @@ token (Authlib), reads the patient's labs and Patient resource with the same sea
 selection rules as the CDS service, stores them as a draft and opens `/?draft=<token>`.
 
 The access token never leaves the server: it is used for the FHIR reads during the callback and then
-dropped. The session holds only the state, the PKCE verifier and the issuer until the callback.
-Nothing clinical goes into a URL: the screen is opened by the draft's opaque token.
+dropped. The pending launch (state, PKCE verifier, issuer) is a database row found by its `state`,
+not a session entry: embedded in the EHR's page the app runs in a cross-site frame, where the
+browser sends no SameSite=Lax cookie. The row is taken once, within LAUNCH_LIFETIME. Nothing
+clinical goes into a URL: the screen is opened by the draft's opaque token.
+
+Framing: an EHR entry may list `frame_origins`. The responses of a launch from that EHR (the
+launch, its callback, and the screen opened with the launch's draft) allow exactly those origins
+as `frame-ancestors`; every other response keeps the site's `frame-ancestors 'none'`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,13 +31,17 @@ import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
 from workup.ehr import cds
+from workup.models import SmartLaunch
 from workup.saved import drafts
 
 SCOPES = "launch openid fhirUser patient/Observation.rs patient/Patient.rs"
 HTTP_TIMEOUT_SECONDS = 5
 MAX_FHIR_BYTES = 2 * 1024 * 1024  # a few searches of five Observations each are far smaller
+LAUNCH_LIFETIME = dt.timedelta(minutes=10)  # from /launch to the callback: one sign-in at the EHR
 
 
 class LaunchRefused(Exception):
@@ -43,15 +55,23 @@ class SmartEhr:
     frame_origins: tuple[str, ...] = ()
 
 
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")  # scheme://host[:port], nothing else
+
+
 def smart_ehr(iss: str) -> SmartEhr:
+    """The registered EHR with this issuer; its frame origins are kept only when each is a plain origin,
+    so a setting cannot widen the policy with a wildcard, a keyword or another directive."""
     for entry in settings.SMART_EHRS:
         if entry.get("iss", "").rstrip("/") == iss.rstrip("/"):
-            return SmartEhr(entry["iss"].rstrip("/"), entry["client_id"], tuple(entry.get("frame_origins", ())))
+            origins = tuple(entry.get("frame_origins", ()))
+            if not all(isinstance(origin, str) and ORIGIN.fullmatch(origin) for origin in origins):
+                raise LaunchRefused("This EHR's frame origins are misconfigured here (each must be scheme://host[:port]).")
+            return SmartEhr(entry["iss"].rstrip("/"), entry["client_id"], origins)
     raise LaunchRefused("This EHR is not registered to launch the marrow workup.")
 
 
-def launch_begin(*, iss: str, launch: str, redirect_uri: str) -> tuple[str, dict]:
-    """The authorization URL to send the browser to, and what the session keeps until the callback."""
+def launch_begin(*, iss: str, launch: str, redirect_uri: str) -> tuple[str, SmartEhr]:
+    """The authorization URL to send the browser to (the pending launch is stored), and the EHR."""
     ehr = smart_ehr(iss)
     configuration = _get_json(f"{ehr.iss}/.well-known/smart-configuration")
     authorize, token = configuration.get("authorization_endpoint"), configuration.get("token_endpoint")
@@ -60,17 +80,32 @@ def launch_begin(*, iss: str, launch: str, redirect_uri: str) -> tuple[str, dict
     verifier = generate_token(64)
     client = OAuth2Session(ehr.client_id, scope=SCOPES, redirect_uri=redirect_uri, code_challenge_method="S256")
     url, state = client.create_authorization_url(authorize, code_verifier=verifier, launch=launch, aud=ehr.iss)
-    return url, {"state": state, "verifier": verifier, "iss": ehr.iss, "token_endpoint": token}
+    now = timezone.now()
+    SmartLaunch.objects.filter(expires_at__lte=now).delete()
+    SmartLaunch.objects.create(state=state, verifier=verifier, iss=ehr.iss, token_endpoint=token,
+                               expires_at=now + LAUNCH_LIFETIME)
+    return url, ehr
 
 
-def launch_complete(*, pending: dict | None, code: str, state: str, redirect_uri: str) -> str:
-    """Exchange the code, read the labs with the CDS selection rules, and return a draft token."""
-    if not pending or not state or state != pending.get("state"):
-        raise LaunchRefused("This launch does not match one started here (state). Start it again from the EHR.")
-    ehr = smart_ehr(pending["iss"])
+def launch_take(*, state: str) -> SmartLaunch:
+    """The pending launch with this state, taken so that no second callback can use it."""
+    with transaction.atomic():
+        pending = SmartLaunch.objects.select_for_update().filter(
+            state=state, taken=False, expires_at__gt=timezone.now()).first() if state else None
+        if pending is None:
+            raise LaunchRefused("This launch does not match one started here (state). Start it again from the EHR.")
+        SmartLaunch.objects.filter(pk=pending.pk).update(taken=True, verifier="")
+    return pending
+
+
+def launch_complete(*, state: str, code: str, redirect_uri: str) -> tuple[str, SmartEhr]:
+    """Take the pending launch, exchange the code, read the labs with the CDS selection rules, and
+    return a draft token with the EHR that launched it."""
+    pending = launch_take(state=state)
+    ehr = smart_ehr(pending.iss)
     client = OAuth2Session(ehr.client_id, redirect_uri=redirect_uri, code_challenge_method="S256")
     try:
-        token = client.fetch_token(pending["token_endpoint"], code=code, code_verifier=pending["verifier"],
+        token = client.fetch_token(pending.token_endpoint, code=code, code_verifier=pending.verifier,
                                    timeout=HTTP_TIMEOUT_SECONDS)
     except Exception as failed:  # Authlib raises its own OAuth errors and requests' errors
         raise LaunchRefused("The EHR did not grant access (token request refused).") from failed
@@ -79,7 +114,24 @@ def launch_complete(*, pending: dict | None, code: str, state: str, redirect_uri
         raise LaunchRefused("The EHR granted access without a patient in context.")
     prefetch = _read_record(ehr.iss, token["access_token"], patient_id)
     labs = cds.labs_from_prefetch(prefetch=prefetch, selection=cds.record_selection(patient_id=patient_id))
-    return drafts.draft_create(case_data=labs.inputs)
+    draft = drafts.draft_create(case_data=labs.inputs)
+    SmartLaunch.objects.filter(pk=pending.pk).update(draft_token=draft,
+                                                     expires_at=timezone.now() + drafts.DRAFT_LIFETIME)
+    return draft, ehr
+
+
+def draft_frame_origins(*, draft_token: str) -> tuple[str, ...]:
+    """The origins that may frame the screen opened with this draft: those of the EHR whose launch
+    made it, while the draft lives; none for any other draft."""
+    if not draft_token:
+        return ()
+    launch = SmartLaunch.objects.filter(draft_token=draft_token, expires_at__gt=timezone.now()).first()
+    if launch is None:
+        return ()
+    try:
+        return smart_ehr(launch.iss).frame_origins
+    except LaunchRefused:  # the EHR was removed from SMART_EHRS since
+        return ()
 
 
 def _read_record(iss: str, access_token: str, patient_id: str) -> dict[str, Any]:

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 
 from workup.ehr import smart
 from workup.ehr.views import public_base_url
 
-SESSION_KEY = "smart_launch"
+
+def allow_ehr_frame(request: HttpRequest, response: HttpResponse, origins: tuple[str, ...]) -> HttpResponse:
+    """Let exactly these EHR origins frame this one response (the site's policy otherwise unchanged).
+
+    With no origin the response is left as it is: `frame-ancestors 'none'` and X-Frame-Options DENY.
+    """
+    if not origins:
+        return response
+    policy = {**settings.SECURE_CSP, "frame-ancestors": list(origins)}
+    # The decorators set what the CSP and clickjacking middlewares read, for this response only.
+    return xframe_options_exempt(csp_override(policy)(lambda _request: response))(request)
+
+
+def allow_launch_screen_frame(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The screen opened with a SMART launch's draft may be framed by the EHR that launched it."""
+    token = request.GET.get("draft", "")
+    if request.method != "GET" or not token or len(token) > 64:
+        return response
+    return allow_ehr_frame(request, response, smart.draft_frame_origins(draft_token=token))
 
 
 def _refused(message: str) -> HttpResponse:
@@ -30,22 +53,23 @@ def smart_launch(request: HttpRequest) -> HttpResponse:
     if not iss or not launch or len(iss) > 500 or len(launch) > 2000:
         return _refused("The launch needs the EHR's iss and launch parameters.")
     try:
-        url, pending = smart.launch_begin(iss=iss, launch=launch, redirect_uri=_redirect_uri(request))
+        url, ehr = smart.launch_begin(iss=iss, launch=launch, redirect_uri=_redirect_uri(request))
     except smart.LaunchRefused as refused:
         return _refused(str(refused))
-    request.session[SESSION_KEY] = pending
-    return HttpResponseRedirect(url)
+    return allow_ehr_frame(request, HttpResponseRedirect(url), ehr.frame_origins)
 
 
 @require_GET
 def smart_callback(request: HttpRequest) -> HttpResponse:
     """GET /launch/callback?code=…&state=…: finish the authorization and open the prefilled screen."""
-    pending = request.session.pop(SESSION_KEY, None)
+    state = request.GET.get("state", "")[:200]
     if "error" in request.GET:
+        with contextlib.suppress(smart.LaunchRefused):
+            smart.launch_take(state=state)  # a refused launch cannot be completed later
         return _refused("The EHR did not authorize the launch.")
     try:
-        token = smart.launch_complete(pending=pending, code=request.GET.get("code", "")[:2000],
-                                      state=request.GET.get("state", "")[:200], redirect_uri=_redirect_uri(request))
+        token, ehr = smart.launch_complete(state=state, code=request.GET.get("code", "")[:2000],
+                                           redirect_uri=_redirect_uri(request))
     except smart.LaunchRefused as refused:
         return _refused(str(refused))
-    return HttpResponseRedirect(f"{reverse('workup')}?draft={token}")
+    return allow_ehr_frame(request, HttpResponseRedirect(f"{reverse('workup')}?draft={token}"), ehr.frame_origins)

@@ -157,9 +157,76 @@ TEXT = MappingProxyType({
 })
 
 
+# The CDS Hooks cards (workup/ehr/cds.py): markdown fields arrive escaped; the markup that is part of
+# a sentence (bold result lines, backticks around ids and references) is here; the layout (section
+# titles in bold, bullets, blank lines) is in cds.py.
+ORDER_CARD_HEADLINES = MappingProxyType({
+    Disposition.PROCEED_TO_BIOPSY: "Bone marrow biopsy: the pathway supports it now",
+    Disposition.BIOPSY_STRONGLY_CONSIDERED: "Bone marrow biopsy: no trigger met, but the pathway supports considering it",
+    Disposition.COMPLETE_WORKUP: "Bone marrow biopsy: core labs missing, the pathway cannot support it yet",
+    Disposition.DEFERRAL_REASONABLE: "Bone marrow biopsy: the pathway finds deferral with repeat labs reasonable",
+})
+
+# The reasons a card offers for not following it (codes fixed: feedback is stored by code).
+CARD_OVERRIDE_REASONS = MappingProxyType({
+    "not-applicable": "No diffuse marrow finding on MRI: pathway does not apply",
+    "etiology-known": "Etiology of the marrow finding is already known",
+    "already-evaluated": "Already biopsied or under haematology care",
+    "clinical-judgement": "Clinical judgement differs",
+})
+
+CARD_TEXT = MappingProxyType({
+    "summary_with_ids": "{headline} ({ids})",
+    "result": "**{disposition}.** {summary}",
+    "section_basis": "Basis",
+    "section_labs": "Lab values read from the record",
+    "section_patient": "Patient",
+    "section_selection": "How results were chosen",
+    "section_ehr_messages": "Messages from the EHR",
+    "section_unknowns": "Unknowns (could change the result)",
+    "section_not_used": "Not used",
+    "provenance": "Pathway `{id}` {version} (source {source_date}), rules `{hash}…`",
+    "source_label": "Marrow heterogeneity pathway v{version}",
+    "link_label": "Open the marrow workup prefilled with these labs",
+    "capped": (
+        "This client address already holds many open workups from this service, so no prefilled link "
+        "is offered and feedback on this card is not recorded. A client with a signed token is not limited."
+    ),
+    # The basis: one line per fired rule, then abnormal values that are not triggers.
+    "basis_finding": "`{id}` {title}",
+    "basis_finding_matched": "`{id}` {title}: {matched}",
+    "match_converted": "{value} (= {canonical})",
+    "match_note": "{value} ({note})",
+    "match_threshold": "{value} {comparison} {threshold} ({origin} limit)",
+    "basis_abnormal": "Abnormal, not a trigger: {value} (reference {reference})",
+    "basis_none": "No biopsy trigger, deferral consideration or imaging option fired on these values.",
+    # The labs read, how they were chosen, and what was set aside.
+    "lab_read": "{label}: {value} (LOINC {loinc}, {when})",
+    "lab_undated": "undated",
+    "old_only": "Only results older than the look-back window (default {days} days), so not used: {labels}.",
+    "ehr_message": "`{ref}`: {message}",
+    "unknown": "{label}",
+    "unknown_note": "{label} ({note})",
+    "unknown_could_change": "{label}: could change {rules}",
+    "unknown_note_could_change": "{label} ({note}): could change {rules}",
+    "set_aside": "`{ref}`: {reason}",
+    "set_aside_input": "{key}: {reason}",
+    "not_supplied": "Not supplied by the EHR: {keys}",
+    # Order hooks.
+    "order_result": "**{headline}.** {missing}",
+    "order_missing": "Core labs missing: {labels}.",
+    "order_none_missing": "No core lab is missing.",
+})
+
+
 def say(key: str, **values: object) -> str:
     """The sentence `key` of the pathway content, with its fields filled in."""
     return TEXT[key].format(**values) if values else TEXT[key]
+
+
+def card_say(key: str, **values: object) -> str:
+    """The card sentence `key` (CARD_TEXT), with its fields filled in."""
+    return CARD_TEXT[key].format(**values) if values else CARD_TEXT[key]
 
 
 def wording_content() -> dict[str, object]:
@@ -167,6 +234,9 @@ def wording_content() -> dict[str, object]:
     return {
         "headlines": {str(k): v for k, v in HEADLINES.items()},
         "card_headlines": {str(k): v for k, v in CARD_HEADLINES.items()},
+        "order_card_headlines": {str(k): v for k, v in ORDER_CARD_HEADLINES.items()},
+        "card_text": dict(CARD_TEXT),
+        "card_override_reasons": dict(CARD_OVERRIDE_REASONS),
         "text": dict(TEXT),
         "dispositions": [d.value for d in Disposition],
         "rule_kinds": [k.value for k in RuleKind],
