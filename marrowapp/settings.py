@@ -227,3 +227,17 @@ CDS_CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CDS_CORS_ALLOWED_
 # {"iss": "<FHIR base URL>", "client_id": "<id registered with the EHR>", "frame_origins": [...]}.
 # Empty: /launch refuses every launch.
 SMART_EHRS = json.loads(os.environ.get("SMART_EHRS", "[]"))
+
+
+def csrf_cookie_samesite(ehrs: object, https: bool) -> str:
+    """"None" when the screen may be framed by a configured EHR (over HTTPS), else "Lax".
+
+    Inside an EHR's frame the screen is a third-party context: a Lax CSRF cookie is not sent with
+    its posts, so every evaluation would be refused (403). The CSRF token, the Origin check and the
+    session cookie (still Lax) are unchanged; only the CSRF cookie travels into the frame.
+    """
+    framed = isinstance(ehrs, list) and any(isinstance(e, dict) and e.get("frame_origins") for e in ehrs)
+    return "None" if https and framed else "Lax"
+
+
+CSRF_COOKIE_SAMESITE = csrf_cookie_samesite(SMART_EHRS, _HTTPS)
