@@ -510,19 +510,19 @@ class Alternatives(Condition):
 
 @dataclass(frozen=True)
 class Entered(Condition):
-    """Every named fact was entered; otherwise unknown, naming those missing."""
+    """The fact was entered: true, otherwise unknown (never false), so that inside all_of every
+    missing one is named."""
 
-    facts: tuple[str, ...]
+    fact: str
 
     def evaluate(self, ctx: Context) -> Outcome:
-        missing = frozenset(key for key in self.facts if key not in ctx.facts)
-        return Outcome(None, (), missing) if missing else TRUE
+        return TRUE if self.fact in ctx.facts else Outcome(None, (), frozenset({self.fact}))
 
     def describe(self) -> str:
-        return " and ".join(self.facts) + " entered"
+        return f"{self.fact} entered"
 
     def inputs(self) -> frozenset[str]:
-        return frozenset(self.facts)
+        return frozenset({self.fact})
 
     def leaves(self) -> tuple[Condition, ...]:
         return ()

@@ -531,7 +531,7 @@ CRITERIA: tuple[Rule, ...] = (
         "IMWG 2014 SLiM criterion: the involved free light chain (the larger of κ and λ) is at least "
         "100 times the uninvolved one and at least 100 mg/L.",
         Requires(
-            Entered(("flc_kappa", "flc_lambda")),
+            all_of(Entered("flc_kappa"), Entered("flc_lambda")),
             all_of(
                 Compare("flc_involved_ratio", ">=", "slim_flc_ratio"),
                 Compare("flc_involved", ">=", "slim_flc_involved"),
