@@ -21,8 +21,8 @@ def test_flc_ratio_8_shows_published_breakpoint_met_beyond_the_source(client):
     assert section.tag == "section"
     assert page.by_id("criterion-CRIT-FLC-PUBLISHED").attrs["data-status"] == "met"
     lines = [e.text for e in page.with_attr("data-criteria-line")]
-    assert lines[0] == "Source triggers a published criterion also supports: none."
-    assert lines[1] == "Source triggers resting on the source alone: none."
+    assert lines[0] == "No source trigger here is backed by a published criterion."
+    assert lines[1] == "No source trigger here rests on the source alone."
     assert lines[2].startswith("Published criteria met without a source trigger: CRIT-FLC-PUBLISHED")
     assert not page.with_attr("data-rule-id", "BX-FLC")
 

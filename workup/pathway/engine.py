@@ -429,12 +429,9 @@ def criteria_summary(triggers: tuple[Finding, ...], criteria: tuple[Criterion, .
     supported = [f"{t} ({', '.join(ids)})" for t, ids in supporters.items() if ids]
     alone = [t for t, ids in supporters.items() if not ids]
     beyond = [f"{c.id} ({c.title})" for c in met if not set(c.related_rules) & set(fired)]
-    none = say("criteria_none")
-    return (
-        say("criteria_supported", items="; ".join(supported) or none),
-        say("criteria_source_alone", items=", ".join(alone) or none),
-        say("criteria_beyond_source", items="; ".join(beyond) or none),
-    )
+    lines = (("criteria_supported", "; ".join(supported)), ("criteria_source_alone", ", ".join(alone)),
+             ("criteria_beyond_source", "; ".join(beyond)))
+    return tuple(say(key, items=items) if items else say(f"{key}_none") for key, items in lines)  # type: ignore[return-value]
 
 
 def _pitfall(rule: Rule, outcome: Outcome) -> Pitfall:
