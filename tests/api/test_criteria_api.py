@@ -40,3 +40,8 @@ def test_openapi_describes_the_criteria_key():
     assert {"id", "title", "status", "value", "basis", "missing", "reason", "citations", "related_rules"} <= set(
         schemas["Criterion"]["required"]
     )
+
+
+def test_openapi_lists_the_criterion_statuses():
+    status = build_openapi()["components"]["schemas"]["Criterion"]["properties"]["status"]
+    assert status == {"type": "string", "enum": ["met", "not_met", "not_evaluable"]}

@@ -413,7 +413,7 @@ def _criterion(rule: Rule, outcome: Outcome, ctx: Context) -> Criterion:
     if rule.strata and status is not CriterionStatus.NOT_EVALUABLE:
         value = rule.strata[rule.condition.part.count(ctx)]  # type: ignore[attr-defined]
     return Criterion(
-        id=rule.id, title=rule.title, status=status.value, value=value, statement=rule.statement,
+        id=rule.id, title=rule.title, status=status, value=value, statement=rule.statement,
         basis=basis(tuple(checked)), missing=tuple(sorted(k for k in outcome.missing if k in LABELS)),
         reason=rule.not_evaluable_reason if status is CriterionStatus.NOT_EVALUABLE else "",
         citations=CITATIONS_OF[rule.id], evidence_note=NOTE_OF[rule.id], related_rules=rule.related_rules,

@@ -17,6 +17,8 @@ from typing import Any
 
 import orjson
 
+from .wording import CriterionStatus
+
 
 @dataclass(slots=True, unsafe_hash=True)
 class MatchedInput:
@@ -135,7 +137,7 @@ class Criterion:
 
     id: str
     title: str
-    status: str  # "met" | "not_met" | "not_evaluable"
+    status: CriterionStatus
     value: str | None
     statement: str
     basis: tuple[MatchedInput, ...]
