@@ -56,3 +56,13 @@ def observed(result: dict) -> dict:
     if result["follow_up"]:
         got["follow_up_due_date"] = result["follow_up"][0]["due_date"]
     return got
+
+
+def criteria_params():
+    """The golden cases that pin the published-criteria cross-check (SPEC §10)."""
+    return [pytest.param(case, id=case["name"]) for case in golden_cases() if "criteria" in case]
+
+
+def observed_criteria(result: dict) -> list[dict]:
+    """What a golden case pins of the cross-check: each criterion's id, status and value, in order."""
+    return [{"id": c["id"], "status": c["status"], "value": c["value"]} for c in result["criteria"]]

@@ -30,6 +30,7 @@ SI_UNITS = {
     "hemoglobin": "g/L",
     "calcium": "mmol/L",
     "albumin": "g/L",
+    "mprotein_concentration": "g/L",
     "creatinine": "µmol/L",
     "igg": "g/L",
     "iga": "g/L",

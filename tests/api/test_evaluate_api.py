@@ -6,13 +6,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.golden import golden_params, invalid_params, observed
+from tests.golden import criteria_params, golden_params, invalid_params, observed, observed_criteria
 from workup.pathway.rules import RULES_BY_ID
 
 URL = "/api/v1/evaluate"
 TOP_LEVEL_KEYS = {
     "disposition", "summary", "options", "triggers", "deferral_considerations", "imaging", "follow_up",
-    "conflicts", "pitfalls", "mri", "labs", "unknowns", "warnings", "pathway",
+    "conflicts", "pitfalls", "mri", "labs", "unknowns", "warnings", "pathway", "criteria",
 }  # fmt: skip
 ID_GROUPS = ("triggers", "deferral_considerations", "imaging", "follow_up", "pitfalls", "mri", "warnings")
 
@@ -27,6 +27,12 @@ def test_golden_case_api(client, case):
     response = post(client, case["input"])
     assert response.status_code == 200
     assert observed(response.json()) == case["expected"]
+
+
+@pytest.mark.parametrize("case", criteria_params())
+def test_golden_case_api_criteria(client, case):
+    response = post(client, case["input"])
+    assert observed_criteria(response.json()) == case["criteria"]
 
 
 @pytest.mark.parametrize("case", invalid_params())

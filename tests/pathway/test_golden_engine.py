@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.golden import golden_cases, golden_params, observed
+from tests.golden import criteria_params, golden_cases, golden_params, observed, observed_criteria
 from workup.pathway.engine import evaluate
 from workup.pathway.parsing import case_from_json
 from workup.pathway.rules import RULES
@@ -14,12 +14,45 @@ def test_golden_case_engine(case):
     assert observed(result) == case["expected"]
 
 
+@pytest.mark.parametrize("case", criteria_params())
+def test_golden_case_engine_criteria(case):
+    result = evaluate(case_from_json(data=case["input"])).to_dict()
+    assert observed_criteria(result) == case["criteria"]
+
+
+# SPEC §10: the statuses each criterion can take (focal never "not met" from a lumbar MRI; the
+# marrow plasma-cell criterion never judged), and the MGUS strata.
+CRITERION_STATUSES = {
+    "CRIT-WHO-ANEMIA": {"met", "not_met", "not_evaluable"},
+    "CRIT-IMWG-ANEMIA": {"met", "not_met", "not_evaluable"},
+    "CRIT-IMWG-CALCIUM": {"met", "not_met", "not_evaluable"},
+    "CRIT-IMWG-RENAL": {"met", "not_met", "not_evaluable"},
+    "CRIT-FLC-PUBLISHED": {"met", "not_met", "not_evaluable"},
+    "CRIT-SLIM-FLC": {"met", "not_met", "not_evaluable"},
+    "CRIT-SLIM-FOCAL": {"met", "not_evaluable"},
+    "CRIT-SLIM-BMPC": {"not_evaluable"},
+    "CRIT-MGUS-RISK": {"met", "not_met", "not_evaluable"},
+}
+
+
+@pytest.mark.parametrize(("criterion_id", "statuses"), sorted(CRITERION_STATUSES.items()))
+def test_golden_cases_pin_every_criterion_status(criterion_id, statuses):
+    seen = {c["status"] for case in golden_cases() for c in case.get("criteria", ()) if c["id"] == criterion_id}
+    assert seen == statuses
+
+
+def test_golden_cases_pin_every_mgus_stratum():
+    seen = {c["value"] for case in golden_cases() for c in case.get("criteria", ()) if c["id"] == "CRIT-MGUS-RISK"}
+    assert seen == {"low", "low-intermediate", "high-intermediate", "high", None}
+
+
 def _fired_or_active(case) -> set[str]:
     expected = case["expected"]
     return {*expected["fired"], *expected["active_pitfalls"], *expected["mri"], *expected["warnings"]}
 
 
-SPEC_RULE_IDS = {r.id for r in RULES if not r.id.startswith("WARN-")}
+# Criteria never fire: their statuses are pinned separately (test_criteria, golden "criteria").
+SPEC_RULE_IDS = {r.id for r in RULES if not r.id.startswith(("WARN-", "CRIT-"))}
 
 
 @pytest.mark.parametrize("rule_id", sorted(SPEC_RULE_IDS))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import types
 import typing
 from decimal import Decimal
@@ -339,6 +340,8 @@ def _type_schema(hint: Any, schemas: dict[str, Any]) -> dict[str, Any]:
         return {"oneOf": [*options, NULL]} if type(None) in args else {"oneOf": options}
     if origin is tuple:
         return {"type": "array", "items": _type_schema(args[0], schemas)}
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return {"type": "string", "enum": [member.value for member in hint]}
     if dataclasses.is_dataclass(hint):
         name = hint.__name__
         if name not in schemas:

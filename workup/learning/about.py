@@ -37,6 +37,8 @@ HOW_TO_OBTAIN: dict[str, str] = {
     "flc_kappa": "Serum free light chain assay, κ value with its unit.",
     "flc_lambda": "Serum free light chain assay, λ value in the same unit as κ.",
     "flc_ratio": "The κ/λ ratio as the lab reports it; leave blank to let the tool compute κ ÷ λ.",
+    "mprotein_concentration": "The size of the M-spike on serum electrophoresis, in g/dL or g/L "
+    "(optional). Only the published-criteria cross-check reads it, to place MGUS risk.",
     "calcium": "Serum total calcium from the chemistry panel; it is corrected for albumin when "
     "albumin is entered.",
     "albumin": "Serum albumin from the chemistry panel.",

@@ -31,6 +31,7 @@ KIND_LABELS = {
     "pitfall": "Pitfall",
     "mri": "MRI signal sign (informational)",
     "warning": "Scope guard or entry check",
+    "criterion": "Published criterion (cross-check beside the source; never changes the result)",
 }
 
 # What the source pathway said, paraphrased. Only rules that cite the source have an entry.
@@ -87,6 +88,35 @@ SOURCE_CLAIMS: dict[str, str] = {
 
 # Rules the tool has that the source pathway does not, and where they come from.
 NOT_IN_SOURCE: dict[str, str] = {
+    # SPEC §10: the published criteria, each against the source rule it sits beside.
+    "CRIT-WHO-ANEMIA": "Not in the source. The WHO anaemia cut-off depends on sex (13.0 g/dL for men, "
+    "12.0 for women), where the source uses 12 g/dL for everyone: a man with 12.5 g/dL is anaemic by "
+    "WHO but does not reach the source's BX-ANEMIA. The WHO figures were seen only through a secondary "
+    "source (UNCONFIRMED).",
+    "CRIT-IMWG-ANEMIA": "Not in the source. IMWG 2014 counts anaemia as myeloma-defining only below "
+    "10.0 g/dL or more than 2.0 g/dL under the lower limit, far lower than the source's 12 g/dL: many "
+    "cases that fire BX-ANEMIA do not meet it.",
+    "CRIT-IMWG-CALCIUM": "Not in the source, which gives no number for calcium. IMWG 2014 asks for more "
+    "than 11.0 mg/dL or more than 1.0 mg/dL over the upper limit; BX-CALCIUM fires at any value over "
+    "the upper limit.",
+    "CRIT-IMWG-RENAL": "Not in the source, which gives no number. IMWG 2014 asks for creatinine above "
+    "2.0 mg/dL (177 µmol/L) or a clearance below 40; BX-RENAL fires above the upper limit or below an "
+    "eGFR of 60. Here the eGFR stands in for the creatinine clearance.",
+    "CRIT-FLC-PUBLISHED": "The source cites this breakpoint but writes it as strict (> 8, < 0.125). "
+    "Dispenzieri 2008 published it inclusive (≥ 8, ≤ 0.125), and in diagnosed smouldering myeloma, not "
+    "as a biopsy trigger: a ratio of exactly 8 meets the published figure but not BX-FLC.",
+    "CRIT-SLIM-FLC": "Not in the source. The IMWG 2014 SLiM criterion asks for an involved/uninvolved "
+    "ratio of 100 or more with the involved chain at 100 mg/L or more; it needs κ and λ themselves, "
+    "not only their ratio. BX-FLC fires far earlier, above 8.",
+    "CRIT-SLIM-FOCAL": "The source does not list focal lesions; the app's BX-FOCAL adds this IMWG 2014 "
+    "criterion. From a lumbar MRI it can be met but never excluded, because spine-only imaging misses "
+    "about half of focal lesions.",
+    "CRIT-SLIM-BMPC": "Not in the source. Clonal plasma cells of 60 % or more define myeloma (IMWG "
+    "2014), but only the marrow sample can show it, so it is never judged here.",
+    "CRIT-MGUS-RISK": "Not in the source, which sends any monoclonal protein to biopsy (BX-MPROTEIN). "
+    "IMWG 2010 places MGUS by three risk factors and advises a baseline marrow from intermediate risk "
+    "up; in low-risk MGUS with normal hemoglobin, calcium and creatinine, leaving the marrow out "
+    "missed myeloma in under 1 % (Sidiqi 2020).",
     "BX-FOCAL": "Not in the source. Added from the IMWG 2014 criteria, where more than one focal "
     "lesion of 5 mm or more on MRI defines myeloma; marked as an extension wherever it shows.",
     "MRI-T1-DISC": "Not in the source. Added because the source's white- and gray-matter "

@@ -51,7 +51,7 @@ COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("combined", "Combined findings", ("derived",)),
     ("rules", "Triggers and considerations", ("trigger", "deferral", "mri-sign")),
     ("dispositions", "Disposition (first match wins)", ("disposition", "derived-late")),
-    ("after", "Follow-up, imaging and cautions", ("follow_up", "imaging", "pitfall", "warning")),
+    ("after", "Follow-up, imaging and cautions", ("follow_up", "imaging", "pitfall", "warning", "criterion")),
 )
 BAND_TITLES = {
     "mri": "MRI findings",
@@ -68,6 +68,7 @@ BAND_TITLES = {
     "imaging": "Imaging options",
     "pitfall": "Pitfalls",
     "warning": "Scope guards and entry checks",
+    "criterion": "Published criteria (cross-check; never change the result)",
 }
 # Rule kinds whose band name differs from the kind (the MRI input group is also called "mri").
 _KIND_BAND = {"mri": "mri-sign"}

@@ -150,6 +150,20 @@ class Condition:
     def rule_refs(self) -> frozenset[str]:
         return frozenset()
 
+    def checked(self, ctx: Context) -> Match | None:
+        """The input this leaf compares, as a basis shows it (None: not a leaf, or not entered)."""
+        return None
+
+    def leaves(self) -> tuple[Condition, ...]:
+        """The comparisons and value checks inside, in order (a criterion's basis lists them)."""
+        parts = getattr(self, "parts", None)
+        if parts is None:
+            part = getattr(self, "part", None)
+            parts = () if part is None else (part,)
+        if not parts:
+            return (self,)
+        return tuple(leaf for p in parts for leaf in p.leaves())
+
 
 @dataclass(frozen=True)
 class Compare(Condition):
@@ -177,6 +191,17 @@ class Compare(Condition):
             return FALSE
         return Outcome(True, ((fact, _OP_TEXT[self.op], limit, against, unit),))
 
+    def checked(self, ctx: Context) -> Match | None:
+        """The comparison as a basis shows it, held or not (None: the fact was not entered)."""
+        fact = ctx.facts.get(self.fact)
+        if fact is None:
+            return None
+        limit = ctx.limits[self.limit]
+        stated = limit.stated.get(fact.entered_unit) if limit.stated else None
+        if stated is None or fact.native is None:
+            return (fact, _OP_TEXT[self.op], limit, limit.value, limit.threshold.unit)
+        return (fact, _OP_TEXT[self.op], limit, stated, fact.entered_unit)
+
     def describe(self) -> str:
         return f"{self.fact} {_OP_TEXT[self.op]} {self.limit}"
 
@@ -201,6 +226,10 @@ class Is(Condition):
         if fact.value not in self.values:
             return FALSE
         return Outcome(True, ((fact, None, None, None, None),))
+
+    def checked(self, ctx: Context) -> Match | None:
+        fact = ctx.facts.get(self.fact)
+        return None if fact is None else (fact, None, None, None, None)
 
     def describe(self) -> str:
         shown = " or ".join(str(v).lower() for v in self.values)
@@ -445,3 +474,128 @@ class NonEmpty(Condition):
         return frozenset({self.fact})
 
 
+
+
+# --- Published criteria (SPEC §10) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alternatives(Condition):
+    """"A or B" as SPEC §10 reads a published criterion: true when any measured alternative holds,
+    false when none holds and at least one was measured, unknown when none was measured. The
+    alternatives not measured are named (in `missing`) whatever the state."""
+
+    parts: tuple[Condition, ...]
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        matched: tuple[Match, ...] = ()
+        measured, missing = False, frozenset()
+        for part in self.parts:
+            outcome = part.evaluate(ctx)
+            if outcome.state is None:
+                missing |= outcome.missing
+                continue
+            measured = True
+            matched += outcome.matched
+        if matched:
+            return Outcome(True, matched, missing)
+        return Outcome(False if measured else None, (), missing)
+
+    def describe(self) -> str:
+        return "(" + " OR ".join(p.describe() for p in self.parts) + "; any measured alternative)"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset().union(*(p.inputs() for p in self.parts))
+
+
+@dataclass(frozen=True)
+class Entered(Condition):
+    """The fact was entered: true, otherwise unknown (never false), so that inside all_of every
+    missing one is named."""
+
+    fact: str
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        return TRUE if self.fact in ctx.facts else Outcome(None, (), frozenset({self.fact}))
+
+    def describe(self) -> str:
+        return f"{self.fact} entered"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset({self.fact})
+
+    def leaves(self) -> tuple[Condition, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class Requires(Condition):
+    """A criterion evaluable only when `gate` holds: otherwise unknown, naming the gate's missing
+    inputs and the part's (the criterion's own reason explains the rest)."""
+
+    gate: Condition
+    part: Condition
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        gate = self.gate.evaluate(ctx)
+        if gate.state is True:
+            return self.part.evaluate(ctx)
+        part = self.part.evaluate(ctx)
+        return Outcome(None, (), gate.missing | (part.missing if part.state is None else frozenset()))
+
+    def describe(self) -> str:
+        return f"(evaluable only if {self.gate.describe()}) {self.part.describe()}"
+
+    def inputs(self) -> frozenset[str]:
+        return self.gate.inputs() | self.part.inputs()
+
+    def leaves(self) -> tuple[Condition, ...]:
+        return self.gate.leaves() + self.part.leaves()
+
+
+@dataclass(frozen=True)
+class NeverEvaluable(Condition):
+    """A criterion that the inputs of this pathway can never decide (it needs the marrow)."""
+
+    needs: str
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        return Outcome(None)
+
+    def describe(self) -> str:
+        return f"needs {self.needs}: never evaluable from these inputs"
+
+    def leaves(self) -> tuple[Condition, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class CountOf(Condition):
+    """Risk factors counted: true when at least one is known to hold (the matched ones form the
+    basis, the unknown ones are named), false when all are known and none holds, else unknown."""
+
+    parts: tuple[Condition, ...]
+
+    def count(self, ctx: Context) -> int:
+        """How many factors are known to hold."""
+        return sum(1 for part in self.parts if part.evaluate(ctx).state is True)
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        matched: tuple[Match, ...] = ()
+        held, missing = 0, frozenset()
+        for part in self.parts:
+            outcome = part.evaluate(ctx)
+            if outcome.state is None:
+                missing |= outcome.missing
+            elif outcome.state:
+                held += 1
+                matched += outcome.matched
+        if held:
+            return Outcome(True, matched, missing)
+        return Outcome(None, (), missing) if missing else FALSE
+
+    def describe(self) -> str:
+        return "count of (" + "; ".join(p.describe() for p in self.parts) + ")"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset().union(*(p.inputs() for p in self.parts))

@@ -24,6 +24,7 @@ from .inputs import CHOICE_LABELS, INPUTS, Case
 from .result import (
     Assessment,
     Conflict,
+    Criterion,
     Finding,
     LabLine,
     MatchedInput,
@@ -46,14 +47,16 @@ from .rules import (
     Rule,
 )
 from .units import ANALYTES, REFERENCE_LIMIT_ANALYTE, shown_value
-from .wording import TEXT, Disposition, RuleKind, say, wording_content
+from .wording import TEXT, CriterionStatus, Disposition, RuleKind, say, wording_content
 
 PATHWAY_ID = "marrow-heterogeneity-lumbar-mri"
 PATHWAY_VERSION = "1.1.0"
 SOURCE_DATE = "2025-11-14"
 
 STAGES_BEFORE_DISPOSITION = (RuleKind.TRIGGER, RuleKind.DEFERRAL, RuleKind.IMAGING)
-STAGES_AFTER_DISPOSITION = (RuleKind.FOLLOW_UP, RuleKind.PITFALL, RuleKind.MRI, RuleKind.WARNING)
+STAGES_AFTER_DISPOSITION = (
+    RuleKind.FOLLOW_UP, RuleKind.PITFALL, RuleKind.MRI, RuleKind.WARNING, RuleKind.CRITERION,
+)  # fmt: skip
 FINDING_GROUPS = {
     RuleKind.TRIGGER: "triggers",
     RuleKind.DEFERRAL: "deferral_considerations",
@@ -129,6 +132,17 @@ def _derive_flc_ratio(facts: dict[str, Fact]) -> None:
     facts["flc_ratio"] = Fact(
         "flc_ratio", _label("flc_ratio"), computed, "", None, "", note, precision=RATIO_PRECISION
     )
+    # The SLiM criterion reads the involved chain (the larger) and its ratio to the other.
+    involved, uninvolved, chain = (kappa, lam, "κ") if kappa.value >= lam.value else (lam, kappa, "λ")  # type: ignore[operator]
+    facts["flc_involved"] = Fact(
+        "flc_involved", "Involved free light chain", involved.value, "mg/L", None, "",
+        say("flc_involved_note", chain=chain, **figures), precision=Decimal("0.1"),
+    )
+    facts["flc_involved_ratio"] = Fact(
+        "flc_involved_ratio", "Involved/uninvolved FLC ratio", involved.value / uninvolved.value, "", None, "",  # type: ignore[operator]
+        say("flc_involved_ratio_note", involved=_num(involved.value), uninvolved=_num(uninvolved.value)),
+        precision=RATIO_PRECISION,
+    )
     if entered is not None and abs(entered.value - computed) > T.FLC_RATIO_DISCREPANCY * computed:  # type: ignore[operator]
         shown = shown_value(computed, RATIO_PRECISION)
         facts["flc_ratio_discrepancy"] = Fact(
@@ -191,9 +205,28 @@ def _default_limits(sex: str | None) -> dict[str, Limit]:
         "b2m_warn": limit(T.B2M_WARN),
         "flc_ratio_warn_low": limit(T.FLC_RATIO_WARN_LOW),
         "flc_ratio_warn_high": limit(T.FLC_RATIO_WARN_HIGH),
+        # Published criteria (SPEC §10).
+        "who_hb_min": limit(T.WHO_HB_MIN.get(sex_key, T.WHO_HB_MIN["female"]), sex_origin),
+        "imwg_hb_absolute": limit(T.IMWG_HB_ABSOLUTE),
+        "egfr_crab": limit(T.EGFR_CRAB),
+        "flc_published_high": limit(T.FLC_PUBLISHED_HIGH),
+        "flc_published_low": limit(T.FLC_PUBLISHED_LOW),
+        "slim_flc_ratio": limit(T.SLIM_FLC_RATIO),
+        "slim_flc_involved": limit(T.SLIM_FLC_INVOLVED),
+        "mgus_mprotein": limit(T.MGUS_MPROTEIN),
     }
-    limits["calcium_crab_relative"] = _above(limits["calcium_uln"])
+    _derive_relative_limits(limits)
     return limits
+
+
+def _derive_relative_limits(limits: dict[str, Limit]) -> None:
+    """The limits stated relative to another one in force (a default or the lab's own)."""
+    limits["calcium_crab_relative"] = _above(limits["calcium_uln"])
+    lln, step = limits["hb_normal_min"], T.IMWG_HB_BELOW_LLN
+    limits["imwg_hb_below_lln"] = Limit(
+        step, lln.value - step.value,
+        say("origin_below_lower", origin=lln.origin, step=f"{step.value} {step.unit}"),
+    )
 
 
 def _above(uln: Limit) -> Limit:
@@ -225,7 +258,7 @@ def resolve_limits(case: Case) -> Mapping[str, Limit]:
         stated = {} if unit.symbol == analyte.canonical_unit else {unit.symbol: quantity.value}
         value = analyte.convert(quantity.value, unit)
         limits[name] = Limit(limits[name].threshold, value, say("origin_lab"), stated, _num(value))
-    limits["calcium_crab_relative"] = _above(limits["calcium_uln"])
+    _derive_relative_limits(limits)
     return MappingProxyType(limits)
 
 
@@ -283,6 +316,7 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
         contrast_to_review=CONTRAST_TO_REVIEW.holds(ctx),
     )
     conflicts = _conflicts(parts)
+    criteria = tuple(_criterion(rule, outcomes[rule.id], ctx) for rule in RULES_BY_KIND[RuleKind.CRITERION])
     return Assessment(
         disposition=ctx.disposition,
         summary=_summary(parts),
@@ -299,6 +333,8 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
         warnings=tuple(warnings),
         pathway=PATHWAY_INFO,
         evaluation_date=evaluation_date,
+        criteria=criteria,
+        criteria_summary=criteria_summary(parts.triggers, criteria),
     )
 
 
@@ -358,6 +394,44 @@ def _finding(rule: Rule, matched, ctx: Context, evaluation_date: dt.date) -> Fin
         id=rule.id, kind=rule.kind.value, title=rule.title, statement=rule.statement, matched=matched,
         citations=CITATIONS_OF[rule.id], evidence_note=NOTE_OF[rule.id], labels=labels, due_date=due,
     )
+
+
+_STATUS = {True: CriterionStatus.MET, False: CriterionStatus.NOT_MET, None: CriterionStatus.NOT_EVALUABLE}
+
+
+def _criterion(rule: Rule, outcome: Outcome, ctx: Context) -> Criterion:
+    """A published criterion with every comparison it made (SPEC §10): met, not met or not
+    evaluable, the inputs not measured, and for MGUS risk the stratum the known factors prove."""
+    status = _STATUS[outcome.state]
+    seen, checked = set(), []
+    for leaf in rule.condition.leaves():
+        match = leaf.checked(ctx)
+        if match is not None and (match[0].key, id(match[2])) not in seen:
+            seen.add((match[0].key, id(match[2])))
+            checked.append(match)
+    value = None
+    if rule.strata and status is not CriterionStatus.NOT_EVALUABLE:
+        value = rule.strata[rule.condition.part.count(ctx)]  # type: ignore[attr-defined]
+    return Criterion(
+        id=rule.id, title=rule.title, status=status, value=value, statement=rule.statement,
+        basis=basis(tuple(checked)), missing=tuple(sorted(k for k in outcome.missing if k in LABELS)),
+        reason=rule.not_evaluable_reason if status is CriterionStatus.NOT_EVALUABLE else "",
+        citations=CITATIONS_OF[rule.id], evidence_note=NOTE_OF[rule.id], related_rules=rule.related_rules,
+    )
+
+
+def criteria_summary(triggers: tuple[Finding, ...], criteria: tuple[Criterion, ...]) -> tuple[str, str, str]:
+    """The cross-check in three lines: the source's triggers a met criterion supports, those resting
+    on the source alone, and the criteria met where no related source trigger fired."""
+    met = [c for c in criteria if c.status == CriterionStatus.MET]
+    fired = [t.id for t in triggers]
+    supporters = {t: [c.id for c in met if t in c.related_rules] for t in fired}
+    supported = [f"{t} ({', '.join(ids)})" for t, ids in supporters.items() if ids]
+    alone = [t for t, ids in supporters.items() if not ids]
+    beyond = [f"{c.id} ({c.title})" for c in met if not set(c.related_rules) & set(fired)]
+    lines = (("criteria_supported", "; ".join(supported)), ("criteria_source_alone", ", ".join(alone)),
+             ("criteria_beyond_source", "; ".join(beyond)))
+    return tuple(say(key, items=items) if items else say(f"{key}_none") for key, items in lines)  # type: ignore[return-value]
 
 
 def _pitfall(rule: Rule, outcome: Outcome) -> Pitfall:
@@ -446,7 +520,8 @@ def _unknowns(ctx: Context, outcomes: dict[str, Outcome], labs: tuple[LabLine, .
     notes: dict[str, str] = {}
     for rule in RULES:
         outcome = outcomes[rule.id]
-        if outcome.state is None:
+        # The cross-check never changes the result, so what it lacks is not listed as unknown.
+        if outcome.state is None and rule.kind is not RuleKind.CRITERION:
             for key in sorted(outcome.missing):
                 could_change.setdefault(key, []).append(rule.id)
     disposition_open = not CORE_COMPLETE.holds(ctx) and not ctx.fired & TRIGGER_IDS
@@ -624,6 +699,9 @@ def rule_table() -> list[dict[str, object]]:
             "active_reason": rule.active_reason,
             "low_reliability_when": rule.low_reliability_when and rule.low_reliability_when.describe(),
             "not_applicable_when": rule.not_applicable_when and rule.not_applicable_when.describe(),
+            "related_rules": list(rule.related_rules),
+            "not_evaluable_reason": rule.not_evaluable_reason,
+            "strata": list(rule.strata),
         }
         for rule in RULES
     ]

@@ -35,8 +35,8 @@ CITATIONS: dict[str, Citation] = {
            "2003;16(4):304-8.", pmid="12794913"),
         _C("IMWG-2014", "Rajkumar SV et al. International Myeloma Working Group updated criteria "
            "for the diagnosis of multiple myeloma. Lancet Oncol 2014;15(12):e538-48."),
-        _C("WHO-ANAEMIA", "World Health Organization haemoglobin thresholds for anaemia (< 13 g/dL "
-           "men, < 12 g/dL non-pregnant women); seen via a secondary source."),
+        _C("WHO-ANAEMIA", "World Health Organization haemoglobin thresholds for anaemia (below 13 g/dL "
+           "for men, below 12 g/dL for non-pregnant women); seen via a secondary source."),
         _C("DISPENZIERI-2008", "Dispenzieri A, Kyle RA, Katzmann JA, et al. Immunoglobulin free "
            "light chain ratio is an independent risk factor for progression of smoldering "
            "multiple myeloma. Blood 2008;111(2):785."),

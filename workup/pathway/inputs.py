@@ -178,6 +178,9 @@ INPUTS: tuple[InputSpec, ...] = (
        help="mg/L or mg/dL; it need not be in the same unit as κ."),
     _S("flc_ratio", "FLC κ/λ ratio", "labs", "ratio",
        help="As reported by the lab. With κ and λ both entered, the rules use κ ÷ λ and show this beside it."),
+    _S("mprotein_concentration", "M-protein concentration", "labs", "quantity",
+       help="Optional; the M-spike in g/dL or g/L. Read only by the published-criteria cross-check "
+       "(MGUS risk), never by the source's rules."),
     _S("calcium", "Calcium (total)", "labs", "quantity",
        help="Corrected for albumin when albumin is entered."),
     _S("albumin", "Albumin", "labs", "quantity"),
@@ -240,6 +243,7 @@ class Case:
     flc_kappa: Quantity | None = None
     flc_lambda: Quantity | None = None
     flc_ratio: Decimal | None = None
+    mprotein_concentration: Quantity | None = None
     calcium: Quantity | None = None
     albumin: Quantity | None = None
     creatinine: Quantity | None = None

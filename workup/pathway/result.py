@@ -17,6 +17,8 @@ from typing import Any
 
 import orjson
 
+from .wording import CriterionStatus
+
 
 @dataclass(slots=True, unsafe_hash=True)
 class MatchedInput:
@@ -126,6 +128,27 @@ class LabLine:
 
 
 @dataclass(slots=True, unsafe_hash=True)
+class Criterion:
+    """A published criterion evaluated on the case (SPEC §10); it never changes the disposition.
+
+    `basis` lists every comparison it made, held or not; `missing` names the inputs (alternatives)
+    not measured, whatever the status; `reason` says why it could not be judged.
+    """
+
+    id: str
+    title: str
+    status: CriterionStatus
+    value: str | None
+    statement: str
+    basis: tuple[MatchedInput, ...]
+    missing: tuple[str, ...]
+    reason: str
+    citations: tuple[Citation, ...]
+    evidence_note: EvidenceNote | None
+    related_rules: tuple[str, ...]
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class Unknown:
     key: str
     label: str
@@ -165,6 +188,9 @@ class Assessment:
     warnings: tuple[Warning, ...]
     pathway: PathwayInfo
     evaluation_date: dt.date
+    criteria: tuple[Criterion, ...] = ()
+    # The three summary lines of the cross-check: supported / source alone / beyond the source.
+    criteria_summary: tuple[str, ...] = ()
 
     @property
     def fired_ids(self) -> frozenset[str]:
@@ -186,7 +212,7 @@ class Assessment:
 
 RESULT_KEYS = (
     "disposition", "summary", "options", "triggers", "deferral_considerations", "imaging", "follow_up",
-    "conflicts", "pitfalls", "mri", "labs", "unknowns", "warnings", "pathway",
+    "conflicts", "pitfalls", "mri", "labs", "unknowns", "warnings", "pathway", "criteria",
 )  # fmt: skip
 
 

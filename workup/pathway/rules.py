@@ -9,17 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .conditions import (
+    Alternatives,
     Always,
     AnyFired,
     Compare,
     Condition,
+    CountOf,
     DispositionIs,
+    Entered,
     Fired,
     IfKnown,
     Known,
     Named,
+    NeverEvaluable,
     NonEmpty,
     Not,
+    Requires,
     all_of,
     any_of,
     flag,
@@ -48,6 +53,11 @@ class Rule:
     applicability: str = ""
     low_reliability_when: Condition | None = None
     not_applicable_when: Condition | None = None
+    # Published criteria (SPEC §10): the source rules each one corresponds to, why it may not be
+    # judged, and the strata named by the number of risk factors that hold.
+    related_rules: tuple[str, ...] = ()
+    not_evaluable_reason: str = ""
+    strata: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", RuleKind(self.kind))
@@ -66,6 +76,7 @@ OUTCOMES = {
     RuleKind.PITFALL: "pitfall highlighted",
     RuleKind.MRI: "MRI finding interpreted (never a trigger by itself)",
     RuleKind.WARNING: "warning shown",
+    RuleKind.CRITERION: "published criterion shown beside the source's rules (never changes the disposition)",
 }
 
 
@@ -447,6 +458,127 @@ RULES: tuple[Rule, ...] = (
         flag("flc_ratio_discrepancy"),
     ),
 )
+
+# --- 10. Published-criteria cross-check (evaluated last; read by no other rule) ----------------
+
+MGUS_FACTORS = CountOf((
+    Compare("mprotein_concentration", ">=", "mgus_mprotein"),
+    is_("involved_isotype", "iga", "igm"),
+    FLC_RATIO_ABNORMAL,
+))
+
+CRITERIA: tuple[Rule, ...] = (
+    Rule(
+        "CRIT-WHO-ANEMIA", "criterion", "WHO anaemia",
+        "The WHO calls hemoglobin below 13.0 g/dL in men or below 12.0 g/dL in women anaemia; the "
+        "cut-off depends on sex.",
+        Requires(is_("sex", "female", "male"), Compare("hemoglobin", "<", "who_hb_min")),
+        ("WHO-ANAEMIA",), "EN-HB",
+        related_rules=("BX-ANEMIA",),
+        not_evaluable_reason="Needs hemoglobin and the patient's sex (female or male): the WHO "
+        "cut-off differs between them.",
+    ),
+    Rule(
+        "CRIT-IMWG-ANEMIA", "criterion", "IMWG CRAB anaemia",
+        "Myeloma-defining anaemia per IMWG 2014: hemoglobin below 10.0 g/dL, or more than 2.0 g/dL "
+        "under the lower limit of normal (the lab's limit when entered).",
+        Alternatives((
+            Compare("hemoglobin", "<", "imwg_hb_absolute"),
+            Compare("hemoglobin", "<", "imwg_hb_below_lln"),
+        )),
+        ("IMWG-2014",), "EN-HB",
+        related_rules=("BX-ANEMIA",),
+        not_evaluable_reason="Needs hemoglobin.",
+    ),
+    Rule(
+        "CRIT-IMWG-CALCIUM", "criterion", "IMWG CRAB hypercalcaemia",
+        "Myeloma-defining hypercalcaemia per IMWG 2014: calcium (albumin-corrected when albumin is "
+        "known) above 11.0 mg/dL, or more than 1.0 mg/dL over the upper limit of normal.",
+        Alternatives((
+            Compare("calcium", ">", "calcium_crab"),
+            Compare("calcium", ">", "calcium_crab_relative"),
+        )),
+        ("IMWG-2014",), "EN-CALCIUM",
+        related_rules=("BX-CALCIUM",),
+        not_evaluable_reason="Needs calcium.",
+    ),
+    Rule(
+        "CRIT-IMWG-RENAL", "criterion", "IMWG CRAB renal insufficiency",
+        "Myeloma-defining renal insufficiency per IMWG 2014: creatinine above 2.0 mg/dL (177 µmol/L), "
+        "or eGFR below 40 mL/min/1.73 m².",
+        Alternatives((
+            Compare("creatinine", ">", "creatinine_crab"),
+            Compare("egfr", "<", "egfr_crab"),
+        )),
+        ("IMWG-2014",), "EN-RENAL",
+        related_rules=("BX-RENAL",),
+        not_evaluable_reason="Needs creatinine or eGFR.",
+    ),
+    Rule(
+        "CRIT-FLC-PUBLISHED", "criterion", "FLC breakpoint as published",
+        "Dispenzieri 2008 published the high-risk FLC ratio as 0.125 or less, or 8 or more: both ends "
+        "count, where the source excludes them.",
+        Alternatives((
+            Compare("flc_ratio", ">=", "flc_published_high"),
+            Compare("flc_ratio", "<=", "flc_published_low"),
+        )),
+        ("DISPENZIERI-2008",), "EN-FLC",
+        related_rules=("BX-FLC",),
+        not_evaluable_reason="Needs the FLC ratio (entered, or κ and λ).",
+    ),
+    Rule(
+        "CRIT-SLIM-FLC", "criterion", "SLiM: involved/uninvolved FLC ratio",
+        "IMWG 2014 SLiM criterion: the involved free light chain (the larger of κ and λ) is at least "
+        "100 times the uninvolved one and at least 100 mg/L.",
+        Requires(
+            all_of(Entered("flc_kappa"), Entered("flc_lambda")),
+            all_of(
+                Compare("flc_involved_ratio", ">=", "slim_flc_ratio"),
+                Compare("flc_involved", ">=", "slim_flc_involved"),
+            ),
+        ),
+        ("IMWG-2014",), "EN-FLC",
+        related_rules=("BX-FLC",),
+        not_evaluable_reason="Needs both κ and λ: a ratio alone does not give the involved chain's level.",
+    ),
+    Rule(
+        "CRIT-SLIM-FOCAL", "criterion", "SLiM: more than one focal lesion ≥ 5 mm on MRI",
+        "IMWG 2014 SLiM criterion: more than one focal lesion of 5 mm or more on MRI.",
+        Requires(is_("focal_lesions", "more_than_one"), Always()),
+        ("IMWG-2014", "BJH-SPINE-ONLY"), "EN-FOCAL",
+        related_rules=("BX-FOCAL",),
+        not_evaluable_reason="A lumbar MRI covers too little of the skeleton to rule this out: fewer "
+        "than two lesions here leaves it open.",
+    ),
+    Rule(
+        "CRIT-SLIM-BMPC", "criterion", "SLiM: clonal plasma cells ≥ 60 %",
+        "IMWG 2014 SLiM criterion: clonal plasma cells make up 60 % or more of the marrow.",
+        NeverEvaluable("a marrow sample"),
+        ("IMWG-2014",),
+        not_evaluable_reason="Only the marrow itself can show this.",
+    ),
+    Rule(
+        "CRIT-MGUS-RISK", "criterion", "MGUS risk factors (IMWG 2010; Mayo)",
+        "Risk factors: M-protein 1.5 g/dL or more, an IgA or IgM isotype, and an FLC ratio outside "
+        "0.26–1.65. IMWG 2010 advises a baseline marrow examination in intermediate- and high-risk "
+        "MGUS; in low-risk MGUS with normal hemoglobin, calcium and creatinine, leaving the marrow out "
+        "missed smouldering or multiple myeloma in under 1 % (Sidiqi 2020).",
+        Requires(
+            all_of(
+                any_of(is_("spep", "detected"), is_("ife", "detected"), is_("urine_mprotein", "detected")),
+                is_("involved_isotype", "igg", "iga", "igm"),
+            ),
+            MGUS_FACTORS,
+        ),
+        ("KYLE-2010", "SIDIQI-2020"), "EN-FOLLOW-UP",
+        related_rules=("BX-MPROTEIN",),
+        not_evaluable_reason="Needs a detected monoclonal protein of IgG, IgA or IgM isotype "
+        "(light-chain MGUS is defined separately), and enough risk factors known to place it.",
+        strata=("low", "low-intermediate", "high-intermediate", "high"),
+    ),
+)
+
+RULES = RULES + CRITERIA
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 

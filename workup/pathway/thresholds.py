@@ -63,6 +63,20 @@ ADULT_AGE = _t("ADULT_AGE", "18", "years", "scope of the pathway (adults only)")
 B2M_WARN = _t("B2M_WARN", "20", "mg/L", "design heuristic (evidence review): check the unit")
 FLC_RATIO_WARN_LOW = _t("FLC_RATIO_WARN_LOW", "0.001", "", "design heuristic (evidence review)")
 FLC_RATIO_WARN_HIGH = _t("FLC_RATIO_WARN_HIGH", "1000", "", "design heuristic (evidence review)")
+# Published criteria (SPEC §10): shown beside the source's rules, never deciding the disposition.
+WHO_HB_MIN = {
+    "female": _t("WHO_HB_MIN", "12.0", "g/dL", "WHO anaemia definition (women; via a secondary source, UNCONFIRMED)"),
+    "male": _t("WHO_HB_MIN", "13.0", "g/dL", "WHO anaemia definition (men; via a secondary source, UNCONFIRMED)"),
+}
+IMWG_HB_ABSOLUTE = _t("IMWG_HB_ABSOLUTE", "10.0", "g/dL", "IMWG 2014 CRAB anaemia")
+IMWG_HB_BELOW_LLN = _t("IMWG_HB_BELOW_LLN", "2.0", "g/dL", "IMWG 2014 CRAB anaemia (> 2 g/dL below the lower limit)")
+EGFR_CRAB = _t("EGFR_CRAB", "40", "mL/min/1.73m2", "IMWG 2014 CRAB renal")
+FLC_PUBLISHED_HIGH = _t("FLC_PUBLISHED_HIGH", "8", "", "Dispenzieri 2008 (≥ 8, inclusive as published)")
+FLC_PUBLISHED_LOW = _t("FLC_PUBLISHED_LOW", "0.125", "", "Dispenzieri 2008 (≤ 0.125, inclusive as published)")
+SLIM_FLC_RATIO = _t("SLIM_FLC_RATIO", "100", "", "IMWG 2014 SLiM (involved/uninvolved FLC ratio ≥ 100)")
+SLIM_FLC_INVOLVED = _t("SLIM_FLC_INVOLVED", "100", "mg/L", "IMWG 2014 SLiM (involved FLC ≥ 100 mg/L)")
+MGUS_MPROTEIN = _t("MGUS_MPROTEIN", "1.5", "g/dL", "IMWG 2010 / Mayo MGUS risk factor (M-protein ≥ 1.5 g/dL)")
+
 FLC_RATIO_DISCREPANCY = Decimal("0.10")  # entered ratio vs κ/λ: relative difference that warns
 FOLLOW_UP_INTERVAL_MONTHS = 3  # source pathway; EN-FOLLOW-UP explains why it is unsourced
 CALCIUM_ALBUMIN_FACTOR = Decimal("0.8")  # corrected Ca = Ca + 0.8 × (4.0 − albumin)
@@ -89,4 +103,13 @@ ALL_THRESHOLDS: tuple[Threshold, ...] = (
     B2M_WARN,
     FLC_RATIO_WARN_LOW,
     FLC_RATIO_WARN_HIGH,
+    *WHO_HB_MIN.values(),
+    IMWG_HB_ABSOLUTE,
+    IMWG_HB_BELOW_LLN,
+    EGFR_CRAB,
+    FLC_PUBLISHED_HIGH,
+    FLC_PUBLISHED_LOW,
+    SLIM_FLC_RATIO,
+    SLIM_FLC_INVOLVED,
+    MGUS_MPROTEIN,
 )

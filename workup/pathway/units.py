@@ -145,6 +145,14 @@ ANALYTES: dict[str, Analyte] = {
             Decimal("0.1"),
         ),
         Analyte(
+            "mprotein_concentration",
+            "M-protein concentration",
+            "g/dL",
+            (_u("g/dL"), _u("g/L", divisor=10)),
+            _B(Decimal(0), Decimal(15)),
+            Decimal("0.1"),
+        ),
+        Analyte(
             "calcium",
             "Calcium (total)",
             "mg/dL",

@@ -30,6 +30,15 @@ class RuleKind(StrEnum):
     PITFALL = "pitfall"
     MRI = "mri"
     WARNING = "warning"
+    CRITERION = "criterion"
+
+
+class CriterionStatus(StrEnum):
+    """A published criterion's state on this case (SPEC §10)."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_EVALUABLE = "not_evaluable"
 
 
 HEADLINES = MappingProxyType({
@@ -111,6 +120,7 @@ TEXT = MappingProxyType({
     "origin_sex_missing": "default for unspecified sex (sex not entered)",
     "origin_lab": "lab reference limit",
     "origin_relative": "upper limit ({origin}) + {step}",
+    "origin_below_lower": "lower limit ({origin}) − {step}",
     "reference_stated": "{canonical} ({stated})",
     # Unknowns.
     "unknown_core": "core lab: needed for a complete panel",
@@ -153,6 +163,19 @@ TEXT = MappingProxyType({
     "scope_note": (
         "Applies only to an adult whose lumbar MRI shows diffuse marrow heterogeneity of unclear etiology."
     ),
+    # Published-criteria cross-check (SPEC §10): the three summary lines and their parts.
+    "criteria_supported": "Source triggers a published criterion also supports: {items}.",
+    "criteria_source_alone": "Source triggers resting on the source alone: {items}.",
+    "criteria_beyond_source": "Published criteria met without a source trigger: {items}.",
+    "criteria_supported_none": "No source trigger here is backed by a published criterion.",
+    "criteria_source_alone_none": "No source trigger here rests on the source alone.",
+    "criteria_beyond_source_none": "No published criterion is met here without a source trigger.",
+    "criteria_not_measured": "not measured: {items}",
+    "criteria_status_met": "met",
+    "criteria_status_not_met": "not met",
+    "criteria_status_not_evaluable": "cannot be judged from these inputs",
+    "flc_involved_note": "the larger of κ {kappa} mg/L and λ {lam} mg/L ({chain})",
+    "flc_involved_ratio_note": "involved ÷ uninvolved: {involved} mg/L ÷ {uninvolved} mg/L",
     "not_for_urgent_use": "Decision support only; not for time-critical decisions. Clinical judgement decides.",
 })
 
@@ -240,4 +263,5 @@ def wording_content() -> dict[str, object]:
         "text": dict(TEXT),
         "dispositions": [d.value for d in Disposition],
         "rule_kinds": [k.value for k in RuleKind],
+        "criterion_statuses": [k.value for k in CriterionStatus],
     }

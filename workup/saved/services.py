@@ -170,11 +170,22 @@ def _summary_of(result: dict[str, Any]) -> dict[str, str]:
         item["id"] for group in ("triggers", "deferral_considerations", "imaging", "follow_up") for item in result[group]
     )
     pitfalls = sorted(p["id"] for p in result["pitfalls"] if p["active"])
+    # Results saved before the cross-check existed have no criteria: shown as such, so a
+    # re-evaluation shows them appearing.
+    criteria = result.get("criteria")
     return {
         "Disposition": result["disposition"],
         "Fired rules": ", ".join(fired) or "none",
         "Active pitfalls": ", ".join(pitfalls) or "none",
+        "Published criteria": _criteria_line(criteria) if criteria is not None else "not evaluated",
     }
+
+
+def _criteria_line(criteria: list[dict[str, Any]]) -> str:
+    """Each criterion's status (and MGUS stratum), as one line to compare."""
+    return "; ".join(
+        f"{c['id']} {c['status']}" + (f" ({c['value']})" if c.get("value") else "") for c in criteria
+    )
 
 
 def snapshot_is_stale(*, snapshot: WorkupSnapshot) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from workup.pathway.inputs import CHOICE_LABELS
+from workup.pathway.inputs import CHOICE_LABELS, INPUTS_BY_KEY
+from workup.pathway.wording import say
 from workup.report import format_number
 
 register = template.Library()
@@ -29,3 +30,15 @@ def choice_label(value: object) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key, "")
+
+
+@register.filter
+def criterion_status(status: str) -> str:
+    """A published criterion's status in the pathway's own words ("not_evaluable" → "cannot be judged…")."""
+    return say(f"criteria_status_{status}")
+
+
+@register.filter
+def input_labels(keys: tuple[str, ...]) -> str:
+    """Input keys as their form labels, for the inputs a criterion is missing."""
+    return ", ".join(INPUTS_BY_KEY[key].label if key in INPUTS_BY_KEY else key for key in keys)
