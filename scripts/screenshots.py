@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.e2e.workup_screen import enter_case  # noqa: E402
 from tests.support import golden  # noqa: E402
 
@@ -29,14 +29,15 @@ CASE = "benign-context-conflict-with-calcium"
 OUT = ROOT / "docs" / "screenshots"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _serve(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_DEBUG": "1"}
+def serve(port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    """A development server on the port (its own process), once it answers /healthz."""
+    env = {**os.environ, "DJANGO_DEBUG": "1", **(extra_env or {})}
     server = subprocess.Popen(  # noqa: S603 - fixed argv, our own manage.py
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -53,8 +54,8 @@ def _serve(port: int) -> subprocess.Popen:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    server = _serve(port)
+    port = free_port()
+    server = serve(port)
     url = f"http://127.0.0.1:{port}/"
     try:
         with sync_playwright() as playwright:

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from scripts.screenshots import free_port, serve  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.support import golden  # noqa: E402
 
@@ -46,28 +44,6 @@ print(w.reference)
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _serve(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_DEBUG": "1"}
-    server = subprocess.Popen(  # noqa: S603 - fixed argv, our own manage.py
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(50):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310 - local
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("the development server did not start")
-
-
 def _manage(env: dict[str, str], *args: str, stdin: str = "") -> str:
     result = subprocess.run(  # noqa: S603 - fixed argv, our own manage.py
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True,
@@ -80,13 +56,12 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/shots.sqlite3"}
-        os.environ["DATABASE_URL"] = env["DATABASE_URL"]  # the server below inherits it
         _manage(env, "migrate", "--noinput")
         reference = _manage(
             env, "shell", "-c", SETUP, stdin=json.dumps(golden(CASE)["input"], default=float)
         ).splitlines()[-1]
-        port = _free_port()
-        server = _serve(port)
+        port = free_port()
+        server = serve(port, {"DATABASE_URL": env["DATABASE_URL"]})
         site = f"http://127.0.0.1:{port}"
         try:
             with sync_playwright() as playwright:
