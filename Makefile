@@ -42,6 +42,12 @@ run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+## The Nu HTML checker (npm package vnu-jar, pinned with its integrity hash in package-lock.json; needs Java)
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 ## test: every test — engine, properties, API, views and the browser (system Chromium) on SQLite,
 ## then the database-backed tests again on PostgreSQL when a local one is reachable (.ci/run starts one)
 test: $(STAMP) check-lock $(VNU_JAR)
@@ -53,12 +59,6 @@ test: $(STAMP) check-lock $(VNU_JAR)
 	else \
 	  echo "PostgreSQL not reachable at $(POSTGRES_TEST_URL): PostgreSQL run not done (run bash .ci/postgres)."; \
 	fi
-
-## The Nu HTML checker (npm package vnu-jar, pinned with its integrity hash in package-lock.json; needs Java)
-VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
-$(VNU_JAR): package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts
-	touch $@
 
 ## test-postgres: the model and view tests of saved workups against PostgreSQL
 test-postgres: $(STAMP)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-VNU_JAR = Path(os.environ.get("VNU_JAR") or Path(__file__).resolve().parents[1] / "node_modules/vnu-jar/build/dist/vnu.jar")
+VNU_JAR = Path(os.environ.get("VNU_JAR") or Path(__file__).resolve().parents[1] / "node_modules/vnu-jar/build/dist/vnu.jar").resolve()
 AVAILABLE = VNU_JAR.is_file() and shutil.which("java") is not None
 
 requires_vnu = pytest.mark.skipif(

@@ -231,7 +231,12 @@ def test_print_is_one_page_with_entries_and_impression(page, live_server):
 
 
 def test_keyboard_three_typical_cases_within_measured_keystrokes(page, live_server):
-    """The counts of docs/workup-screen.md (before: 64, 72 and 77) do not creep back up."""
+    """The counts of docs/workup-screen.md (before: 64, 72 and 77) do not creep back up.
+
+    The optional M-protein concentration (issue 15) added one Tab to each case that passes it; the
+    anaemia case counted 35 in one run and 36 in others (cause not pinned down), so the bound is 36."""
     counts = {name: keyboard.presses for name, keyboard in count_all(page, live_server.url + "/").items()}
-    assert counts == {"anaemia, labs only": 35, "complete normal panel": 45, "MRI findings and core labs": 42}
+    most = {"anaemia, labs only": 36, "complete normal panel": 46, "MRI findings and core labs": 43}
+    assert set(counts) == set(most)
+    assert all(counts[name] <= most[name] for name in most), counts
     expect(page.locator("[data-copy-status=impression]")).not_to_be_empty()
