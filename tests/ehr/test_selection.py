@@ -179,6 +179,14 @@ def test_partial_birth_date_or_other_patient_sets_no_age(client):
     assert "age" not in used(card) and "sex" not in used(card)
 
 
+def test_an_implausible_age_from_the_birth_date_is_set_aside_in_the_card(client):
+    # A sentence field named "key" once collided with card_say's own argument: the call answered 500.
+    card = answer(client, {"hemoglobin": bundle(observation("718-7", 12.5, "g/dL")),
+                           "patient": patient(birthDate=days_ago(365 * 131))})
+    assert "age" not in used(card)
+    assert "- age: Age 130 is outside 0–120 years." in card["detail"]
+
+
 def test_exact_age_on_the_evaluation_date():
     import datetime as dt
     selection = fhir.Selection(patient_id="p", evaluated_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))

@@ -242,12 +242,12 @@ CARD_TEXT = MappingProxyType({
 })
 
 
-def say(key: str, **values: object) -> str:
+def say(key: str, /, **values: object) -> str:
     """The sentence `key` of the pathway content, with its fields filled in."""
     return TEXT[key].format(**values) if values else TEXT[key]
 
 
-def card_say(key: str, **values: object) -> str:
+def card_say(key: str, /, **values: object) -> str:
     """The card sentence `key` (CARD_TEXT), with its fields filled in."""
     return CARD_TEXT[key].format(**values) if values else CARD_TEXT[key]
 
