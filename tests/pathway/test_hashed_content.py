@@ -95,3 +95,10 @@ def test_changing_a_card_override_reason_changes_the_hash(monkeypatch):
     changed = dict(wording.CARD_OVERRIDE_REASONS, **{"clinical-judgement": "I disagree"})
     monkeypatch.setattr(wording, "CARD_OVERRIDE_REASONS", changed)
     assert engine._content_hash() != before
+
+
+def test_changing_a_record_sentence_changes_the_hash(monkeypatch):
+    before = engine._content_hash()
+    changed = dict(getattr(wording, "RECORD_TEXT", {}), undated="Undated: not used.")
+    monkeypatch.setattr(wording, "RECORD_TEXT", changed, raising=False)
+    assert engine._content_hash() != before

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from workup.pathway.units import ANALYTES
+from workup.pathway.wording import record_say
 
 LOINC_SYSTEM = "http://loinc.org"
 UCUM_SYSTEM = "http://unitsofmeasure.org"
@@ -131,7 +132,7 @@ class LabResult:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """An Observation that was not used, and why (said to the person who reads the result)."""
+    """An Observation that was not used, and why (a RECORD_TEXT sentence, said to the reader)."""
 
     ref: str
     reason: str
@@ -143,7 +144,7 @@ class LabReading:
 
     results: dict[str, LabResult]
     skipped: tuple[Skipped, ...]
-    notes: tuple[str, ...] = ()  # e.g. "calcium used uncorrected"; said in the card
+    notes: tuple[str, ...] = ()  # RECORD_TEXT sentences, e.g. calcium used uncorrected; said in the card
     old_only: tuple[str, ...] = ()  # inputs whose only results were older than the look-back window
 
     def inputs(self) -> dict[str, object]:
@@ -184,16 +185,18 @@ def labs_from_observations(observations: list[tuple[str, Any]], selection: Selec
     old: set[str] = set()
     for index, (ref, resource) in enumerate(observations):
         result, reason = observation_to_result(resource, ref)
-        if result is not None and selection is not None:
+        if result is None:
+            skipped.append(Skipped(ref, reason))
+            continue
+        if selection is not None:
             reason = _outside_selection(result, selection)
             if reason == OLD:
                 old.add(result.key)
-                skipped.append(Skipped(ref, f"{LAB_CODE_BY_LOINC[result.loinc].display}: older than "
-                                            f"the look-back window ({result.effective})."))
+                reason = record_say("older_than_window", display=LAB_CODE_BY_LOINC[result.loinc].display,
+                                    effective=result.effective)
+            if reason:
+                skipped.append(Skipped(ref, reason))
                 continue
-        if result is None or reason:
-            skipped.append(Skipped(ref, reason or "not usable"))
-            continue
         rank = (_effective_sort_key(result.effective), _effective_sort_key(result.issued), index)
         candidates.setdefault(result.key, []).append((rank, result))
     ranked = {key: [r for _, r in sorted(found, key=lambda item: item[0], reverse=True)]
@@ -214,12 +217,12 @@ def _outside_selection(result: LabResult, selection: Selection) -> str | None:
     """Why a result from the record is not used, OLD for "only too old", or None."""
     expected = f"Patient/{selection.patient_id}"
     if result.subject != expected and not (result.subject or "").endswith("/" + expected):
-        return f"About another subject ({_text(result.subject)}), not {expected}: ignored."
+        return record_say("another_subject", subject=_text(result.subject), patient=selection.patient_id)
     when = result.when
     if when is None:
-        return "Undated: cannot tell whether it is recent, so it is not used."
+        return record_say("undated")
     if when > selection.evaluated_at + dt.timedelta(days=1):
-        return f"Dated after the evaluation ({result.effective}): not used."
+        return record_say("dated_after_evaluation", effective=result.effective)
     return OLD if when < selection.window_start(result.key) else None
 
 
@@ -230,8 +233,7 @@ def _pair_light_chains(ranked: dict[str, list[LabResult]], notes: list[str]) -> 
         return
     pair = next(((k, lam) for k in kappas for lam in lambdas if _same_collection(k, lam)), None)
     if pair is None:
-        notes.append(f"Free κ ({kappas[0].effective}) and λ ({lambdas[0].effective}) are not from the same "
-                     "collection, so neither is used and no κ/λ ratio is formed.")
+        notes.append(record_say("light_chains_apart", kappa=kappas[0].effective, lam=lambdas[0].effective))
         ranked["flc_kappa"], ranked["flc_lambda"] = [], []
         return
     kappa, lam = pair  # each keeps its own unit: the engine converts both to mg/L (spec 2.2)
@@ -255,8 +257,7 @@ def _pair_calcium_albumin(ranked: dict[str, list[LabResult]], notes: list[str]) 
     if same_day:
         ranked["albumin"] = same_day[:1]
         return
-    notes.append(f"No albumin from the calcium's day ({calciums[0].effective}): calcium is used "
-                 "uncorrected and albumin is not used.")
+    notes.append(record_say("no_same_day_albumin", effective=calciums[0].effective))
     ranked["albumin"] = []
 
 
@@ -313,7 +314,7 @@ def outcome_text(outcome: dict) -> str:
         severity = issue.get("severity") if isinstance(issue.get("severity"), str) else "issue"
         if isinstance(text, str) and text:
             texts.append(f"{_text(severity)}: {text[:200]}")
-    return "; ".join(texts[:5]) or "the server sent an OperationOutcome without a message."
+    return "; ".join(texts[:5]) or record_say("outcome_without_message")
 
 
 def demographics_from_patient(patient: Any, selection: Selection) -> tuple[dict[str, object], list[str]]:
@@ -325,9 +326,9 @@ def demographics_from_patient(patient: Any, selection: Selection) -> tuple[dict[
     if patient is None:
         return {}, []
     if not isinstance(patient, dict) or patient.get("resourceType") != "Patient":
-        return {}, ["The patient prefetch is not a Patient resource: age and sex not read."]
+        return {}, [record_say("patient_not_a_patient")]
     if patient.get("id") != selection.patient_id:
-        return {}, [f"The Patient sent is not Patient/{_text(selection.patient_id)}: age and sex not read."]
+        return {}, [record_say("patient_another", patient=_text(selection.patient_id))]
     inputs: dict[str, object] = {}
     lines: list[str] = []
     birth = patient.get("birthDate")
@@ -335,15 +336,15 @@ def demographics_from_patient(patient: Any, selection: Selection) -> tuple[dict[
     on = selection.evaluated_at.date()
     if born is not None and born <= on:
         inputs["age"] = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-        lines.append(f"Age {inputs['age']} on {on.isoformat()} (from the birth date).")
+        lines.append(record_say("age_from_birth_date", age=inputs["age"], date=on.isoformat()))
     elif birth is not None:
-        lines.append("The birth date is incomplete or not a date: age not set.")
+        lines.append(record_say("birth_date_incomplete"))
     gender = patient.get("gender")
     if gender in ("male", "female"):
         inputs["sex"] = gender
-        lines.append(f"Sex {gender} (from the administrative gender).")
+        lines.append(record_say("sex_from_gender", sex=gender))
     elif gender is not None:
-        lines.append("Administrative gender is neither male nor female: sex-specific limits use the defaults.")
+        lines.append(record_say("gender_not_male_or_female"))
     return inputs, lines
 
 
@@ -356,39 +357,42 @@ def _full_date(raw: Any) -> dt.date | None:
         return None
 
 
-def observation_to_result(resource: Any, ref: str) -> tuple[LabResult | None, str | None]:
+Usable = tuple[LabResult, None] | tuple[None, str]  # exactly one of the two: a result, or why not
+
+
+def observation_to_result(resource: Any, ref: str) -> Usable:
     """One Observation → a LabResult, or None and the reason it cannot be used."""
     if not isinstance(resource, dict) or resource.get("resourceType") != "Observation":
-        return None, "Not an Observation."
+        return None, record_say("not_an_observation")
     status = resource.get("status")
     if not isinstance(status, str) or status not in USABLE_STATUSES:
-        return None, f"Status “{_text(status)}”: only final, amended or corrected results are used."
+        return None, record_say("status_not_usable", status=_text(status))
     lab = _lab_code(resource.get("code"))
     if lab is None:
-        return None, "No LOINC code that this pathway uses."
+        return None, record_say("no_pathway_loinc")
     if lab.key in CODED_KEYS:
         return _coded_result(lab, resource, ref)
     quantity = resource.get("valueQuantity")
     if not isinstance(quantity, dict):
-        return None, f"{lab.display}: no valueQuantity."
+        return None, record_say("no_value_quantity", display=lab.display)
     if "comparator" in quantity:
-        return None, f"{lab.display}: reported as a bound ({_text(quantity.get('comparator'))}), not a value."
+        return None, record_say("reported_as_bound", display=lab.display, comparator=_text(quantity.get("comparator")))
     value, problem = bounded_decimal(quantity.get("value"))
     if problem:
-        return None, f"{lab.display}: valueQuantity.value {problem}"
+        return None, record_say(problem, display=lab.display, digits=MAX_VALUE_DIGITS, magnitude=MAX_VALUE_MAGNITUDE)
     unit, reason = _unit(lab, quantity)
     if reason:
         return None, reason
     return LabResult(lab.key, value, unit, lab.code, _effective(resource), ref, *_provenance(resource)), None
 
 
-def _coded_result(lab: LabCode, resource: dict, ref: str) -> tuple[LabResult | None, str | None]:
+def _coded_result(lab: LabCode, resource: dict, ref: str) -> Usable:
     """SPEP, IFE, urine M-protein: a SNOMED CT detected / not-detected code, or a quantified M-spike."""
     if lab.key == "spep" and isinstance(resource.get("valueQuantity"), dict):
         quantity = resource["valueQuantity"]
         value, problem = bounded_decimal(quantity.get("value"))
         if problem or "comparator" in quantity or value is None or value <= 0:
-            return None, f"{lab.display}: only a quantified M-spike above zero (detected) is read from a number."
+            return None, record_say("spep_quantity_not_positive", display=lab.display)
         return LabResult(lab.key, "detected", None, lab.code, _effective(resource), ref, *_provenance(resource)), None
     concept = resource.get("valueCodeableConcept")
     codings = concept.get("coding") if isinstance(concept, dict) else None
@@ -396,8 +400,7 @@ def _coded_result(lab: LabCode, resource: dict, ref: str) -> tuple[LabResult | N
         if isinstance(coding, dict) and coding.get("system") == SNOMED_SYSTEM and coding.get("code") in DETECTED_CODES:
             value = DETECTED_CODES[coding["code"]]
             return LabResult(lab.key, value, None, lab.code, _effective(resource), ref, *_provenance(resource)), None
-    return None, (f"{lab.display}: no coded result (SNOMED CT detected / not detected); a narrative report "
-                  "is not interpreted, so this stays unknown.")
+    return None, record_say("no_coded_result", display=lab.display)
 
 
 def _provenance(resource: dict) -> tuple[str | None, str | None, str | None]:
@@ -431,12 +434,12 @@ def _unit(lab: LabCode, quantity: dict) -> tuple[str | None, str | None]:
             system == UCUM_SYSTEM and isinstance(code, str) and code in RATIO_UNITS
         ):
             return None, None
-        return None, f"{lab.display}: unit “{_text(code)}” is not a ratio unit."
+        return None, record_say("not_a_ratio_unit", display=lab.display, unit=_text(code))
     if system != UCUM_SYSTEM or not isinstance(code, str):
-        return None, f"{lab.display}: the unit has no UCUM code."
+        return None, record_say("no_ucum_unit", display=lab.display)
     unit = UCUM_UNITS.get(code)
     if unit is None or unit not in ANALYTES[lab.key].unit_symbols:
-        return None, f"{lab.display}: unit “{_text(code)}” is not one this pathway accepts."
+        return None, record_say("unit_not_accepted", display=lab.display, unit=_text(code))
     return unit, None
 
 
@@ -468,24 +471,24 @@ def _effective_sort_key(effective: str | None) -> tuple:
 
 
 def bounded_decimal(raw: Any) -> tuple[Decimal | None, str | None]:
-    """A JSON number as a Decimal, refused (with the reason) when it is not one or is out of bounds.
+    """A JSON number as a Decimal, or None and the RECORD_TEXT key of why it is refused (not a
+    number, not finite, or beyond MAX_VALUE_DIGITS / MAX_VALUE_MAGNITUDE).
 
     Only the digit count and the exponent are read, so even `1e999999999` is refused at once.
     """
     if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
-        return None, "is not a number."
-    if isinstance(raw, int) and raw.bit_length() > 64:
-        return None, "is out of range for a lab result."
+        return None, "value_not_a_number"
+    if isinstance(raw, int) and raw.bit_length() > 64:  # ≥ 2^64, so beyond the magnitude bound too
+        return None, "value_out_of_range"
     try:
         value = raw if isinstance(raw, Decimal) else Decimal(repr(raw) if isinstance(raw, float) else raw)
     except (InvalidOperation, ValueError):
-        return None, "is not a number."
+        return None, "value_not_a_number"
     if not value.is_finite():
-        return None, "is not a finite number."
+        return None, "value_not_finite"
     if value and (len(value.as_tuple().digits) > MAX_VALUE_DIGITS
                   or not -MAX_VALUE_MAGNITUDE <= value.adjusted() < MAX_VALUE_MAGNITUDE):
-        return None, (f"is out of range for a lab result (at most {MAX_VALUE_DIGITS} digits, "
-                      f"between 10^-{MAX_VALUE_MAGNITUDE} and 10^{MAX_VALUE_MAGNITUDE}).")
+        return None, "value_out_of_range"
     return value, None
 
 

@@ -242,6 +242,60 @@ CARD_TEXT = MappingProxyType({
 })
 
 
+# What was read from the patient's record, and why a result was set aside (workup/ehr/fhir.py). Said in
+# the card's "Patient", "How results were chosen" and "Not used" sections and in the JSON API's
+# FHIR-ENTRY-SKIPPED warnings. The fields are the record's own values: LOINC display names,
+# references, dates, and a client's value shortened.
+RECORD_TEXT = MappingProxyType({
+    # Why an Observation cannot be used at all.
+    "not_an_observation": "Not an Observation.",
+    "status_not_usable": "Status “{status}”: only final, amended or corrected results are used.",
+    "no_pathway_loinc": "No LOINC code that this pathway uses.",
+    "no_value_quantity": "{display}: no valueQuantity.",
+    "reported_as_bound": "{display}: reported as a bound ({comparator}), not a value.",
+    "value_not_a_number": "{display}: valueQuantity.value is not a number.",
+    "value_not_finite": "{display}: valueQuantity.value is not a finite number.",
+    "value_out_of_range": (
+        "{display}: valueQuantity.value is out of range for a lab result (at most {digits} digits, "
+        "between 10^-{magnitude} and 10^{magnitude})."
+    ),
+    "no_ucum_unit": "{display}: the unit has no UCUM code.",
+    "unit_not_accepted": "{display}: unit “{unit}” is not one this pathway accepts.",
+    "not_a_ratio_unit": "{display}: unit “{unit}” is not a ratio unit.",
+    "spep_quantity_not_positive": (
+        "{display}: only a quantified M-spike above zero (detected) is read from a number."
+    ),
+    "no_coded_result": (
+        "{display}: no coded result (SNOMED CT detected / not detected); a narrative report is not "
+        "interpreted, so this stays unknown."
+    ),
+    # Why a usable result from the record is not chosen (the selection rules).
+    "older_than_window": "{display}: older than the look-back window ({effective}).",
+    "another_subject": "About another subject ({subject}), not Patient/{patient}: ignored.",
+    "undated": "Undated: cannot tell whether it is recent, so it is not used.",
+    "dated_after_evaluation": "Dated after the evaluation ({effective}): not used.",
+    # Results that must come from one collection.
+    "light_chains_apart": (
+        "Free κ ({kappa}) and λ ({lam}) are not from the same collection, so neither is used and no κ/λ "
+        "ratio is formed."
+    ),
+    "no_same_day_albumin": (
+        "No albumin from the calcium's day ({effective}): calcium is used uncorrected and albumin is not used."
+    ),
+    # What was read from the Patient.
+    "patient_not_a_patient": "The patient prefetch is not a Patient resource: age and sex not read.",
+    "patient_another": "The Patient sent is not Patient/{patient}: age and sex not read.",
+    "age_from_birth_date": "Age {age} on {date} (from the birth date).",
+    "birth_date_incomplete": "The birth date is incomplete or not a date: age not set.",
+    "sex_from_gender": "Sex {sex} (from the administrative gender).",
+    "gender_not_male_or_female": (
+        "Administrative gender is neither male nor female: sex-specific limits use the defaults."
+    ),
+    # The EHR's own messages (an OperationOutcome): its words are quoted, ours only when it has none.
+    "outcome_without_message": "the server sent an OperationOutcome without a message.",
+})
+
+
 def say(key: str, /, **values: object) -> str:
     """The sentence `key` of the pathway content, with its fields filled in."""
     return TEXT[key].format(**values) if values else TEXT[key]
@@ -252,6 +306,11 @@ def card_say(key: str, /, **values: object) -> str:
     return CARD_TEXT[key].format(**values) if values else CARD_TEXT[key]
 
 
+def record_say(key: str, /, **values: object) -> str:
+    """The record sentence `key` (RECORD_TEXT), with its fields filled in."""
+    return RECORD_TEXT[key].format(**values) if values else RECORD_TEXT[key]
+
+
 def wording_content() -> dict[str, object]:
     """What the hash covers from this module."""
     return {
@@ -260,6 +319,7 @@ def wording_content() -> dict[str, object]:
         "order_card_headlines": {str(k): v for k, v in ORDER_CARD_HEADLINES.items()},
         "card_text": dict(CARD_TEXT),
         "card_override_reasons": dict(CARD_OVERRIDE_REASONS),
+        "record_text": dict(RECORD_TEXT),
         "text": dict(TEXT),
         "dispositions": [d.value for d in Disposition],
         "rule_kinds": [k.value for k in RuleKind],
