@@ -13,7 +13,14 @@ import re
 
 import pytest
 
-from tests.ehr.fhir_builders import coded_observation, days_ago, observation
+from tests.ehr.fhir_builders import (
+    SERVICE_BY_HOOK,
+    bundle,
+    coded_observation,
+    days_ago,
+    hook_request,
+    observation,
+)
 from workup.ehr import fhir
 from workup.pathway import wording
 
@@ -131,3 +138,54 @@ def test_a_record_sentence_written_in_code_is_caught():
     assert template_keys("Hemoglobin [Mass/volume] in Blood: the value looks doubtful, so it is not used.") == []
 
 
+
+# --- The same sentences in a CDS card ------------------------------------------------------------
+
+BORN_130_YEARS_AGO = f"{dt.date.today().year - 131}-01-01"
+ODD_RECORD = {  # one of each kind of line in the card's Patient, selection and Not used sections
+    "hemoglobin": bundle(with_quantity(HB, comparator="<"), observation("718-7", 112, "g/dL")),
+    "flc_kappa": bundle(observation("36916-5", 19.4, "mg/L", effective=days_ago(2))),
+    "flc_lambda": bundle(observation("33944-0", 12.0, "mg/L", effective=days_ago(20))),
+    "flc_ratio": bundle(observation("48378-4", 0, "{ratio}")),
+    "calcium": bundle(observation("17861-6", 9.8, "mg/dL", effective=days_ago(2))),
+    "albumin": bundle(observation("1751-7", 4.1, "g/dL", effective=days_ago(20))),
+    "creatinine": bundle(without(observation("2160-0", 1.0, "mg/dL"), "effectiveDateTime")),
+    "patient": PATIENT | {"birthDate": BORN_130_YEARS_AGO, "gender": "other"},
+}
+
+
+def card_lines(detail: str, section_key: str) -> list[str]:
+    """The bullet lines of one section of a card's detail, with the markdown escapes undone."""
+    title = f"**{wording.CARD_TEXT[section_key]}**\n\n"
+    if title not in detail:
+        return []
+    section = detail.split(title, 1)[1].split("\n\n", 1)[0]
+    return [re.sub(r"\\(.)", r"\1", line.removeprefix("- ")) for line in section.splitlines()]
+
+
+INPUT_FRAGMENTS = {"units_or", "shortened"}  # parts of the input messages, not sentences of their own
+
+
+def reason_pattern() -> str:
+    """One or more record or input sentences (a refused input may carry several messages)."""
+    inputs = [t for k, t in getattr(wording, "INPUT_TEXT", {}).items() if k not in INPUT_FRAGMENTS]
+    one = "(?:" + "|".join(_pattern(t) for t in [*record_templates().values(), *inputs]) + ")"
+    return f"{one}(?: {one})*"
+
+
+@pytest.mark.django_db
+def test_the_card_says_what_the_record_said_only_in_hashed_sentences(client):
+    body = hook_request(ODD_RECORD, hook="order-sign")
+    (card,) = client.post(SERVICE_BY_HOOK["order-sign"], body, content_type="application/json").json()["cards"]
+    reason = reason_pattern()
+    allowed = {
+        "section_patient": [reason],
+        "section_selection": [reason, _pattern(wording.CARD_TEXT["old_only"])],
+        "section_not_used": [_pattern(wording.CARD_TEXT[key], ref="[^`]+", key="[a-z_.]+", reason=reason)
+                             for key in ("set_aside", "set_aside_input", "not_supplied")],
+    }
+    stray = {section: [line for line in card_lines(card["detail"], section)
+                       if not any(re.fullmatch(p, line) for p in patterns)]
+             for section, patterns in allowed.items()}
+    assert all(card_lines(card["detail"], section) for section in allowed)
+    assert stray == {section: [] for section in allowed}

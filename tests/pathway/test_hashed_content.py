@@ -102,3 +102,10 @@ def test_changing_a_record_sentence_changes_the_hash(monkeypatch):
     changed = dict(getattr(wording, "RECORD_TEXT", {}), undated="Undated: not used.")
     monkeypatch.setattr(wording, "RECORD_TEXT", changed, raising=False)
     assert engine._content_hash() != before
+
+
+def test_changing_an_input_message_changes_the_hash(monkeypatch):
+    before = engine._content_hash()
+    changed = dict(getattr(wording, "INPUT_TEXT", {}), not_a_number="Not a number: “{text}”.")
+    monkeypatch.setattr(wording, "INPUT_TEXT", changed, raising=False)
+    assert engine._content_hash() != before

@@ -1,7 +1,8 @@
 """Checks on entered values, shared by the JSON API and the forms (no Django here).
 
 Each check returns a message for the person or program that entered the value, or None. A unit
-is never guessed silently: an implausible number is refused, naming the unit it probably is.
+is never guessed silently: an implausible number is refused, naming the unit it probably is. The
+messages are pathway content (wording.INPUT_TEXT), covered by the rule-content hash.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from .units import AGE_BOUNDS, ANALYTES, FLC_RATIO_BOUNDS, UNIT_ALIASES
+from .wording import input_say
 
 
 def normalise_unit(key: str, unit: str) -> str | None:
@@ -21,7 +23,7 @@ def normalise_unit(key: str, unit: str) -> str | None:
 def unit_error(key: str, unit: object) -> str | None:
     analyte = ANALYTES[key]
     if not isinstance(unit, str) or normalise_unit(key, unit) is None:
-        return f"“{unit}” is not a unit for {analyte.label}; use one of: {', '.join(analyte.unit_symbols)}."
+        return input_say("unit_not_accepted", unit=unit, label=analyte.label, units=", ".join(analyte.unit_symbols))
     return None
 
 
@@ -50,15 +52,15 @@ def number_text_error(text: str) -> str | None:
     """
     stripped = text.strip()
     if len(stripped) > MAX_NUMBER_TEXT_LENGTH:
-        return f"“{echo_value(stripped)}” is too long for a number (at most {MAX_NUMBER_TEXT_LENGTH} characters)."
+        return input_say("number_too_long", text=echo_value(stripped), limit=MAX_NUMBER_TEXT_LENGTH)
     try:
         number = Decimal(stripped)
     except ArithmeticError:
-        return f"“{echo_value(stripped)}” is not a number."
+        return input_say("not_a_number", text=echo_value(stripped))
     if not number.is_finite():
-        return f"“{echo_value(stripped)}” is not a number."
+        return input_say("not_a_number", text=echo_value(stripped))
     if not is_computable(number):
-        return f"“{echo_value(stripped)}” is outside the plausible range of any value here (10^±{MAX_MAGNITUDE_EXPONENT})."
+        return input_say("beyond_any_range", text=echo_value(stripped), exponent=MAX_MAGNITUDE_EXPONENT)
     return None
 
 
@@ -75,7 +77,7 @@ def echo_value(value: object, limit: int = ECHO_LENGTH) -> str:
     text = str(value)
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text):,} characters)"
+    return input_say("shortened", start=text[:limit], length=f"{len(text):,}")
 
 
 def is_computable(value: Decimal) -> bool:
@@ -95,14 +97,11 @@ def quantity_error(key: str, value: Decimal, unit: str) -> str | None:
     unit = analyte.unit(unit).symbol
     bounds = analyte.bounds
     low, high = (analyte.unit(unit).from_canonical(b) for b in (bounds.low, bounds.high))
-    message = (
-        f"{analyte.label} {value} {unit} is outside the plausible range "
-        f"({_fmt(low)}–{_fmt(high)} {unit})."
-    )
+    fields = {"label": analyte.label, "value": value, "unit": unit, "low": _fmt(low), "high": _fmt(high)}
     probable = analyte.probable_units(value, unit) if computable else ()
     if probable:
-        message += f" Was it entered in {' or '.join(probable)}? Check the unit."
-    return message
+        return input_say("implausible_probable_unit", units=input_say("units_or").join(probable), **fields)
+    return input_say("implausible", **fields)
 
 
 def number_error(text: str) -> str | None:
@@ -111,20 +110,22 @@ def number_error(text: str) -> str | None:
 
 
 def ratio_error(value: Decimal) -> str | None:
+    """Refuse an FLC ratio that is not finite, not above 0, or above FLC_RATIO_BOUNDS.high."""
     if not value.is_finite():
-        return f"An FLC ratio must be a finite number (entered {value})."
+        return input_say("ratio_not_finite", value=value)
     if FLC_RATIO_BOUNDS.contains(value):
         return None
-    return f"An FLC ratio must be greater than 0 (entered {value})."
+    if value > FLC_RATIO_BOUNDS.high:
+        return input_say("ratio_too_large", high=_fmt(FLC_RATIO_BOUNDS.high), value=value)
+    return input_say("ratio_not_positive", value=value)
 
 
 def age_error(value: Decimal) -> str | None:
-    if not value.is_finite():
-        return f"Age must be a whole number of years (entered {value})."
-    if value != value.to_integral_value():
-        return f"Age must be a whole number of years (entered {value})."
+    """Refuse an age that is not a whole number of years or is outside AGE_BOUNDS."""
+    if not value.is_finite() or value != value.to_integral_value():
+        return input_say("age_not_whole", value=value)
     if not AGE_BOUNDS.contains(value):
-        return f"Age {value} is outside 0–120 years."
+        return input_say("age_out_of_range", value=value, low=_fmt(AGE_BOUNDS.low), high=_fmt(AGE_BOUNDS.high))
     return None
 
 

@@ -295,6 +295,28 @@ RECORD_TEXT = MappingProxyType({
     "outcome_without_message": "the server sent an OperationOutcome without a message.",
 })
 
+# Messages about an entered value (workup/pathway/validation.py): beside the field on the screen, in the
+# JSON API's 400 answer, and in a CDS card's "Not used" section.
+INPUT_TEXT = MappingProxyType({
+    "unit_not_accepted": "“{unit}” is not a unit for {label}; use one of: {units}.",
+    "number_too_long": "“{text}” is too long for a number (at most {limit} characters).",
+    "not_a_number": "“{text}” is not a number.",
+    "beyond_any_range": "“{text}” is outside the plausible range of any value here (10^±{exponent}).",
+    "implausible": "{label} {value} {unit} is outside the plausible range ({low}–{high} {unit}).",
+    "implausible_probable_unit": (
+        "{label} {value} {unit} is outside the plausible range ({low}–{high} {unit}). "
+        "Was it entered in {units}? Check the unit."
+    ),
+    "ratio_not_finite": "An FLC ratio must be a finite number (entered {value}).",
+    "ratio_not_positive": "An FLC ratio must be greater than 0 (entered {value}).",
+    "ratio_too_large": "An FLC ratio must be at most {high} (entered {value}).",
+    "age_not_whole": "Age must be a whole number of years (entered {value}).",
+    "age_out_of_range": "Age {value} is outside {low}–{high} years.",
+    # Fragments used inside the messages above.
+    "units_or": " or ",  # between the units a number was probably entered in
+    "shortened": "{start}… ({length} characters)",  # a long refused value, echoed
+})
+
 
 def say(key: str, /, **values: object) -> str:
     """The sentence `key` of the pathway content, with its fields filled in."""
@@ -311,6 +333,11 @@ def record_say(key: str, /, **values: object) -> str:
     return RECORD_TEXT[key].format(**values) if values else RECORD_TEXT[key]
 
 
+def input_say(key: str, /, **values: object) -> str:
+    """The input message `key` (INPUT_TEXT), with its fields filled in."""
+    return INPUT_TEXT[key].format(**values) if values else INPUT_TEXT[key]
+
+
 def wording_content() -> dict[str, object]:
     """What the hash covers from this module."""
     return {
@@ -320,6 +347,7 @@ def wording_content() -> dict[str, object]:
         "card_text": dict(CARD_TEXT),
         "card_override_reasons": dict(CARD_OVERRIDE_REASONS),
         "record_text": dict(RECORD_TEXT),
+        "input_text": dict(INPUT_TEXT),
         "text": dict(TEXT),
         "dispositions": [d.value for d in Disposition],
         "rule_kinds": [k.value for k in RuleKind],
