@@ -38,7 +38,8 @@ def marked(monkeypatch):
     """Every template of the wording module, wrapped in markers."""
     def mark(table):
         return {key: f"{OPEN}{text}{CLOSE}" for key, text in table.items()}
-    for name in ("TEXT", "CARD_TEXT", "CARD_HEADLINES", "ORDER_CARD_HEADLINES"):
+    for name in ("TEXT", "CARD_TEXT", "CARD_HEADLINES", "ORDER_CARD_HEADLINES", "CARD_DISPOSITIONS", "RECORD_TEXT",
+                 "INPUT_TEXT"):
         # raising=False: on code without a table the card's own sentences are left over, and the test says so
         monkeypatch.setattr(wording, name, mark(getattr(wording, name, {})), raising=False)
 
@@ -85,9 +86,17 @@ def test_a_card_sentence_written_in_code_is_caught():
 
 def test_card_wording_is_unchanged_for_the_reader(client):
     (card,) = cards(client, ODD_PREFETCH)
+    assert "**Complete workup.** No biopsy trigger so far" in card["detail"]
     assert "**Not used**\n\n- `prefetch.hemoglobin.entry[0]`: " in card["detail"]
     assert "- `prefetch.creatinine`: error: search timed out" in card["detail"]
     assert "Only results older than the look-back window (default 90 days), so not used: Hemoglobin." in card["detail"]
+
+
+def test_the_card_names_the_disposition_in_the_hashed_words(client, monkeypatch):
+    marked = {disposition: f"{OPEN}{disposition.value}{CLOSE}" for disposition in wording.Disposition}
+    monkeypatch.setattr(wording, "CARD_DISPOSITIONS", marked, raising=False)
+    (card,) = cards(client, prefetch_for({"hemoglobin": {"value": 9, "unit": "g/dL"}}))
+    assert f"**{OPEN}PROCEED_TO_BIOPSY{CLOSE}.** " in card["detail"]
 
 
 def test_override_reasons_offered_are_the_hashed_ones(client):

@@ -109,3 +109,10 @@ def test_changing_an_input_message_changes_the_hash(monkeypatch):
     changed = dict(getattr(wording, "INPUT_TEXT", {}), not_a_number="Not a number: “{text}”.")
     monkeypatch.setattr(wording, "INPUT_TEXT", changed, raising=False)
     assert engine._content_hash() != before
+
+
+def test_changing_a_card_disposition_changes_the_hash(monkeypatch):
+    before = engine._content_hash()
+    changed = dict(getattr(wording, "CARD_DISPOSITIONS", {}), PROCEED_TO_BIOPSY="Biopsy")
+    monkeypatch.setattr(wording, "CARD_DISPOSITIONS", changed, raising=False)
+    assert engine._content_hash() != before

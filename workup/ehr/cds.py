@@ -395,9 +395,9 @@ def card_summary(assessment: Assessment) -> str:
 
 def card_detail(assessment: Assessment, labs: LabsFromPrefetch) -> str:
     """GitHub-flavoured markdown: the result, its basis, the labs read, the unknowns, what was not used."""
-    disposition = assessment.disposition.replace("_", " ").capitalize()
     sections = [
-        card_say("result", disposition=disposition, summary=md_escape(assessment.summary)),
+        card_say("result", disposition=wording.CARD_DISPOSITIONS[assessment.disposition],
+                 summary=md_escape(assessment.summary)),
         f"_{say('scope_note')}_",
         _section("section_basis", _basis_lines(assessment)),
         _section("section_labs", _lab_lines(labs)),

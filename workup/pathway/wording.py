@@ -190,6 +190,14 @@ ORDER_CARD_HEADLINES = MappingProxyType({
     Disposition.DEFERRAL_REASONABLE: "Bone marrow biopsy: the pathway finds deferral with repeat labs reasonable",
 })
 
+# The disposition as the card's result line names it, before the summary.
+CARD_DISPOSITIONS = MappingProxyType({
+    Disposition.PROCEED_TO_BIOPSY: "Proceed to biopsy",
+    Disposition.BIOPSY_STRONGLY_CONSIDERED: "Biopsy strongly considered",
+    Disposition.COMPLETE_WORKUP: "Complete workup",
+    Disposition.DEFERRAL_REASONABLE: "Deferral reasonable",
+})
+
 # The reasons a card offers for not following it (codes fixed: feedback is stored by code).
 CARD_OVERRIDE_REASONS = MappingProxyType({
     "not-applicable": "No diffuse marrow finding on MRI: pathway does not apply",
@@ -344,6 +352,7 @@ def wording_content() -> dict[str, object]:
         "headlines": {str(k): v for k, v in HEADLINES.items()},
         "card_headlines": {str(k): v for k, v in CARD_HEADLINES.items()},
         "order_card_headlines": {str(k): v for k, v in ORDER_CARD_HEADLINES.items()},
+        "card_dispositions": {str(k): v for k, v in CARD_DISPOSITIONS.items()},
         "card_text": dict(CARD_TEXT),
         "card_override_reasons": dict(CARD_OVERRIDE_REASONS),
         "record_text": dict(RECORD_TEXT),
