@@ -2,8 +2,9 @@
 aside, every pairing note and every line read from the Patient is a RECORD_TEXT template with the
 record's own values in its fields, so the rule-content hash covers it.
 
-Each scenario drives workup/ehr/fhir.py down one path with an odd Observation, Patient or
-selection and names the template it must produce; a sentence written in code matches none.
+Each scenario drives workup/ehr/fhir.py (or the JSON API's reading of a searchset) down one path
+with an odd Observation, Patient or selection and names the template it must produce; a sentence
+written in code matches none.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tests.ehr.fhir_builders import (
     hook_request,
     observation,
 )
+from workup.api.services import case_and_skipped_from_request
 from workup.ehr import fhir
 from workup.pathway import wording
 
@@ -64,6 +66,13 @@ def notes(*observations: dict) -> list[str]:
 
 def patient_lines(patient: object) -> list[str]:
     return fhir.demographics_from_patient(patient, SELECTION)[1]
+
+
+def api_skipped(*entries: dict) -> list[str]:
+    """The FHIR-ENTRY-SKIPPED messages the JSON API gives for a searchset with these entries."""
+    search = bundle(observation("718-7", 11.2, "g/dL"))
+    search["entry"] += list(entries)
+    return [message for _, message in case_and_skipped_from_request(data=search)[1]]
 
 
 HB = observation("718-7", 11.2, "g/dL")
@@ -119,6 +128,16 @@ SCENARIOS = {  # name -> (what fhir.py says, the templates it must be)
     "an OperationOutcome without a message": (
         lambda: [fhir.outcome_text({"resourceType": "OperationOutcome", "issue": [{"severity": "error"}]})],
         ["outcome_without_message"]),
+    "a Patient included in an API searchset": (
+        lambda: api_skipped({"resource": PATIENT, "search": {"mode": "include"}}), ["entry_included"]),
+    "an OperationOutcome in an API searchset": (
+        lambda: api_skipped({"resource": {"resourceType": "OperationOutcome", "issue": [
+            {"severity": "information", "diagnostics": "2 results hidden"}]}}), ["entry_server_message"]),
+    "a Condition in an API searchset": (
+        lambda: api_skipped({"resource": {"resourceType": "Condition"}}), ["entry_not_an_observation"]),
+    "a preliminary result in an API searchset": (
+        lambda: api_skipped({"resource": observation("2160-0", 0.9, "mg/dL", status="preliminary")}),
+        ["entry_not_final"]),
 }
 
 

@@ -9,6 +9,7 @@ from workup.ehr import fhir
 from workup.pathway.inputs import INPUTS_BY_KEY, Case
 from workup.pathway.parsing import CaseInvalid, Errors, case_from_json
 from workup.pathway.result import Assessment, Warning
+from workup.pathway.wording import record_say
 from workup.services import workup_evaluate
 
 OBSERVATIONS_KEY = "observations"  # a FHIR Bundle of lab Observations beside the pathway inputs
@@ -58,16 +59,16 @@ def _case_with_bundle(inputs: dict[str, Any], bundle: Any, *, prefix: str) -> tu
             f"Must be one of {', '.join(BUNDLE_TYPES)} (a set of results); a batch, transaction or "
             "history Bundle is not read."]})
     parts = fhir.bundle_parts(bundle, prefix)
-    skipped = [(ref, "Included resource, not a result: skipped.") for ref in parts.included]
-    skipped += [(ref, f"Message from the FHIR server: {text}") for ref, text in parts.outcomes]
+    skipped = [(ref, record_say("entry_included")) for ref in parts.included]
+    skipped += [(ref, record_say("entry_server_message", message=text)) for ref, text in parts.outcomes]
     results = []
     for ref, resource in parts.matches:
         status = resource.get("status") if isinstance(resource, dict) else None
         kind = resource.get("resourceType") if isinstance(resource, dict) else None
         if isinstance(kind, str) and kind != "Observation":
-            skipped.append((ref, "Not an Observation: skipped."))
+            skipped.append((ref, record_say("entry_not_an_observation")))
         elif kind == "Observation" and (not isinstance(status, str) or status not in fhir.USABLE_STATUSES):
-            skipped.append((ref, "Not a final result (status is not final, amended or corrected): skipped."))
+            skipped.append((ref, record_say("entry_not_final")))
         else:
             results.append((ref, resource))
     reading = fhir.labs_from_observations(results)

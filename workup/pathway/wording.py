@@ -301,6 +301,11 @@ RECORD_TEXT = MappingProxyType({
     ),
     # The EHR's own messages (an OperationOutcome): its words are quoted, ours only when it has none.
     "outcome_without_message": "the server sent an OperationOutcome without a message.",
+    # Entries of a Bundle sent to the JSON API that are not results (workup/api/services.py).
+    "entry_included": "Included resource, not a result: skipped.",
+    "entry_server_message": "Message from the FHIR server: {message}",
+    "entry_not_an_observation": "Not an Observation: skipped.",
+    "entry_not_final": "Not a final result (status is not final, amended or corrected): skipped.",
 })
 
 # Messages about an entered value (workup/pathway/validation.py): beside the field on the screen, in the
