@@ -492,7 +492,8 @@ def _unknown_lines(assessment: Assessment) -> list[str]:
 
 
 def _not_used_lines(labs: LabsFromPrefetch) -> list[str]:
-    lines = [card_say("set_aside", ref=item.ref, reason=md_escape(item.reason)) for item in labs.reading.skipped]
+    lines = [card_say("set_aside", ref=item.ref, reason=md_escape(item.reason))
+             for item in (*labs.reading.skipped, *labs.reading.set_aside)]
     for key, messages in labs.refused.items():
         result = labs.reading.results.get(key)
         reason = md_escape(" ".join(messages))

@@ -233,6 +233,9 @@ CARD_TEXT = MappingProxyType({
     "unknown_could_change": "{label}: could change {rules}",
     "unknown_note_could_change": "{label} ({note}): could change {rules}",
     "set_aside": "`{ref}`: {reason}",
+    "quantity_unit_set_aside": (
+        "{display}: read as an M-spike (detected), but its concentration is not used: the unit is not UCUM {units}."
+    ),
     "set_aside_input": "{key}: {reason}",
     "not_supplied": "Not supplied by the EHR: {keys}",
     # Order hooks.
