@@ -119,6 +119,14 @@ def test_card_lists_the_concentration_among_the_labs_read(client):
 
 
 @pytest.mark.django_db
+def test_card_names_the_isotype_as_what_the_mgus_strata_still_need(client):
+    detail = order_card(client, with_m_spike(observation(M_SPIKE, 0.5, "g/dL")))["detail"]
+    (line,) = [x for x in detail.splitlines() if "CRIT-MGUS-RISK" in x]
+    assert "cannot be judged from these inputs" in line
+    assert "not measured: Involved isotype" in line
+
+
+@pytest.mark.django_db
 def test_card_draft_with_the_isotype_places_an_igg_m_protein_of_0_5_in_the_low_stratum(client):
     card = order_card(client, with_m_spike(observation(M_SPIKE, 0.5, "g/dL")))
     draft = drafts.draft_load(token=card["links"][0]["url"].split("draft=")[1])
