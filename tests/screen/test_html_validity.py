@@ -13,18 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.ehr.fhir_builders import bundle, observation
+from tests.ehr.fhir_builders import LAUNCH_RECORD
 from tests.support import form_data, golden
 from tests.vnu import VNU_JAR, requires_vnu
 from workup.ehr.smart import launch_draft_create
 
 JAR = VNU_JAR
 pytestmark = [requires_vnu, pytest.mark.django_db]
-LAUNCH_RECORD = {  # as a SMART launch reads it: a lab read, one set aside, the Patient
-    "hemoglobin": bundle(observation("718-7", 7.1, "mmol/dL")),
-    "creatinine": bundle(observation("2160-0", 1.1, "mg/dL")),
-    "patient": {"resourceType": "Patient", "id": "example", "gender": "female", "birthDate": "1960-05-01"},
-}
 
 
 def _pages(client) -> dict[str, bytes]:
