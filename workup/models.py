@@ -168,7 +168,8 @@ class FailedLogin(models.Model):
 # --- EHR integration (CDS Hooks): drafts and card feedback ----------------------------------------
 # Neither model holds a patient identifier. A draft holds only pathway inputs (lab values and their
 # units) for a short time, so that a CDS card's link can open the workup screen prefilled without
-# putting clinical values in a URL. Card feedback holds what the clinician did with a card and the
+# putting clinical values in a URL; a SMART launch's draft also holds what was read from the record,
+# said without dates or references (workup/ehr/launch_notice.py). Card feedback holds what the clinician did with a card and the
 # coded reason, nothing else.
 
 
@@ -182,6 +183,9 @@ class WorkupDraft(models.Model):
     # For drafts kept by "Sign in to save" before sign-in: a keyed hash of the client's address, so
     # drafts can be counted per address without storing the address. Empty for CDS-card drafts.
     source = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # A SMART launch's notice of what it read from the record, shown with the screen while the draft
+    # lives; empty for every other draft.
+    record_notice = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"draft created {self.created_at:%Y-%m-%d %H:%M}"

@@ -68,24 +68,30 @@ DRAFTS_REFUSED = (
 )
 
 
-def _screen_data(request: HttpRequest) -> tuple[object, str]:
-    """The data the form is bound to (a POST, a draft's inputs, or None) and a notice for the person."""
+def _screen_data(request: HtmxHttpRequest) -> tuple[object, str, drafts.Draft | None]:
+    """The data the form is bound to (a POST, a draft's inputs, or None), a notice for the person, and
+    the draft the screen was opened with, whose record notice a whole page shows.
+
+    The form carries the draft's token, so a page posted without JavaScript keeps the notice of the
+    launch it was opened from; a fragment never shows it, so it does not look the draft up.
+    """
     if request.method == "POST":
-        return request.POST, ""
+        return request.POST, "", None if request.htmx else drafts.draft_open(token=request.POST.get("draft", ""))
     token = request.GET.get("draft")
     if token is None:
-        return None, ""
-    inputs = drafts.draft_load(token=token)
-    if inputs is None:
-        return None, DRAFT_MISSING
-    return services.form_data_from_case(inputs=inputs), ""
+        return None, "", None
+    draft = drafts.draft_open(token=token)
+    if draft is None:
+        return None, DRAFT_MISSING, None
+    return services.form_data_from_case(inputs=draft.inputs), "", draft
 
 
 @require_http_methods(["GET", "POST"])
 def workup(request: HtmxHttpRequest) -> HttpResponse:
     """The workup screen; an htmx request gets only the recommendation panel of the same template.
 
-    GET shows the empty screen, or with `?draft=<token>` the screen prefilled from a CDS card's draft.
+    GET shows the empty screen, or with `?draft=<token>` the screen prefilled from a CDS card's draft
+    (a SMART launch's draft adds its notice of what was read from the record).
     POST (plain or htmx) evaluates the form; an invalid field is a normal 200 response that names the
     field and keeps everything else typed. With "Show the pathway map" the full page carries the lit
     map; the fragment only a container that loads it, so every keystroke's answer stays small.
@@ -95,7 +101,7 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
 
 def _workup_screen(request: HtmxHttpRequest, *, refusal: str = "", status: int = 200) -> HttpResponse:
     """The screen (or its panel) for this request; `refusal` replaces the draft notice (see below)."""
-    data, notice = _screen_data(request)
+    data, notice, draft = _screen_data(request)
     notice_kind = "draft-missing" if notice else ""
     if refusal:
         notice, notice_kind = refusal, "refused"
@@ -103,8 +109,10 @@ def _workup_screen(request: HtmxHttpRequest, *, refusal: str = "", status: int =
     result = _screen_result(form)
     cleaned, unit_system = (form.cleaned_data if form.is_bound else None), form.unit_system
     show_map = cleaned is not None and bool(cleaned.get("show_map")) and result.assessment is not None
+    record_notice = draft.record_notice if draft else {}
     context = {"form": form, "result": result, "notice": notice, "notice_kind": notice_kind, "show_map": show_map, "feedback_keys": feedback_keys(),
-               "draft_hours": drafts.DRAFT_HOURS, "panel_delay_ms": PANEL_DELAY_MS}
+               "draft_hours": drafts.DRAFT_HOURS, "panel_delay_ms": PANEL_DELAY_MS,
+               "record_notice": record_notice, "record_draft": draft.token if record_notice else ""}
     template = "workup/workup.html"
     if request.htmx:
         template += "#recommendation-panel"
@@ -130,7 +138,8 @@ def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
 
     The panel's button posts the whole workup form here. Readable inputs become a draft (the one
     CDS links use, gone after `drafts.DRAFT_LIFETIME`) and the person signs in with a way back to
-    the screen prefilled from it; unreadable inputs get the screen again with their messages.
+    the screen prefilled from it (with the record notice of the launch the screen was opened from, if
+    any); unreadable inputs get the screen again with their messages.
     Signed out, one client address may hold `drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS` live drafts;
     past that the screen comes back as posted (429) and says to sign in first.
     """
@@ -140,8 +149,10 @@ def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
     source = "" if request.user.is_authenticated else drafts.draft_source(address=client_ip(request))
     if not drafts.drafts_allowed(source=source):
         return _workup_screen(request, refusal=DRAFTS_REFUSED, status=429)
+    opened_with = drafts.draft_open(token=request.POST.get("draft", ""))  # a launch's notice survives sign-in
     try:
-        token = drafts.draft_create(case_data=json.loads(result.inputs_json), source=source)
+        token = drafts.draft_create(case_data=json.loads(result.inputs_json), source=source,
+                                    record_notice=opened_with.record_notice if opened_with else None)
     except CaseInvalid:  # only a number typed past a float's 15–17 digits, at a bound, can
         return workup(request)    # stop being plausible in the JSON store: the screen, as posted
     back = f"{reverse('workup')}?{urlencode({'draft': token})}"

@@ -9,7 +9,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.workup_screen import enter_case, expected_panel, read_panel
+from tests.ehr.fhir_builders import LAUNCH_RECORD
 from tests.support import form_data, golden
+from workup.ehr.smart import launch_draft_create
 
 pytestmark = pytest.mark.e2e
 
@@ -204,6 +206,18 @@ def test_browser_axe_finds_no_serious_violation(page, live_server, theme):
     wait_for_panel(page)
     page.locator("#recommendation-panel details").first.locator("summary").click()
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_browser_launch_notice_passes_axe_and_folds_by_keyboard(page, live_server, theme):
+    page.context.add_cookies([{"name": "theme", "value": theme, "url": live_server.url}])
+    page.goto(f"{live_server.url}/?draft={launch_draft_create(record=LAUNCH_RECORD, patient_id='example')}")
+    notice = page.get_by_role("region", name="Read from the record")
+    expect(notice.locator("[data-record-section=section_not_used]")).to_be_visible()
+    assert serious_violations(page) == []
+    notice.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(notice.locator("[data-record-section=section_not_used]")).to_be_hidden()
 
 
 def test_browser_theme_choice_is_remembered(page, live_server):

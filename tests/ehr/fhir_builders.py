@@ -78,6 +78,13 @@ def prefetch_for(labs: dict) -> dict:
     return {key: bundle(lab_observation(key, labs[key])) if key in labs else None for key in fhir.LAB_KEYS}
 
 
+LAUNCH_RECORD = {  # what a SMART launch reads (smart.launch_draft_create): a lab read, one set aside, the Patient
+    "hemoglobin": bundle(observation("718-7", 7.1, "mmol/dL")),
+    "creatinine": bundle(observation("2160-0", 1.1, "mg/dL")),
+    "patient": {"resourceType": "Patient", "id": "example", "gender": "female", "birthDate": "1960-05-01"},
+}
+
+
 BIOPSY_ORDER = {
     "resourceType": "ServiceRequest", "id": "bmb-1", "status": "draft", "intent": "order",
     "code": {"coding": [{"system": "http://snomed.info/sct", "code": "86273004", "display": "Biopsy of bone marrow"}]},

@@ -23,6 +23,7 @@ LAUNCH = "launch-123"
 class SmartEhrServer:
     def __init__(self):
         self.observations: list[dict] = []
+        self.patient_id = "example"  # the patient in context: the token names it, the Patient read answers for it
         self.patient: dict = {"resourceType": "Patient", "id": "example"}
         self.codes: dict[str, dict] = {}  # code -> {challenge, redirect_uri}
         self.tokens: set[str] = set()
@@ -61,7 +62,7 @@ class SmartEhrServer:
                     return None
                 if self.headers.get("Authorization", "").removeprefix("Bearer ") not in outer.tokens:
                     return self._json(401, {"resourceType": "OperationOutcome", "issue": []})
-                if url.path == "/fhir/Patient/example":
+                if url.path == f"/fhir/Patient/{outer.patient_id}":
                     return self._json(200, outer.patient)
                 if url.path == "/fhir/Observation":
                     wanted = {item.split("|")[1] for item in query.get("code", "").split(",") if "|" in item}
@@ -85,7 +86,7 @@ class SmartEhrServer:
                 outer.tokens.add(token)
                 return self._json(200, {"access_token": token, "token_type": "Bearer", "expires_in": 300,
                                         "scope": "launch openid fhirUser patient/Observation.rs patient/Patient.rs",
-                                        "patient": "example"})
+                                        "patient": outer.patient_id})
 
             def log_message(self, *args):
                 pass

@@ -116,3 +116,10 @@ def test_changing_a_card_disposition_changes_the_hash(monkeypatch):
     changed = dict(getattr(wording, "CARD_DISPOSITIONS", {}), PROCEED_TO_BIOPSY="Biopsy")
     monkeypatch.setattr(wording, "CARD_DISPOSITIONS", changed, raising=False)
     assert engine._content_hash() != before
+
+
+def test_changing_a_launch_notice_sentence_changes_the_hash(monkeypatch):
+    before = engine._content_hash()
+    changed = dict(getattr(wording, "NOTICE_TEXT", {}), title="From the chart")
+    monkeypatch.setattr(wording, "NOTICE_TEXT", changed, raising=False)
+    assert engine._content_hash() != before

@@ -11,25 +11,33 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from tests.ehr.fhir_builders import LAUNCH_RECORD
 from tests.support import form_data, golden
 from tests.vnu import VNU_JAR, requires_vnu
+from workup.ehr.smart import launch_draft_create
 
 JAR = VNU_JAR
-pytestmark = requires_vnu
+pytestmark = [requires_vnu, pytest.mark.django_db]
 
 
 def _pages(client) -> dict[str, bytes]:
+    launched = launch_draft_create(record=LAUNCH_RECORD, patient_id="example")
     return {
         "empty": client.get("/").content,
         "assessed": client.post("/", form_data(golden("life-expectancy-conflict-with-anemia")["input"])).content,
         "refused": client.post("/", {"hemoglobin": "1o.9", "hemoglobin_unit": "g/dL"}).content,
         "map": client.post("/", {**form_data(golden("baseline-completely-normal")["input"]), "show_map": "on"}).content,
+        "launched": client.get("/", {"draft": launched}).content,
     }
 
 
 def test_workup_screen_has_no_html_errors(client, tmp_path):
     files = []
-    for name, html in _pages(client).items():
+    pages = _pages(client)
+    assert b"data-record-notice" in pages["launched"]  # the launch notice is among what is checked
+    for name, html in pages.items():
         path = tmp_path / f"{name}.html"
         path.write_bytes(html)
         files.append(str(path))

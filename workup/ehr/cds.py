@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -395,18 +395,19 @@ def card_summary(assessment: Assessment) -> str:
 
 def card_detail(assessment: Assessment, labs: LabsFromPrefetch) -> str:
     """GitHub-flavoured markdown: the result, its basis, the labs read, the unknowns, what was not used."""
+    record = record_sections(labs, CardVoice())
     sections = [
         card_say("result", disposition=wording.CARD_DISPOSITIONS[assessment.disposition],
                  summary=md_escape(assessment.summary)),
         f"_{say('scope_note')}_",
         _section("section_basis", _basis_lines(assessment)),
         _section("section_criteria", _criteria_lines(assessment)),
-        _section("section_labs", _lab_lines(labs)),
-        _section("section_patient", [md_escape(line) for line in labs.demographics]),
-        _section("section_selection", _selection_lines(labs)),
+        _section("section_labs", record["section_labs"]),
+        _section("section_patient", record["section_patient"]),
+        _section("section_selection", record["section_selection"]),
         _section("section_ehr_messages", list(labs.ehr_messages)),
         _section("section_unknowns", _unknown_lines(assessment)),
-        _section("section_not_used", _not_used_lines(labs)),
+        _section("section_not_used", record["section_not_used"]),
         card_say("provenance", id=PATHWAY_INFO.id, version=PATHWAY_INFO.version,
                  source_date=PATHWAY_INFO.source_date, hash=PATHWAY_INFO.hash[:19]),
     ]
@@ -474,25 +475,75 @@ def _describe_match(match: MatchedInput) -> str:
     return text
 
 
-def _lab_lines(labs: LabsFromPrefetch) -> list[str]:
-    lines = []
-    for key, result in labs.reading.results.items():
-        if key not in labs.inputs:
-            continue
-        value = f"{result.value} {md_escape(result.unit)}" if result.unit else f"{result.value}"
-        when = md_escape(result.effective) if result.effective else card_say("lab_undated")
-        lines.append(card_say("lab_read", label=md_escape(INPUTS_BY_KEY[key].label), value=value,
-                              loinc=result.loinc, when=when))
-    return lines
+class RecordVoice(Protocol):
+    """How the record sections are said where they are shown: the card, or the launch notice."""
+
+    def escape(self, text: object) -> str:
+        """A value from the record or a label, made safe for where it is shown."""
+
+    def sentence(self, sentence: str) -> str:
+        """A record sentence (RECORD_TEXT): a Patient line, a pairing note, a reason."""
+
+    def when(self, result: fhir.LabResult) -> str:
+        """When the result was taken."""
+
+    def set_aside(self, item: fhir.Skipped) -> str:
+        """A result from the record that was not used, and why."""
+
+    def refused(self, key: str, result: fhir.LabResult | None, messages: list[str]) -> str:
+        """An input read from the record that validation refused, with its messages."""
+
+    def missing(self, labs: LabsFromPrefetch) -> list[str]:
+        """What the record did not supply."""
 
 
-def _selection_lines(labs: LabsFromPrefetch) -> list[str]:
-    """Pairing notes and the inputs that had only results older than the look-back window."""
-    lines = [md_escape(note) for note in labs.reading.notes]
+def record_sections(labs: LabsFromPrefetch, voice: RecordVoice) -> dict[str, list[str]]:
+    """What was read from the record and what was not, by section (its CARD_TEXT title key), in one voice:
+    the labs read, the Patient lines, how results were chosen, and what was not used."""
+    labs_read = [
+        card_say("lab_read", label=voice.escape(INPUTS_BY_KEY[key].label), loinc=result.loinc, when=voice.when(result),
+                 value=f"{result.value} {voice.escape(result.unit)}" if result.unit else f"{result.value}")
+        for key, result in labs.reading.results.items() if key in labs.inputs
+    ]
+    selection = [voice.sentence(note) for note in labs.reading.notes]
     if labs.reading.old_only:
-        labels = ", ".join(md_escape(INPUTS_BY_KEY[key].label) for key in labs.reading.old_only)
-        lines.append(card_say("old_only", days=settings.EHR_LOOKBACK_DAYS, labels=labels))
-    return lines
+        labels = ", ".join(voice.escape(INPUTS_BY_KEY[key].label) for key in labs.reading.old_only)
+        selection.append(card_say("old_only", days=settings.EHR_LOOKBACK_DAYS, labels=labels))
+    not_used = [voice.set_aside(item) for item in (*labs.reading.skipped, *labs.reading.set_aside)]
+    not_used += [voice.refused(key, labs.reading.results.get(key), messages) for key, messages in labs.refused.items()]
+    return {
+        "section_labs": labs_read,
+        "section_patient": [voice.sentence(line) for line in labs.demographics],
+        "section_selection": selection,
+        "section_not_used": not_used + voice.missing(labs),
+    }
+
+
+class CardVoice:
+    """The card's voice: markdown escaped, the record's own dates, results named by their entry reference."""
+
+    def escape(self, text: object) -> str:
+        return md_escape(text)
+
+    def sentence(self, sentence: str) -> str:
+        return md_escape(sentence)
+
+    def when(self, result: fhir.LabResult) -> str:
+        return md_escape(result.effective) if result.effective else card_say("lab_undated")
+
+    def set_aside(self, item: fhir.Skipped) -> str:
+        return card_say("set_aside", ref=item.ref, reason=md_escape(item.reason))
+
+    def refused(self, key: str, result: fhir.LabResult | None, messages: list[str]) -> str:
+        reason = md_escape(" ".join(messages))
+        return (card_say("set_aside", ref=result.ref, reason=reason) if result
+                else card_say("set_aside_input", key=md_escape(key), reason=reason))
+
+    def missing(self, labs: LabsFromPrefetch) -> list[str]:
+        """The prefetch keys the EHR did not send (a key sent as null is a search without a result)."""
+        if not labs.not_supplied:
+            return []
+        return [card_say("not_supplied", keys=", ".join(f"`{key}`" for key in labs.not_supplied))]
 
 
 UNKNOWN_TEMPLATE = {  # (has a note, could change a rule) -> the card sentence
@@ -507,19 +558,6 @@ def _unknown_lines(assessment: Assessment) -> list[str]:
                  note=md_escape(u.note or ""), rules=", ".join(u.could_change))
         for u in assessment.unknowns
     ]
-
-
-def _not_used_lines(labs: LabsFromPrefetch) -> list[str]:
-    lines = [card_say("set_aside", ref=item.ref, reason=md_escape(item.reason))
-             for item in (*labs.reading.skipped, *labs.reading.set_aside)]
-    for key, messages in labs.refused.items():
-        result = labs.reading.results.get(key)
-        reason = md_escape(" ".join(messages))
-        lines.append(card_say("set_aside", ref=result.ref, reason=reason) if result
-                     else card_say("set_aside_input", key=md_escape(key), reason=reason))
-    if labs.not_supplied:
-        lines.append(card_say("not_supplied", keys=", ".join(f"`{key}`" for key in labs.not_supplied)))
-    return lines
 
 
 _MD_SPECIAL = set("\\`*_[]<>#|~")  # enough to stop emphasis, links, HTML and tables

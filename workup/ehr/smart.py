@@ -4,7 +4,9 @@ The EHR opens `/launch?iss=<FHIR base>&launch=<opaque>`. The app looks the issue
 reads its `.well-known/smart-configuration`, and sends the browser to the authorization endpoint
 with PKCE (S256), a random `state` and the scopes below. The callback exchanges the code for a
 token (Authlib), reads the patient's labs and Patient resource with the same searches and the same
-selection rules as the CDS service, stores them as a draft and opens `/?draft=<token>`.
+selection rules as the CDS service, stores them as a draft and opens `/?draft=<token>`. The draft
+also keeps the launch notice (workup/ehr/launch_notice.py): what was read, how it was chosen and what
+was not used, as the CDS card says it, without dates or references, for the screen to show.
 
 The access token never leaves the server: it is used for the FHIR reads during the callback and then
 dropped. The pending launch (state, PKCE verifier, issuer) is a database row found by its `state`,
@@ -35,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from workup.ehr import cds
+from workup.ehr.launch_notice import launch_notice_build
 from workup.models import SmartLaunch
 from workup.saved import drafts
 
@@ -112,12 +115,19 @@ def launch_complete(*, state: str, code: str, redirect_uri: str) -> tuple[str, S
     patient_id = token.get("patient")
     if not isinstance(patient_id, str) or not patient_id:
         raise LaunchRefused("The EHR granted access without a patient in context.")
-    prefetch = _read_record(ehr.iss, token["access_token"], patient_id)
-    labs = cds.labs_from_prefetch(prefetch=prefetch, selection=cds.record_selection(patient_id=patient_id))
-    draft = drafts.draft_create(case_data=labs.inputs)
+    draft = launch_draft_create(record=_read_record(ehr.iss, token["access_token"], patient_id), patient_id=patient_id)
     SmartLaunch.objects.filter(pk=pending.pk).update(draft_token=draft,
                                                      expires_at=timezone.now() + drafts.DRAFT_LIFETIME)
     return draft, ehr
+
+
+def launch_draft_create(*, record: dict[str, Any], patient_id: str) -> str:
+    """The draft a launch opens: the inputs chosen from the record by the CDS selection rules, and the
+    notice of what was read, how it was chosen and what was not used."""
+    selection = cds.record_selection(patient_id=patient_id)
+    labs = cds.labs_from_prefetch(prefetch=record, selection=selection)
+    notice = launch_notice_build(labs=labs, opened_at=selection.evaluated_at)
+    return drafts.draft_create(case_data=labs.inputs, record_notice=notice)
 
 
 def draft_frame_origins(*, draft_token: str) -> tuple[str, ...]:

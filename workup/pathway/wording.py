@@ -317,6 +317,30 @@ RECORD_TEXT = MappingProxyType({
     "entry_not_final": "Not a final result (status is not final, amended or corrected): skipped.",
 })
 
+# The screen opened by a SMART launch (workup/ehr/launch_notice.py): what was read from the record, kept
+# with the draft. It has the card's sections and sentences, said for a record kept server-side: how old a
+# result was when the workup was opened instead of its date, and no reference to the patient.
+NOTICE_TEXT = MappingProxyType({
+    "title": "Read from the record",
+    "intro": (
+        "The EHR opened this workup, and the entries below were filled from the patient's record at that "
+        "moment. Check them against the record: what was left out, and why, is listed here too."
+    ),
+    "toggle": "What was read, how it was chosen, and what was not used",
+    "line": "{label}: {text}",
+    "left_empty": "No usable result in the record, so left for you to enter: {labels}.",
+    # How old a result was when the workup was opened (never its date).
+    "within_a_day": "within a day of opening",
+    "one_day_before": "1 day before opening",
+    "days_before": "{days} days before opening",
+    "one_day_after": "1 day after opening",
+    "days_after": "{days} days after opening",
+    # Record sentences whose fields would name the patient or a day, said without them.
+    "instead_of_another_subject": "About another patient, not this one: ignored.",
+    "instead_of_patient_another": "The Patient resource sent is not this patient: age and sex not read.",
+    "instead_of_age_from_birth_date": "Age {age} when the workup was opened (from the birth date).",
+})
+
 # Messages about an entered value (workup/pathway/validation.py): beside the field on the screen, in the
 # JSON API's 400 answer, and in a CDS card's "Not used" section.
 INPUT_TEXT = MappingProxyType({
@@ -350,9 +374,27 @@ def card_say(key: str, /, **values: object) -> str:
     return CARD_TEXT[key].format(**values) if values else CARD_TEXT[key]
 
 
-def record_say(key: str, /, **values: object) -> str:
+class RecordSentence(str):
+    """A record sentence that remembers its template key and fields, so that a reader who must say it
+    another way can: the launch notice re-says it with ages instead of dates and without references."""
+
+    key: str
+    values: dict[str, object]
+
+    def __new__(cls, key: str, values: dict[str, object]) -> RecordSentence:
+        sentence = super().__new__(cls, RECORD_TEXT[key].format(**values) if values else RECORD_TEXT[key])
+        sentence.key, sentence.values = key, dict(values)
+        return sentence
+
+
+def record_say(key: str, /, **values: object) -> RecordSentence:
     """The record sentence `key` (RECORD_TEXT), with its fields filled in."""
-    return RECORD_TEXT[key].format(**values) if values else RECORD_TEXT[key]
+    return RecordSentence(key, values)
+
+
+def notice_say(key: str, /, **values: object) -> str:
+    """The launch notice's sentence `key` (NOTICE_TEXT), with its fields filled in."""
+    return NOTICE_TEXT[key].format(**values) if values else NOTICE_TEXT[key]
 
 
 def input_say(key: str, /, **values: object) -> str:
@@ -370,6 +412,7 @@ def wording_content() -> dict[str, object]:
         "card_text": dict(CARD_TEXT),
         "card_override_reasons": dict(CARD_OVERRIDE_REASONS),
         "record_text": dict(RECORD_TEXT),
+        "notice_text": dict(NOTICE_TEXT),
         "input_text": dict(INPUT_TEXT),
         "text": dict(TEXT),
         "dispositions": [d.value for d in Disposition],

@@ -1,8 +1,10 @@
 """Short-lived server-side drafts: pathway inputs behind an opaque token (no patient identifiers).
 
-A CDS card links to `/?draft=<token>`; the workup screen calls `draft_load` to prefill itself.
+A CDS card links to `/?draft=<token>`; the workup screen calls `draft_open` to prefill itself.
 The token is random (`secrets.token_urlsafe`), carries no meaning, and stops working after
-`DRAFT_LIFETIME`. Only inputs that pass the JSON API's validation are ever stored.
+`DRAFT_LIFETIME`. Only inputs that pass the JSON API's validation are ever stored. A SMART launch's
+draft also carries its notice of what was read from the record (workup/ehr/launch_notice.py),
+which lives and goes with the draft.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -40,19 +43,36 @@ def drafts_allowed(*, source: str) -> bool:
     return not source or live.count() < SIGNED_OUT_DRAFTS_PER_ADDRESS
 
 
-def draft_create(*, case_data: dict, source: str = "") -> str:
-    """Store validated pathway inputs and return the token that opens them; prunes expired drafts."""
+def draft_create(*, case_data: dict, source: str = "", record_notice: dict | None = None) -> str:
+    """Store validated pathway inputs (and a launch's record notice) and return the token that opens
+    them; prunes expired drafts."""
     case_from_json(data=case_data)  # raises CaseInvalid: nothing invalid is stored
     now = timezone.now()
     WorkupDraft.objects.filter(expires_at__lte=now).delete()
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    WorkupDraft.objects.create(token=token, inputs=case_data, expires_at=now + DRAFT_LIFETIME, source=source)
+    WorkupDraft.objects.create(token=token, inputs=case_data, expires_at=now + DRAFT_LIFETIME, source=source,
+                               record_notice=record_notice or {})
     return token
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A live draft: its token, the pathway inputs, and the record notice ({} unless a SMART launch)."""
+
+    token: str
+    inputs: dict
+    record_notice: dict
+
+
+def draft_open(*, token: str) -> Draft | None:
+    """The live draft with this token; None when unknown, malformed or expired."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    draft = WorkupDraft.objects.filter(token=token, expires_at__gt=timezone.now()).first()
+    return Draft(draft.token, draft.inputs, draft.record_notice) if draft else None
 
 
 def draft_load(*, token: str) -> dict | None:
     """The stored pathway inputs for a live token; None when unknown, malformed or expired."""
-    if not TOKEN_PATTERN.fullmatch(token):
-        return None
-    draft = WorkupDraft.objects.filter(token=token, expires_at__gt=timezone.now()).first()
+    draft = draft_open(token=token)
     return draft.inputs if draft else None
