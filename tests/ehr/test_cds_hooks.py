@@ -166,6 +166,24 @@ def test_card_detail_shows_a_derived_ratio_with_its_value(client):
     assert "None" not in detail
 
 
+def _criteria_section(detail: str) -> list[str]:
+    section = detail.split("**Published criteria (")[1].split("\n\n**")[0]
+    return [line.removeprefix("- ") for line in section.splitlines() if line.startswith("- ")]
+
+
+def test_card_detail_sets_the_published_criteria_beside_the_trigger(client):
+    lines = _criteria_section(card_for(client, ANEMIA)["detail"])
+    assert lines == [
+        "`CRIT-WHO-ANEMIA` WHO anaemia: cannot be judged from these inputs; not measured: Sex",
+        "`CRIT-IMWG-ANEMIA` IMWG CRAB anaemia: not met",
+    ]
+
+
+def test_card_detail_names_a_criterion_met_without_a_source_trigger(client):
+    lines = _criteria_section(card_for(client, ANEMIA | {"flc_ratio": 8})["detail"])
+    assert "`CRIT-FLC-PUBLISHED` FLC breakpoint as published: met" in lines
+
+
 def test_card_detail_lists_unknowns(client):
     detail = card_for(client, ANEMIA)["detail"]
     assert "**Unknowns (could change the result)**" in detail

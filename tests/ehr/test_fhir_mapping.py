@@ -18,14 +18,15 @@ def obs(code: str, value, ucum: str | None, effective: str | None = "2026-03-01"
     return resource | ({"effectiveDateTime": effective} if effective else {}) | extra
 
 
-# The M-spike's LOINC code (33358-3) is read as SPEP detected; its concentration, which only the
-# published-criteria cross-check uses, is not yet taken from a bundle (one Observation, two inputs).
-NOT_FROM_FHIR = {"mprotein_concentration"}
-
-
 def test_lab_codes_cover_every_lab_quantity_and_the_ratio():
-    lab_inputs = {s.key for s in INPUTS if s.kind == "quantity"} - NOT_FROM_FHIR | {"flc_ratio", "spep", "ife", "urine_mprotein"}
-    assert set(fhir.LAB_KEYS) == lab_inputs
+    lab_inputs = {s.key for s in INPUTS if s.kind == "quantity"} | {"flc_ratio", "spep", "ife", "urine_mprotein"}
+    assert set(fhir.READ_KEYS) == lab_inputs
+
+
+def test_m_protein_concentration_has_no_search_of_its_own():
+    # It is read from the M-spike's own Observation (33358-3), which the SPEP search already returns.
+    assert "mprotein_concentration" not in fhir.LAB_KEYS
+    assert fhir.LAB_CODE_BY_LOINC["33358-3"].quantity_key == "mprotein_concentration"
 
 
 def test_lab_codes_are_unique():

@@ -60,6 +60,11 @@ def skipped(*observations: dict) -> list[str]:
     return [item.reason for item in reading.skipped]
 
 
+def set_aside(*observations: dict) -> list[str]:
+    reading = fhir.labs_from_observations([(f"e{i}", o) for i, o in enumerate(observations)], SELECTION)
+    return [item.reason for item in reading.set_aside]
+
+
 def notes(*observations: dict) -> list[str]:
     return list(fhir.labs_from_observations([(f"e{i}", o) for i, o in enumerate(observations)], SELECTION).notes)
 
@@ -72,7 +77,7 @@ def api_skipped(*entries: dict) -> list[str]:
     """The FHIR-ENTRY-SKIPPED messages the JSON API gives for a searchset with these entries."""
     search = bundle(observation("718-7", 11.2, "g/dL"))
     search["entry"] += list(entries)
-    return [message for _, message in case_and_skipped_from_request(data=search)[1]]
+    return [message for _, _, message in case_and_skipped_from_request(data=search)[1]]
 
 
 HB = observation("718-7", 11.2, "g/dL")
@@ -94,6 +99,8 @@ SCENARIOS = {  # name -> (what fhir.py says, the templates it must be)
     "a UCUM unit for another analyte": (
         lambda: skipped(observation("718-7", 11.2, "mg/dL")), ["unit_not_accepted"]),
     "an FLC ratio with a unit": (lambda: skipped(observation("48378-4", 1.2, "mg/L")), ["not_a_ratio_unit"]),
+    "an M-spike whose unit the concentration does not accept": (
+        lambda: set_aside(observation("33358-3", 500, "mg/dL")), ["quantity_unit_set_aside"]),
     "an SPEP M-spike of zero": (
         lambda: skipped(observation("33358-3", 0, "g/dL")), ["spep_quantity_not_positive"]),
     "an immunofixation without a coded result": (

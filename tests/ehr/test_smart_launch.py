@@ -50,6 +50,13 @@ def test_launch_opens_the_screen_prefilled_with_the_patients_recent_labs(client,
     assert inputs["sex"] == "female" and isinstance(inputs["age"], int)
 
 
+def test_launch_prefills_the_m_spike_and_its_concentration_from_one_result(client, ehr):
+    ehr.observations = [observation("33358-3", 0.5, "g/dL")]
+    inputs = draft_inputs(launch(client, ehr))
+    assert inputs["spep"] == "detected"
+    assert inputs["mprotein_concentration"] == {"value": 0.5, "unit": "g/dL"}
+
+
 def test_launch_uses_pkce_and_the_smart_scopes(client, ehr):
     started = client.get("/launch", {"iss": ehr.iss, "launch": LAUNCH})
     query = parse_qs(urlsplit(started["Location"]).query)

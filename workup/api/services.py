@@ -15,6 +15,7 @@ from workup.services import workup_evaluate
 OBSERVATIONS_KEY = "observations"  # a FHIR Bundle of lab Observations beside the pathway inputs
 BUNDLE_TYPES = fhir.RESULT_BUNDLE_TYPES
 SKIPPED_WARNING = "FHIR-ENTRY-SKIPPED"
+SET_ASIDE_WARNING = "FHIR-VALUE-SET-ASIDE"  # an entry was read, but one value it carries was not
 
 
 def workup_evaluate_request(*, data: Any) -> Assessment:
@@ -23,7 +24,7 @@ def workup_evaluate_request(*, data: Any) -> Assessment:
     assessment = workup_evaluate(case=case)
     if not skipped:
         return assessment
-    extra = tuple(Warning(SKIPPED_WARNING, message, ref) for ref, message in skipped)
+    extra = tuple(Warning(warning, message, ref) for warning, ref, message in skipped)
     return dataclasses.replace(assessment, warnings=assessment.warnings + extra)
 
 
@@ -32,14 +33,15 @@ def case_from_request(*, data: Any) -> Case:
     return case_and_skipped_from_request(data=data)[0]
 
 
-def case_and_skipped_from_request(*, data: Any) -> tuple[Case, list[tuple[str, str]]]:
+def case_and_skipped_from_request(*, data: Any) -> tuple[Case, list[tuple[str, str, str]]]:
     """A JSON API body → Case: pathway inputs, a FHIR R4 Bundle of lab Observations, or both.
 
     A bare Bundle is read as labs only; an `observations` Bundle beside pathway inputs adds its
     labs to them. Either way the labs join the inputs and pass the same validation, and an
     entry that cannot be used is an error that names the entry. Entries that are not results
     (an `_include`d Patient, the server's OperationOutcome) and results that are not final are
-    skipped and returned as (entry, reason) so the answer can say so.
+    skipped, and a value a used entry carries but cannot give (an M-spike's concentration in a unit
+    not accepted) is set aside: each is returned as (warning id, entry, reason) so the answer says so.
     """
     if isinstance(data, dict) and data.get("resourceType") == "Bundle":
         return _case_with_bundle({}, data, prefix="bundle")
@@ -49,7 +51,7 @@ def case_and_skipped_from_request(*, data: Any) -> tuple[Case, list[tuple[str, s
     return case_from_json(data=data), []
 
 
-def _case_with_bundle(inputs: dict[str, Any], bundle: Any, *, prefix: str) -> tuple[Case, list[tuple[str, str]]]:
+def _case_with_bundle(inputs: dict[str, Any], bundle: Any, *, prefix: str) -> tuple[Case, list[tuple[str, str, str]]]:
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle" or not isinstance(
         bundle.get("entry", []), list
     ):
@@ -59,19 +61,20 @@ def _case_with_bundle(inputs: dict[str, Any], bundle: Any, *, prefix: str) -> tu
             f"Must be one of {', '.join(BUNDLE_TYPES)} (a set of results); a batch, transaction or "
             "history Bundle is not read."]})
     parts = fhir.bundle_parts(bundle, prefix)
-    skipped = [(ref, record_say("entry_included")) for ref in parts.included]
-    skipped += [(ref, record_say("entry_server_message", message=text)) for ref, text in parts.outcomes]
+    skipped = [(SKIPPED_WARNING, ref, record_say("entry_included")) for ref in parts.included]
+    skipped += [(SKIPPED_WARNING, ref, record_say("entry_server_message", message=text)) for ref, text in parts.outcomes]
     results = []
     for ref, resource in parts.matches:
         status = resource.get("status") if isinstance(resource, dict) else None
         kind = resource.get("resourceType") if isinstance(resource, dict) else None
         if isinstance(kind, str) and kind != "Observation":
-            skipped.append((ref, record_say("entry_not_an_observation")))
+            skipped.append((SKIPPED_WARNING, ref, record_say("entry_not_an_observation")))
         elif kind == "Observation" and (not isinstance(status, str) or status not in fhir.USABLE_STATUSES):
-            skipped.append((ref, record_say("entry_not_final")))
+            skipped.append((SKIPPED_WARNING, ref, record_say("entry_not_final")))
         else:
             results.append((ref, resource))
     reading = fhir.labs_from_observations(results)
+    skipped += [(SET_ASIDE_WARNING, item.ref, item.reason) for item in reading.set_aside]
     errors: Errors = {item.ref: [item.reason] for item in reading.skipped}
     for key, result in reading.results.items():
         if key in inputs:

@@ -46,7 +46,7 @@ from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import INPUTS_BY_KEY, Case
 from workup.pathway.parsing import CaseInvalid, case_from_json
 from workup.pathway.result import Assessment, Finding, MatchedInput
-from workup.pathway.wording import card_say, say
+from workup.pathway.wording import CriterionStatus, card_say, say
 from workup.saved import drafts
 from workup.saved.identifiers import free_text_error
 from workup.services import workup_evaluate
@@ -400,6 +400,7 @@ def card_detail(assessment: Assessment, labs: LabsFromPrefetch) -> str:
                  summary=md_escape(assessment.summary)),
         f"_{say('scope_note')}_",
         _section("section_basis", _basis_lines(assessment)),
+        _section("section_criteria", _criteria_lines(assessment)),
         _section("section_labs", _lab_lines(labs)),
         _section("section_patient", [md_escape(line) for line in labs.demographics]),
         _section("section_selection", _selection_lines(labs)),
@@ -435,6 +436,23 @@ def _basis_lines(assessment: Assessment) -> list[str]:
         if line.status == "abnormal" and line.key not in triggered
     ]
     return lines or [card_say("basis_none")]
+
+
+def _criteria_lines(assessment: Assessment) -> list[str]:
+    """The published criteria beside the fired triggers (met or not, or what they still need) and any
+    criterion met where no related trigger fired, in table order: where the source and criteria part ways."""
+    fired = {t.id for t in assessment.triggers}
+    lines = []
+    for item in assessment.criteria:
+        if not (set(item.related_rules) & fired or item.status == CriterionStatus.MET):
+            continue
+        fields = {"id": item.id, "title": md_escape(item.title), "status": say(f"criteria_status_{item.status}")}
+        line = card_say("criterion_stratum", value=item.value, **fields) if item.value else card_say("criterion", **fields)
+        if item.missing and (item.status != CriterionStatus.MET or item.value):  # a stratum from partial factors
+            labels = ", ".join(md_escape(INPUTS_BY_KEY[key].label) for key in item.missing)
+            line = card_say("criterion_not_measured", line=line, not_measured=say("criteria_not_measured", items=labels))
+        lines.append(line)
+    return lines
 
 
 def _value_text(label: str, entered: object, unit: str, canonical: object) -> str:
@@ -492,7 +510,8 @@ def _unknown_lines(assessment: Assessment) -> list[str]:
 
 
 def _not_used_lines(labs: LabsFromPrefetch) -> list[str]:
-    lines = [card_say("set_aside", ref=item.ref, reason=md_escape(item.reason)) for item in labs.reading.skipped]
+    lines = [card_say("set_aside", ref=item.ref, reason=md_escape(item.reason))
+             for item in (*labs.reading.skipped, *labs.reading.set_aside)]
     for key, messages in labs.refused.items():
         result = labs.reading.results.get(key)
         reason = md_escape(" ".join(messages))

@@ -4,6 +4,11 @@ One table says which LOINC codes feed which pathway input and which UCUM unit co
 unit the pathway accepts. An Observation whose code or unit is not in the table is never guessed:
 it is skipped with a reason that names the entry. For each input the newest result wins.
 
+One code feeds two inputs: a quantified M-spike (33358-3) is both SPEP "detected" and the M-protein
+concentration, which the published-criteria cross-check reads (spec 2.2, 10). Both come from the
+same Observation, the one chosen for SPEP: a concentration is never taken from an older result
+than the M-spike it belongs to.
+
 Sources: LOINC codes and names from loinc.org (the "Mass/volume" and "Moles/volume" variants are
 separate codes); UCUM unit codes as LOINC's example units use them ("umol/L", "10*9/L",
 "10*3/uL", "mL/min/{1.73_m2}"). 10*3/uL is the same quantity as 10*9/L (10³/µL = 10⁹/L).
@@ -35,6 +40,8 @@ class LabCode:
     code: str
     key: str
     display: str
+    # A quantity input that the same Observation's number also feeds (the M-spike's concentration).
+    quantity_key: str | None = None
 
 
 LAB_CODES: tuple[LabCode, ...] = (
@@ -69,7 +76,8 @@ LAB_CODES: tuple[LabCode, ...] = (
     LabCode("2472-9", "igm", "IgM [Mass/volume] in Serum or Plasma"),
     # Qualitative results: read only from a coded value (SNOMED CT detected / not detected). A
     # narrative report is never interpreted; the input stays unknown and the card says so.
-    LabCode("33358-3", "spep", "Protein.monoclonal [Mass/volume] in Serum or Plasma by Electrophoresis"),
+    LabCode("33358-3", "spep", "Protein.monoclonal [Mass/volume] in Serum or Plasma by Electrophoresis",
+            quantity_key="mprotein_concentration"),
     LabCode("25700-6", "ife", "Immunofixation [interpretation] for Serum or Plasma"),
     LabCode("49275-1", "ife", "Immunofixation [interpretation] for Serum or Plasma Narrative"),
     LabCode("13440-3", "urine_mprotein", "Immunofixation [interpretation] for Urine"),
@@ -79,7 +87,9 @@ SNOMED_SYSTEM = "http://snomed.info/sct"
 # SNOMED CT qualifier values, as the HL7 "Detected, Not-detected" value set lists them.
 DETECTED_CODES = {"260373001": "detected", "260415000": "not_detected"}
 LAB_CODE_BY_LOINC: dict[str, LabCode] = {lab.code: lab for lab in LAB_CODES}
-LAB_KEYS: tuple[str, ...] = tuple(dict.fromkeys(lab.key for lab in LAB_CODES))
+LAB_KEYS: tuple[str, ...] = tuple(dict.fromkeys(lab.key for lab in LAB_CODES))  # one prefetch search each
+# Every input a reading can fill: the LOINC-coded ones, then those read beside them.
+READ_KEYS: tuple[str, ...] = tuple(dict.fromkeys([*LAB_KEYS, *(lab.quantity_key for lab in LAB_CODES if lab.quantity_key)]))
 
 # UCUM code → the pathway's spelling of the same unit. Only exact equivalents are listed.
 UCUM_UNITS: dict[str, str] = {
@@ -146,6 +156,7 @@ class LabReading:
     skipped: tuple[Skipped, ...]
     notes: tuple[str, ...] = ()  # RECORD_TEXT sentences, e.g. calcium used uncorrected; said in the card
     old_only: tuple[str, ...] = ()  # inputs whose only results were older than the look-back window
+    set_aside: tuple[Skipped, ...] = ()  # part of a used Observation that was not read, and why
 
     def inputs(self) -> dict[str, object]:
         return {key: result.as_input() for key, result in self.results.items()}
@@ -181,6 +192,7 @@ def labs_from_observations(observations: list[tuple[str, Any]], selection: Selec
     combined are paired (κ with λ, calcium with albumin).
     """
     candidates: dict[str, list[tuple[tuple, LabResult]]] = {}
+    beside: dict[LabResult, tuple[LabResult | None, str | None]] = {}
     skipped: list[Skipped] = []
     old: set[str] = set()
     for index, (ref, resource) in enumerate(observations):
@@ -199,6 +211,7 @@ def labs_from_observations(observations: list[tuple[str, Any]], selection: Selec
                 continue
         rank = (_effective_sort_key(result.effective), _effective_sort_key(result.issued), index)
         candidates.setdefault(result.key, []).append((rank, result))
+        beside[result] = quantity_beside(resource, result)
     ranked = {key: [r for _, r in sorted(found, key=lambda item: item[0], reverse=True)]
               for key, found in candidates.items()}
     notes: list[str] = []
@@ -206,8 +219,16 @@ def labs_from_observations(observations: list[tuple[str, Any]], selection: Selec
         _pair_light_chains(ranked, notes)
         _pair_calcium_albumin(ranked, notes)
     results = {key: ranked[key][0] for key in LAB_KEYS if ranked.get(key)}
+    set_aside: list[Skipped] = []
+    for chosen in list(results.values()):  # what a chosen result also carries, from that result only
+        quantity, reason = beside[chosen]
+        if quantity is not None:
+            results[quantity.key] = quantity
+        elif reason:
+            set_aside.append(Skipped(chosen.ref, reason))
+    results = {key: results[key] for key in READ_KEYS if key in results}
     old_only = tuple(key for key in LAB_KEYS if key in old and key not in results)
-    return LabReading(results, tuple(skipped), tuple(notes), old_only)
+    return LabReading(results, tuple(skipped), tuple(notes), old_only, tuple(set_aside))
 
 
 OLD = "old"
@@ -401,6 +422,25 @@ def _coded_result(lab: LabCode, resource: dict, ref: str) -> Usable:
             value = DETECTED_CODES[coding["code"]]
             return LabResult(lab.key, value, None, lab.code, _effective(resource), ref, *_provenance(resource)), None
     return None, record_say("no_coded_result", display=lab.display)
+
+
+def quantity_beside(resource: Any, result: LabResult) -> tuple[LabResult | None, str | None]:
+    """The concentration a quantified M-spike also is, from the same Observation (its value and UCUM
+    unit); (None, reason) when that unit is not one the input accepts; (None, None) when the result
+    carries no number (a coded result) or its code feeds nothing else."""
+    lab = LAB_CODE_BY_LOINC[result.loinc]
+    quantity = resource.get("valueQuantity") if isinstance(resource, dict) else None
+    if lab.quantity_key is None or not isinstance(quantity, dict):
+        return None, None
+    value, problem = bounded_decimal(quantity.get("value"))
+    if problem or value is None:  # _coded_result refuses these before: nothing to read
+        return None, None
+    unit, unit_problem = _unit(LabCode(lab.code, lab.quantity_key, lab.display), quantity)
+    if unit_problem:
+        accepted = " or ".join(ANALYTES[lab.quantity_key].unit_symbols)
+        return None, record_say("quantity_unit_set_aside", display=lab.display, units=accepted)
+    return LabResult(lab.quantity_key, value, unit, lab.code, result.effective, result.ref, result.issued,
+                     result.specimen, result.subject), None
 
 
 def _provenance(resource: dict) -> tuple[str | None, str | None, str | None]:

@@ -209,13 +209,16 @@ def bundle_schema() -> dict[str, Any]:
         "type": "object",
         "description": (
             "FHIR R4 Bundle. LOINC codes: "
-            + "; ".join(f"{lab.code} → {lab.key}" for lab in fhir.LAB_CODES)
+            + "; ".join(f"{lab.code} → {lab.key}" + (f" (and {lab.quantity_key} from its valueQuantity)"
+                                                     if lab.quantity_key else "") for lab in fhir.LAB_CODES)
             + ". UCUM units: "
             + "; ".join(f"{ucum} → {unit}" for ucum, unit in fhir.UCUM_UNITS.items())
             + ". The newest result per input wins; an entry with another code or unit is refused. "
             "Entries that are not results (search.mode include, an OperationOutcome) and Observations "
             "that are not final, amended or corrected are skipped and reported as FHIR-ENTRY-SKIPPED "
-            "warnings. Each value must also lie within the input's plausibility bounds (a 400 names "
+            "warnings. A quantified M-spike (33358-3) above zero is SPEP detected and, from the same entry, "
+            "the M-protein concentration; when its unit is not UCUM g/dL or g/L the concentration is set "
+            "aside with a FHIR-VALUE-SET-ASIDE warning. Each value must also lie within the input's plausibility bounds (a 400 names "
             "the entry otherwise), which this schema does not express."
         ),
         "required": ["resourceType", "type"],
@@ -232,6 +235,8 @@ def bundle_schema() -> dict[str, Any]:
 
 def observation_schema(lab: fhir.LabCode) -> dict[str, Any]:
     """A final lab Observation coded with one mapped LOINC code, in a UCUM unit its input accepts."""
+    if lab.key in fhir.CODED_KEYS and lab.quantity_key:
+        return {"anyOf": [coded_observation_schema(lab), quantified_observation_schema(lab)]}
     if lab.key in fhir.CODED_KEYS:
         return coded_observation_schema(lab)
     if lab.key == "flc_ratio":  # unitless: no unit at all, or UCUM {ratio} / 1
@@ -364,3 +369,27 @@ def pathway_content_schema(schemas: dict[str, Any]) -> dict[str, Any]:
         for key in content_keys
     }
     return {"type": "object", "required": list(properties), "properties": properties}
+
+
+def quantified_observation_schema(lab: fhir.LabCode) -> dict[str, Any]:
+    """A coded result sent as a number (the M-spike): above zero it is detected, and its value in an
+    accepted UCUM unit is also `quantity_key`; in another unit that value is set aside with a warning."""
+    accepted = ANALYTES[lab.quantity_key].unit_symbols if lab.quantity_key else ()
+    loinc = {"type": "object", "required": ["system", "code"],
+             "properties": {"system": {"const": fhir.LOINC_SYSTEM}, "code": {"const": lab.code}}}
+    return {
+        "type": "object",
+        "description": (f"LOINC {lab.code} {lab.display} as a number: above zero → `{lab.key}` detected, and "
+                        f"in UCUM {' or '.join(accepted)} → `{lab.quantity_key}`"),
+        "required": ["resourceType", "status", "code", "valueQuantity"],
+        "properties": {
+            "resourceType": {"const": "Observation"},
+            "status": {"enum": sorted(fhir.USABLE_STATUSES)},
+            "code": {"type": "object", "required": ["coding"],
+                     "properties": {"coding": {"type": "array", "contains": loinc}}},
+            "valueQuantity": {"type": "object", "required": ["value"], "properties": {
+                "value": {"type": "number", "exclusiveMinimum": 0},
+                "comparator": False,  # a bound is not a value
+            }},
+        },
+    }

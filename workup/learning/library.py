@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from workup.learning import golden
-from workup.learning.pathway_map import condition_parts
 from workup.pathway import thresholds as T
-from workup.pathway.conditions import Compare, Condition
+from workup.pathway.conditions import Compare, Condition, condition_parts
 from workup.pathway.engine import resolve_limits
 from workup.pathway.evidence import CITATIONS, EVIDENCE_NOTES
 from workup.pathway.inputs import INPUTS_BY_KEY, Case

@@ -8,14 +8,15 @@ the mean row of the rules that read them. A new rule appears on the map without 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from html import escape
 
-from workup.pathway.conditions import Condition
-from workup.pathway.inputs import INPUTS_BY_KEY
+from workup.learning.library import NOT_IN_SOURCE, SOURCE_CITATION
+from workup.pathway.conditions import Compare, Condition, Is, condition_parts
+from workup.pathway.engine import DEFAULT_LIMITS, OVERRIDDEN_LIMIT
+from workup.pathway.inputs import CHOICE_LABELS, INPUTS_BY_KEY
 from workup.pathway.rules import (
     CORE_COMPLETE,
     CORE_NORMAL,
@@ -25,6 +26,7 @@ from workup.pathway.rules import (
     PLASMA_CELL_SUSPECTED,
     RULES,
     RULES_BY_ID,
+    Rule,
 )
 
 # The named combinations of rules.py get a node of their own, so the map shows "core labs
@@ -83,6 +85,10 @@ class Node:
     band: str
     label: str
     sublabel: str = ""
+    # Where a published criterion and a rule it sits beside part ways (SPEC §10): the short mark
+    # drawn on the box, and the sentences that say how (the box's <title>, the outline).
+    mark: str = ""
+    mark_lines: tuple[str, ...] = ()
 
     @property
     def rule_id(self) -> str | None:
@@ -100,6 +106,7 @@ class Edge:
 class Graph:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    crosschecks: tuple[Divergence, ...] = ()
 
     def node(self, node_id: str) -> Node:
         return next(n for n in self.nodes if n.id == node_id)
@@ -132,13 +139,6 @@ def _refs(cond: Condition, *, negated: bool = False, root: bool = True) -> Itera
         yield from _refs(part, negated=negated ^ flip, root=False)
 
 
-def condition_parts(cond: Condition) -> Iterator[Condition]:
-    for f in dataclasses.fields(cond):  # type: ignore[arg-type]
-        value = getattr(cond, f.name)
-        values = value if isinstance(value, tuple) else (value,)
-        yield from (v for v in values if isinstance(v, Condition))
-
-
 def _input_node(key: str) -> Node:
     spec = INPUTS_BY_KEY.get(key)
     if spec is None:
@@ -158,7 +158,11 @@ def pathway_graph() -> Graph:
         for source, negated in _refs(cond)
         if source != target
     }
-    rule_nodes = [Node(r.id, r.kind, _KIND_BAND.get(r.kind, r.kind), r.id, r.title) for r in RULES]
+    crosschecks = crosscheck_pairs()
+    rule_nodes = [
+        Node(r.id, r.kind, _KIND_BAND.get(r.kind, r.kind), r.id, r.title, *_crosscheck_mark(r, crosschecks))
+        for r in RULES
+    ]
     reads_rules = {e.target for e in edges if e.source in RULES_BY_ID}
     derived_nodes = [
         Node(f"dv:{slug}", "derived", "derived-late" if f"dv:{slug}" in reads_rules else "derived", label)
@@ -172,7 +176,177 @@ def pathway_graph() -> Graph:
     ]
     input_keys = sorted({e.source[3:] for e in edges if e.source.startswith("in:")})
     nodes = [_input_node(k) for k in input_keys] + derived_nodes + rule_nodes + disposition_nodes
-    return Graph(tuple(nodes), tuple(sorted(edges, key=lambda e: (e.target, e.source))))
+    return Graph(tuple(nodes), tuple(sorted(edges, key=lambda e: (e.target, e.source))), crosschecks)
+
+
+# --- Where the source and the published criteria part ways (SPEC §10) ---------------------------
+#
+# Worked out from the table alone: a criterion's `related_rules` name the rules it sits beside, and
+# the two conditions say what each tests on every input. Nothing here names a rule or a criterion.
+
+CROSSCHECK_SYMBOL = "≠"
+CRITERIA_ONLY = "criteria only"
+_SEXES = ("female", "male")
+# How the tests of one input are joined, by the combination they sit in.
+_JOINERS = {"AnyOf": "or", "Alternatives": "or", "CountOf": "or", "AllOf": "and"}
+
+
+@dataclass(frozen=True, slots=True)
+class Divergence:
+    """A published criterion beside a rule (its `related_rules`), with each input the two test
+    differently, in words; `rule_in_source` is False for the app's own extension of the source."""
+
+    criterion_id: str
+    rule_id: str
+    rule_in_source: bool
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        beside = "" if self.rule_in_source else f" ({self.rule_id} is the app's own rule, not the source's)"
+        return f"{self.criterion_id} parts ways with {self.rule_id}{beside}: {' '.join(self.lines)}"
+
+
+def _or_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _limit_phrase(compare: Compare) -> str:
+    """"< 12.0 g/dL", with the value for each sex when it differs; a limit the lab's own replaces,
+    or one stated relative to such a limit, is said so, with its default value."""
+    by_sex = {sex: DEFAULT_LIMITS[sex][compare.limit] for sex in _SEXES}
+    limit = by_sex[_SEXES[0]]
+    unit = limit.threshold.unit
+
+    def amount(value: str) -> str:
+        return f"{value} {unit}".rstrip()
+
+    if len({each.value for each in by_sex.values()}) == 1:
+        values = amount(limit.text)
+    else:
+        values = ", ".join(f"{amount(each.text)} if {CHOICE_LABELS[sex].lower()}" for sex, each in by_sex.items())
+    step = limit.threshold
+    if step.value != limit.value:  # e.g. "more than 2.0 g/dL below the lower limit"
+        side = "lower limit −" if compare.op in ("<", "<=") else "upper limit +"
+        return f"{compare.op_text} the {side} {step.value} {step.unit} (by default {values})"
+    if compare.limit in OVERRIDDEN_LIMIT.values():
+        return f"{compare.op_text} the lab's limit (by default {values})"
+    return f"{compare.op_text} {values}"
+
+
+def _test_phrase(cond: Condition) -> str:
+    if isinstance(cond, Compare):
+        return _limit_phrase(cond)
+    if isinstance(cond, Is):
+        if cond.values == (True,):
+            return CHOICE_LABELS["yes"].lower()
+        return "is " + _or_list([CHOICE_LABELS.get(str(v), str(v)) for v in cond.values])
+    return "entered"
+
+
+def condition_tests(cond: Condition) -> dict[str, str]:
+    """What a condition tests on each input it reads, in words, in the order it reads them."""
+    found: dict[str, list[tuple[str, str]]] = {}
+
+    def walk(part: Condition, joiner: str, negated: bool) -> None:
+        fact = getattr(part, "fact", None)
+        if isinstance(fact, str):
+            phrase = _test_phrase(part)
+            item = (joiner, f"not {phrase}" if negated else phrase)
+            if item not in found.setdefault(fact, []):
+                found[fact].append(item)
+        name = type(part).__name__
+        for inner in condition_parts(part):
+            walk(inner, _JOINERS.get(name, joiner), negated ^ (name == "Not"))
+
+    walk(cond, "and", False)
+    joined = {}
+    for fact, items in found.items():
+        joiners = {joiner for joiner, _ in items}
+        glue = f" {joiners.pop()} " if len(joiners) == 1 else "; "
+        joined[fact] = glue.join(phrase for _, phrase in items)
+    return joined
+
+
+def divergence(criterion: Rule, rule: Rule) -> Divergence:
+    """Where `criterion` and a rule it sits beside part ways: every input they test differently or
+    that only one of them reads; with the same tests, when the criterion can be judged."""
+    ours, theirs = condition_tests(rule.condition), condition_tests(criterion.condition)
+    lines = []
+    for fact in dict.fromkeys([*ours, *theirs]):
+        label = _input_node(fact).label
+        if fact in ours and fact in theirs:
+            if ours[fact] != theirs[fact]:
+                lines.append(f"{label}: {rule.id} {ours[fact]}; {criterion.id} {theirs[fact]}.")
+        elif fact in theirs:
+            lines.append(f"{label}: only {criterion.id} reads it ({theirs[fact]}).")
+        else:
+            lines.append(f"{label}: only {rule.id} reads it ({ours[fact]}).")
+    if not lines:
+        lines.append(f"Both test the same; {criterion.id} differs in when it can be judged. "
+                     f"{criterion.not_evaluable_reason}")
+    return Divergence(criterion.id, rule.id, SOURCE_CITATION in rule.citations, tuple(lines))
+
+
+def crosscheck_pairs() -> tuple[Divergence, ...]:
+    """Every published criterion beside every rule it names in `related_rules`, in table order."""
+    return tuple(
+        divergence(criterion, RULES_BY_ID[rule_id])
+        for criterion in RULES
+        if criterion.kind == "criterion"
+        for rule_id in criterion.related_rules
+        if rule_id in RULES_BY_ID
+    )
+
+
+def criteria_only() -> tuple[str, ...]:
+    """The published criteria with no rule of the source beside them (none, or only the app's own)."""
+    beside_source = {d.criterion_id for d in crosscheck_pairs() if d.rule_in_source}
+    return tuple(r.id for r in RULES if r.kind == "criterion" and r.id not in beside_source)
+
+
+def _crosscheck_mark(rule: Rule, pairs: tuple[Divergence, ...]) -> tuple[str, tuple[str, ...]]:
+    """The mark on a rule's box and the sentences behind it (none when it has no part in the cross-check)."""
+    if rule.kind == "criterion":
+        mine = tuple(d.text for d in pairs if d.criterion_id == rule.id)
+        source = [d.rule_id for d in pairs if d.criterion_id == rule.id and d.rule_in_source]
+        if source:
+            return f"{CROSSCHECK_SYMBOL} {', '.join(source)}", mine
+        beside = [d.rule_id for d in pairs if d.criterion_id == rule.id]
+        mark = f"{CRITERIA_ONLY} · beside {', '.join(beside)}" if beside else CRITERIA_ONLY
+        return mark, (f"{rule.id}: {CRITERIA_ONLY}, no rule of the source beside it.", *mine)
+    beside = [d.criterion_id for d in pairs if d.rule_id == rule.id]
+    if not beside:
+        return "", ()
+    count = f"{len(beside)} published criteri{'on' if len(beside) == 1 else 'a'}"
+    return f"{CROSSCHECK_SYMBOL} {count}", (
+        f"{rule.id} and the published criteria beside it part ways: {', '.join(beside)}.",
+    )
+
+
+# The legend beside the map: (the kind of line shown as its sample, or "" for none; the text sample;
+# what it means). The line kinds are the classes the map gives its edges besides "edge".
+MAP_LEGEND: tuple[tuple[str, str, str], ...] = (
+    ("plain", "", "Solid line: the box on the right reads the box on the left."),
+    ("negated", "", "Dashed line: the box on the right needs the box on the left not to hold."),
+    ("crosscheck", CROSSCHECK_SYMBOL,
+     f"Dotted line and “{CROSSCHECK_SYMBOL}”: a published criterion and the rule it sits beside part ways; "
+     "the mark on each box names the other, and the text version says how they differ."),
+    ("", CRITERIA_ONLY, "A published criterion with no rule of the source beside it."),
+)
+
+
+def crosscheck_description() -> str:
+    """The cross-check in one paragraph, for the map's <desc>."""
+    pairs = pathway_graph().crosschecks
+    by_rule: dict[str, list[str]] = {}
+    for d in pairs:
+        by_rule.setdefault(d.rule_id, []).append(d.criterion_id)
+    beside = "; ".join(f"{' and '.join(ids)} beside {rule_id}" for rule_id, ids in by_rule.items())
+    only = ", ".join(criteria_only()) or "none"
+    return (f"Dotted lines and “{CROSSCHECK_SYMBOL}” marks join each published criterion to the rule it sits "
+            f"beside, where the two part ways: {beside}. Criteria only, with no rule of the source beside "
+            f"them: {only}. The text version says how each differs.")
 
 
 # --- Layout -----------------------------------------------------------------------------------
@@ -184,7 +358,12 @@ BAND_HEADER = 26
 ROW_GAP = 6
 NODE_HEIGHT = {"input": 22, "derived": 30}
 DEFAULT_NODE_HEIGHT = 40
+MARK_LINE = 15  # a box with a cross-check mark is one line taller
 MARGIN = 16
+
+
+def node_height(node: Node) -> int:
+    return NODE_HEIGHT.get(node.kind, DEFAULT_NODE_HEIGHT) + (MARK_LINE if node.mark else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +427,7 @@ def pathway_layout() -> Layout:
             bands.append((band, column_x[column], y))
             y += BAND_HEADER
             for node in _order(graph, placed, members):
-                height = NODE_HEIGHT.get(node.kind, DEFAULT_NODE_HEIGHT)
+                height = node_height(node)
                 boxes[node.id] = Box(node, column, column_x[column], y, COLUMN_WIDTHS[column], height)
                 placed[node.id] = y + height / 2
                 y += height + ROW_GAP
@@ -313,16 +492,25 @@ def _svg_node(box: Box, active: bool) -> str:
         attrs += f' data-disposition="{escape(node.id)}"'
     if node.kind == "input":
         attrs += f' data-input-key="{escape(node.id[3:])}"'
-    parts = [
-        f"<g {attrs}>",
+    if node.mark:
+        attrs += f' data-crosscheck="{escape(node.mark)}"'
+    parts = [f"<g {attrs}>"]
+    if node.mark_lines:  # the mark's words, as the box's tooltip (the outline says the same)
+        parts.append(f"<title>{escape(' '.join(node.mark_lines))}</title>")
+    parts.append(
         f'<rect x="{box.x}" y="{box.y}" width="{box.width}" height="{box.height}" rx="4" '
-        'fill="#ffffff" stroke="#6c757d"/>',
-    ]
-    first_line = box.y + (15 if node.sublabel else box.height / 2 + 4)
+        'fill="#ffffff" stroke="#6c757d"/>'
+    )
+    text_height = box.height - (MARK_LINE if node.mark else 0)
+    first_line = box.y + (15 if node.sublabel else text_height / 2 + 4)
     parts.append(f'<text class="node-label" x="{box.x + 6}" y="{first_line:.0f}">{escape(node.label)}</text>')
     if node.sublabel:
         parts.append(
             f'<text class="node-sublabel" x="{box.x + 6}" y="{box.y + 31}">{escape(node.sublabel)}</text>'
+        )
+    if node.mark:
+        parts.append(
+            f'<text class="crosscheck-mark" x="{box.x + 6}" y="{box.y + text_height + 7}">{escape(node.mark)}</text>'
         )
     if active:
         marker = ACTIVE_MARKERS.get(node.kind, DEFAULT_MARKER)
@@ -348,7 +536,7 @@ def map_description(*, fired: Iterable[str], disposition: str | None) -> str:
         text += f" Disposition reached: {DISPOSITION_LABELS.get(disposition, disposition) if disposition else 'none'}."
     else:
         text += " No case is loaded, so nothing is highlighted."
-    return text
+    return f"{text} {crosscheck_description()}"
 
 
 def pathway_map_svg(*, fired: Iterable[str] = frozenset(), disposition: str | None = None) -> str:
@@ -377,6 +565,12 @@ def pathway_map_svg(*, fired: Iterable[str] = frozenset(), disposition: str | No
             f'<path class="{classes}" d="{path}" fill="none" stroke="#adb5bd" '
             f'data-source="{escape(edge.source)}" data-target="{escape(edge.target)}"/>'
         )
+    for pair in graph.crosschecks:
+        path = _edge_path(layout.boxes[pair.rule_id], layout.boxes[pair.criterion_id])
+        out.append(
+            f'<path class="edge crosscheck" d="{path}" fill="none" stroke="#6f42c1" stroke-dasharray="1 3" '
+            f'data-source="{escape(pair.rule_id)}" data-target="{escape(pair.criterion_id)}"/>'
+        )
     out.append("</g>")
     out.extend(_svg_node(layout.boxes[n.id], n.id in active) for n in graph.nodes)
     out.append("</svg>")
@@ -400,6 +594,11 @@ class OutlineItem:
     reads: tuple[str, ...]
     reads_not: tuple[str, ...]
     feeds: tuple[str, ...]
+    # The cross-check (SPEC §10): the mark, where the criterion and the rule beside it part ways,
+    # and for a criterion its learning page's account of how it differs from the source.
+    crosscheck_mark: str = ""
+    crosscheck: tuple[str, ...] = ()
+    crosscheck_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,4 +647,7 @@ def _outline_item(graph: Graph, node: Node, fired: frozenset[str], disposition: 
         reads=tuple(_name(graph, e.source) for e in sources if not e.negated),
         reads_not=tuple(_name(graph, e.source) for e in sources if e.negated),
         feeds=tuple(_name(graph, e.target) for e in graph.targets(node.id)),
+        crosscheck_mark=node.mark,
+        crosscheck=node.mark_lines,
+        crosscheck_note=NOT_IN_SOURCE.get(node.id, "") if node.kind == "criterion" else "",
     )

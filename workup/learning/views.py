@@ -15,6 +15,7 @@ from workup.learning import about as about_data
 from workup.learning import diagnostics, golden, library, vignettes
 from workup.learning import services as learn_services
 from workup.learning.forms import PredictionForm, PretestForm
+from workup.learning.pathway_map import MAP_LEGEND
 from workup.learning.services import CaseMap, case_map_build
 from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.evidence import CITATIONS, EVIDENCE_NOTES
@@ -29,6 +30,7 @@ def map_context(case_map: CaseMap) -> dict:
         "map_svg": mark_safe(case_map.svg),  # noqa: S308
         "outline": case_map.outline,
         "assessment": case_map.assessment,
+        "map_legend": MAP_LEGEND,
     }
 
 

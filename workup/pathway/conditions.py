@@ -8,8 +8,8 @@ the result lists what is unknown and what it could change.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -204,6 +204,11 @@ class Compare(Condition):
 
     def describe(self) -> str:
         return f"{self.fact} {_OP_TEXT[self.op]} {self.limit}"
+
+    @property
+    def op_text(self) -> str:
+        """The comparison as a reader writes it (≥, not >=)."""
+        return _OP_TEXT[self.op]
 
     def inputs(self) -> frozenset[str]:
         return frozenset({self.fact})
@@ -445,6 +450,14 @@ class Named(Condition):
 
     def rule_refs(self) -> frozenset[str]:
         return self.part.rule_refs()
+
+
+def condition_parts(cond: Condition) -> Iterator[Condition]:
+    """The conditions directly inside one (its dataclass fields that hold conditions), in order."""
+    for f in fields(cond):  # type: ignore[arg-type]
+        value = getattr(cond, f.name)
+        values = value if isinstance(value, tuple) else (value,)
+        yield from (v for v in values if isinstance(v, Condition))
 
 
 def any_of(*parts: Condition) -> AnyOf:

@@ -210,6 +210,7 @@ CARD_TEXT = MappingProxyType({
     "summary_with_ids": "{headline} ({ids})",
     "result": "**{disposition}.** {summary}",
     "section_basis": "Basis",
+    "section_criteria": "Published criteria (a cross-check beside the triggers; never changes the result)",
     "section_labs": "Lab values read from the record",
     "section_patient": "Patient",
     "section_selection": "How results were chosen",
@@ -231,6 +232,10 @@ CARD_TEXT = MappingProxyType({
     "match_threshold": "{value} {comparison} {threshold} ({origin} limit)",
     "basis_abnormal": "Abnormal, not a trigger: {value} (reference {reference})",
     "basis_none": "No biopsy trigger, deferral consideration or imaging option fired on these values.",
+    # The cross-check (SPEC §10): criteria beside the fired triggers, and any met beyond them.
+    "criterion": "`{id}` {title}: {status}",
+    "criterion_stratum": "`{id}` {title}: {status} ({value} risk)",
+    "criterion_not_measured": "{line}; {not_measured}",
     # The labs read, how they were chosen, and what was set aside.
     "lab_read": "{label}: {value} (LOINC {loinc}, {when})",
     "lab_undated": "undated",
@@ -255,6 +260,10 @@ CARD_TEXT = MappingProxyType({
 # FHIR-ENTRY-SKIPPED warnings. The fields are the record's own values: LOINC display names,
 # references, dates, and a client's value shortened.
 RECORD_TEXT = MappingProxyType({
+    # Part of a used Observation that is not read.
+    "quantity_unit_set_aside": (
+        "{display}: read as an M-spike (detected), but its concentration is not used: the unit is not UCUM {units}."
+    ),
     # Why an Observation cannot be used at all.
     "not_an_observation": "Not an Observation.",
     "status_not_usable": "Status “{status}”: only final, amended or corrected results are used.",
