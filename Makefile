@@ -6,7 +6,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The local PostgreSQL that .ci/postgres sets up; override to test against another server.
 POSTGRES_TEST_URL ?= postgres://marrow:marrow@127.0.0.1:5432/marrow
-POSTGRES_TESTS := tests/saved tests/screen tests/api tests/ehr tests/site
+# The database tests (marked `database` in tests/conftest.py) run again on PostgreSQL; the browser
+# tests and the production-mode tests (tests/deploy, which make their own SQLite files) run once.
+POSTGRES_TESTS := -m "database and not e2e" --ignore=tests/deploy
+# pytest-xdist: both cores. Browser and server tests mostly wait, so two workers nearly halve the time;
+# the tests/deploy group stays on one worker (its servers and collected static files start once).
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: run test test-postgres lint check clean serve bench bench-keystroke bench-capacity bench-all soak wrk \
 	slow-clients nginx chromium lock check-lock install-runtime
@@ -52,7 +58,7 @@ $(VNU_JAR): package-lock.json
 ## then the database-backed tests again on PostgreSQL when a local one is reachable (.ci/run starts one)
 test: $(STAMP) check-lock $(VNU_JAR)
 	$(BIN)/ruff check .
-	VNU_JAR=$(VNU_JAR) DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest
+	VNU_JAR=$(VNU_JAR) DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL)
 	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
 	    "$(POSTGRES_TEST_URL)" 2>/dev/null; then \
 	  $(MAKE) --no-print-directory test-postgres; \
@@ -60,9 +66,10 @@ test: $(STAMP) check-lock $(VNU_JAR)
 	  echo "PostgreSQL not reachable at $(POSTGRES_TEST_URL): PostgreSQL run not done (run bash .ci/postgres)."; \
 	fi
 
-## test-postgres: the model and view tests of saved workups against PostgreSQL
+## test-postgres: every test that uses the database (saved workups, CDS drafts and feedback, SMART
+##                launches, sign-in), against PostgreSQL
 test-postgres: $(STAMP)
-	DATABASE_URL=$(POSTGRES_TEST_URL) DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest $(POSTGRES_TESTS)
+	DATABASE_URL=$(POSTGRES_TEST_URL) DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL) $(POSTGRES_TESTS)
 
 ## serve: production mode — collectstatic, migrate, then gunicorn (2 workers) on $(BIND).
 ##        Settings come from the environment: DJANGO_SECRET_KEY (required), DJANGO_ALLOWED_HOSTS,

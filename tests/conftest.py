@@ -47,3 +47,16 @@ def _fast_test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# Fixtures that open the test database (pytest-django): a test that requests any of them, or carries
+# the django_db marker, is a database test.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server", "admin_user", "admin_client", "django_user_model"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests that use the database `database`: `make test` runs those again on PostgreSQL."""
+    for item in items:
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.database)

@@ -30,6 +30,60 @@ def golden_params():
     return [pytest.param(case, id=case["name"]) for case in golden_cases()]
 
 
+# What a representative case can show: each of these, per case, from its expectation and input.
+_EXPECTED_LISTS = ("fired", "active_pitfalls", "mri", "warnings", "options", "unknowns")
+
+
+def _shows(case: dict) -> set[tuple]:
+    """Everything a case exercises: its disposition, each rule, pitfall, MRI item, warning, option and
+    unknown it expects, each criterion status, each spec section, and each unit it is entered in."""
+    expected = case["expected"]
+    shown = {("disposition", expected["disposition"])}
+    shown |= {(key, item) for key in _EXPECTED_LISTS for item in expected.get(key, [])}
+    shown |= {("criterion", c["id"], c["status"]) for c in case.get("criteria", [])}
+    shown |= {("spec", section) for section in case.get("spec", [])}
+    shown |= {("unit", key, value["unit"]) for key, value in case["input"].items()
+              if isinstance(value, dict) and "unit" in value}
+    return shown
+
+
+def _cover(shows) -> tuple[str, ...]:
+    """Greedy set cover, ties in file order: the fewest golden cases that together show everything
+    any golden case shows, by `shows`."""
+    cases, covered, chosen = golden_cases(), set(), []
+    everything = set().union(*map(shows, cases))
+    while covered != everything:
+        best = max(cases, key=lambda case: (len(shows(case) - covered), -cases.index(case)))
+        chosen.append(best["name"])
+        covered |= shows(best)
+    return tuple(chosen)
+
+
+def _rules_shown(case: dict) -> set[tuple]:
+    expected = case["expected"]
+    shown = {("disposition", expected["disposition"])}
+    return shown | {(key, item) for key in ("fired", "active_pitfalls", "mri", "warnings") for item in expected[key]}
+
+
+@cache
+def representative_names() -> tuple[str, ...]:
+    """The screen's and the SMART launch's subset of the golden set (issue 13): together these show
+    everything the whole set shows (`_shows`), so every disposition, rule, option, unknown, unit and
+    spec section still passes through those paths; the engine, the API and the CDS service run all."""
+    return _cover(_shows)
+
+
+@cache
+def rule_cover_names() -> tuple[str, ...]:
+    """The browser's golden cases beside its own: every disposition and every rule at least once."""
+    return _cover(_rules_shown)
+
+
+def representative_params():
+    names = set(representative_names())
+    return [pytest.param(case, id=case["name"]) for case in golden_cases() if case["name"] in names]
+
+
 def invalid_params():
     return [pytest.param(case, id=case["name"]) for case in invalid_cases()]
 

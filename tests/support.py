@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from tests.golden import representative_names
 from workup.learning.golden import GOLDEN_CASES_PATH
 from workup.services import form_data_from_case
 
@@ -23,6 +24,10 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
 
 GOLDEN = load_cases(GOLDEN_CASES_PATH)
 INVALID = load_cases(INVALID_CASES_PATH)
+
+
+# The screen's subset of the golden set (tests/golden.py `representative_names`), numbers as written.
+REPRESENTATIVE = [case for case in GOLDEN if case["name"] in representative_names()]
 
 
 def golden(name: str) -> dict[str, Any]:

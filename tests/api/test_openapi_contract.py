@@ -91,7 +91,6 @@ def test_api_conforms_to_openapi(case):
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
 def test_golden_case_response_conforms_to_openapi(case):
     """Rich results (triggers with matched inputs, conflicts, evidence) fit the generated 200 schema."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import ssl
+from pathlib import Path
 
 import pytest
 
 from scripts import serving
 from tests.deploy.support_admin import STAFF_USER
+
+DEPLOY_TESTS = Path(__file__).parent
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +70,11 @@ def nginx_stack(production_dir, tmp_path_factory):
     yield http_port, https_port, ssl.create_default_context(cafile=str(workdir / "tls.crt"))
     serving.stop(nginx)
     serving.stop(gunicorn)
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`--dist loadgroup`) the production-mode tests share one worker, so the
+    static files are collected and the servers started once, not once per worker."""
+    for item in items:
+        if item.path.is_relative_to(DEPLOY_TESTS):
+            item.add_marker(pytest.mark.xdist_group("deploy"))

@@ -10,13 +10,15 @@ from playwright.sync_api import expect
 
 from tests.e2e.workup_screen import enter_case, expected_panel, read_panel
 from tests.ehr.fhir_builders import LAUNCH_RECORD
+from tests.golden import rule_cover_names
 from tests.support import form_data, golden
 from workup.ehr.smart import launch_draft_create
 
 pytestmark = pytest.mark.e2e
 
-# Every disposition, every unit family, reference limits, checkboxes, radios and the MRI step.
-BROWSER_CASES = [
+# Every disposition, every unit family, reference limits, checkboxes, radios and the MRI step; then
+# the golden cases that between them fire every rule (tests/golden.py `rule_cover_names`).
+HAND_PICKED = [
     "baseline-completely-normal",
     "hb-119-gl-anemia",
     "creatinine-umol-98-female-above-uln",
@@ -26,6 +28,7 @@ BROWSER_CASES = [
     "mri-gm-hypo-precontrast-no-no-labs",
     "benign-context-conflict-with-calcium",
 ]
+BROWSER_CASES = HAND_PICKED + [name for name in rule_cover_names() if name not in HAND_PICKED]
 NO_JS_CASES = [
     "hb-119-gl-anemia",
     "calcium-mmol-albumin-gl-corrected-at-uln",

@@ -182,3 +182,29 @@ def test_benign_context_basis_names_the_causes():
     a = run(benign_context=["heavy_smoking", "obesity"])
     (matched,) = finding(a, "DF-BENIGN-CONTEXT").matched
     assert matched.entered_value == ("heavy_smoking", "obesity")
+
+
+# The two entry checks of the rule table, at their limits from both sides (SPEC §2.4: B2M_WARN 20 mg/L,
+# FLC_RATIO_WARN_LOW 0.001, FLC_RATIO_WARN_HIGH 1000; strict comparisons).
+def warnings_of(assessment) -> set[str]:
+    return {w.id for w in assessment.warnings}
+
+
+@pytest.mark.parametrize("b2m,warns", [("20", False), ("20.01", True), ("19.99", False), ("150", True)])
+def test_very_high_b2m_warning_at_its_limit(b2m, warns):
+    a = run(beta2_microglobulin={"value": float(b2m), "unit": "mg/L"})
+    assert ("WARN-B2M-HIGH" in warnings_of(a)) is warns
+
+
+@pytest.mark.parametrize("ratio,warns", [
+    ("0.001", False), ("0.00099", True), ("1000", False), ("1000.01", True), ("0.8", False),
+])
+def test_extreme_flc_ratio_warning_at_its_limits_when_the_ratio_is_entered(ratio, warns):
+    a = run(flc_kappa=None, flc_lambda=None, flc_ratio=float(ratio))
+    assert ("WARN-FLC-RATIO-EXTREME" in warnings_of(a)) is warns
+
+
+@pytest.mark.parametrize("kappa,lam,warns", [(1000, 1, False), (1001, 1, True), (1, 1000, False), (1, 1001, True)])
+def test_extreme_flc_ratio_warning_reads_the_ratio_computed_from_kappa_and_lambda(kappa, lam, warns):
+    a = run(flc_kappa={"value": kappa, "unit": "mg/L"}, flc_lambda={"value": lam, "unit": "mg/L"})
+    assert ("WARN-FLC-RATIO-EXTREME" in warnings_of(a)) is warns

@@ -2,7 +2,15 @@
 
 import pytest
 
-from tests.golden import criteria_params, golden_cases, golden_params, observed, observed_criteria
+from tests.golden import (
+    criteria_params,
+    golden_cases,
+    golden_params,
+    observed,
+    observed_criteria,
+    representative_names,
+    rule_cover_names,
+)
 from workup.pathway.engine import evaluate
 from workup.pathway.parsing import case_from_json
 from workup.pathway.rules import RULES
@@ -89,3 +97,27 @@ def test_golden_cases_use_every_reference_limit_override():
 
     used = {key for case in golden_cases() for key in case["input"].get("reference_limits", {})}
     assert used == set(REFERENCE_LIMIT_KEYS)
+
+
+def _what_the_engine_shows(cases) -> set[tuple]:
+    shown = set()
+    for case in cases:
+        result = evaluate(case_from_json(data=case["input"])).to_dict()
+        shown.add(("disposition", result["disposition"]))
+        for group in ("triggers", "deferral_considerations", "imaging", "follow_up", "warnings", "mri"):
+            shown |= {("rule", item["id"]) for item in result[group]}
+        shown |= {("pitfall", p["id"]) for p in result["pitfalls"] if p["active"]}
+        shown |= {("criterion", c["id"], c["status"]) for c in result["criteria"]}
+    return shown
+
+
+def test_the_screens_subset_shows_everything_the_engine_shows_on_the_whole_golden_set():
+    subset = [case for case in golden_cases() if case["name"] in representative_names()]
+    assert len(subset) < len(golden_cases()) / 4
+    assert _what_the_engine_shows(subset) == _what_the_engine_shows(golden_cases())
+
+
+def test_the_browsers_cover_fires_every_rule_the_whole_golden_set_fires():
+    cover = [case for case in golden_cases() if case["name"] in rule_cover_names()]
+    rules = {item for item in _what_the_engine_shows(golden_cases()) if item[0] != "criterion"}
+    assert rules <= _what_the_engine_shows(cover)

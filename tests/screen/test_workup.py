@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import GOLDEN, INVALID, form_data, golden, parse, read_panel
+from tests.support import INVALID, REPRESENTATIVE, form_data, golden, parse, read_panel
 from workup.report import DISPOSITION_HEADLINES
 
 NORMAL = golden("baseline-completely-normal")
@@ -77,7 +77,7 @@ def test_workup_status_line_is_on_the_page_without_javascript(client):
     assert page.by_id("panel-status").text == f"Recommendation: {expected}."
 
 
-@pytest.mark.parametrize("case", GOLDEN, ids=[c["name"] for c in GOLDEN])
+@pytest.mark.parametrize("case", REPRESENTATIVE, ids=[c["name"] for c in REPRESENTATIVE])
 def test_workup_golden_case_through_form_matches_engine(client, case):
     reading = read_panel(client.post("/", form_data(case["input"])).content)
     assert reading.disposition == case["expected"]["disposition"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ehr.fhir_builders import hook_request, prefetch_for
-from tests.golden import golden_cases, golden_params
+from tests.golden import golden_cases, representative_params
 from tests.support import form_data, golden, parse, read_panel
 from workup.learning.pathway_map import assessment_rule_ids
 from workup.pathway.parsing import case_from_json
@@ -69,7 +69,7 @@ def test_workup_get_without_draft_has_no_notice(client):
 # --- "Why?" links to the evidence library ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", golden_params())
+@pytest.mark.parametrize("case", representative_params())
 def test_workup_every_why_links_to_its_rule_page(client, case):
     page = parse(client.post("/", form_data(case["input"])).content)
     basis_ids = {e.attrs["data-basis-for"] for e in page.with_attr("data-basis-for")}
@@ -98,7 +98,7 @@ def _lit_rule_ids(page) -> set[str]:
             and "data-rule-id" in e.attrs}
 
 
-@pytest.mark.parametrize("case", golden_params()[:12])
+@pytest.mark.parametrize("case", representative_params())
 def test_workup_map_full_page_lights_exactly_the_engines_rules(client, case):
     page = parse(client.post("/", {**form_data(case["input"]), "show_map": "on"}).content)
     assessment = workup_evaluate(case=case_from_json(data=case["input"]))

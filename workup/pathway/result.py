@@ -8,11 +8,9 @@ changes a part after evaluate() returns it, so they hash by value (unsafe_hash) 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import orjson
@@ -201,13 +199,13 @@ class Assessment:
     def active_pitfall_ids(self) -> frozenset[str]:
         return frozenset(p.id for p in self.pitfalls if p.active)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON API's result: exactly the keys of SPEC §6, plain JSON types only."""
-        return {name: to_jsonable(getattr(self, name)) for name in RESULT_KEYS}
-
     def to_json(self) -> bytes:
-        """`to_dict()` encoded as compact UTF-8 JSON."""
-        return orjson.dumps(self.to_dict())
+        """The JSON API's result, exactly the keys of SPEC §6, as compact UTF-8 JSON."""
+        return orjson.dumps({name: getattr(self, name) for name in RESULT_KEYS}, default=_json_default)
+
+    def to_dict(self) -> dict[str, Any]:
+        """`to_json()` read back: the same result as plain JSON types (what a saved case stores)."""
+        return orjson.loads(self.to_json())
 
 
 RESULT_KEYS = (
@@ -221,22 +219,16 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() and abs(value) < 10**15 else float(value)
 
 
-def to_jsonable(value: Any) -> Any:
-    """Dataclasses → dicts, Decimals → numbers, dates → ISO strings, enums → values, sets sorted."""
-    if isinstance(value, Enum):
-        return value.value
-    if value is None or isinstance(value, bool | str | int):
-        return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+def _json_default(value: Any) -> Any:
+    """What orjson does not encode by itself. It writes dataclasses as objects (fields in order),
+    enums as their values and dates as ISO strings; Decimals become numbers and sets sorted lists."""
     if isinstance(value, Decimal):
         return _number(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [to_jsonable(v) for v in value]
     if isinstance(value, frozenset | set):
-        return sorted(to_jsonable(v) for v in value)
-    if isinstance(value, dict):
-        return {k: to_jsonable(v) for k, v in value.items()}
+        return sorted(value)
     raise TypeError(f"not serialisable: {type(value).__name__}")
+
+
+def to_jsonable(value: Any) -> Any:
+    """Any result part as plain JSON types, by the same encoding as `Assessment.to_json`."""
+    return orjson.loads(orjson.dumps(value, default=_json_default))
