@@ -21,6 +21,7 @@ from pathlib import Path
 
 from scripts import serving
 from scripts.typing_sessions import STEP_ORDER, Field, fields_of, golden_cases, representative, typed
+from workup.forms import RADIO_CHOICE_KEYS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -65,6 +66,8 @@ def enter(page, field: Field, key_delay: int) -> None:
         page.select_option(f"#id_{field.key}_unit", field.unit)
     if typed(field):
         page.locator(f"#id_{field.key}").press_sequentially(str(field.value), delay=key_delay)
+    elif field.key in RADIO_CHOICE_KEYS:  # a few choices are radio buttons on the screen
+        page.check(f"input[name={field.key}][value={field.value}]")
     elif field.kind == "choice":
         page.select_option(f"#id_{field.key}", field.value)
     elif field.kind == "boolean":

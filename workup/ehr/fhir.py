@@ -131,7 +131,7 @@ class LabResult:
 
     @property
     def when(self) -> dt.datetime | None:
-        return _parse_effective(self.effective) if self.effective else None
+        return parse_effective(self.effective) if self.effective else None
 
     def as_input(self) -> object:
         if isinstance(self.value, str):
@@ -446,7 +446,7 @@ def quantity_beside(resource: Any, result: LabResult) -> tuple[LabResult | None,
 def _provenance(resource: dict) -> tuple[str | None, str | None, str | None]:
     """(issued, specimen reference, subject reference) as strings, when present and well formed."""
     issued = resource.get("issued")
-    issued = issued if isinstance(issued, str) and _parse_effective(issued) else None
+    issued = issued if isinstance(issued, str) and parse_effective(issued) else None
     specimen, subject = resource.get("specimen"), resource.get("subject")
     specimen_ref = specimen.get("reference") if isinstance(specimen, dict) else None
     subject_ref = subject.get("reference") if isinstance(subject, dict) else None
@@ -487,10 +487,10 @@ def _effective(resource: dict) -> str | None:
     value = resource.get("effectiveDateTime") or resource.get("effectiveInstant")
     if value is None and isinstance(resource.get("effectivePeriod"), dict):
         value = resource["effectivePeriod"].get("start")
-    return value if isinstance(value, str) and _parse_effective(value) else None
+    return value if isinstance(value, str) and parse_effective(value) else None
 
 
-def _parse_effective(text: str) -> dt.datetime | None:
+def parse_effective(text: str) -> dt.datetime | None:
     """FHIR dateTime (YYYY, YYYY-MM, YYYY-MM-DD or a full timestamp) as an aware UTC datetime."""
     for length, fmt in ((4, "%Y"), (7, "%Y-%m"), (10, "%Y-%m-%d")):
         if len(text) == length:
@@ -506,7 +506,7 @@ def _parse_effective(text: str) -> dt.datetime | None:
 
 
 def _effective_sort_key(effective: str | None) -> tuple:
-    parsed = _parse_effective(effective) if effective else None
+    parsed = parse_effective(effective) if effective else None
     return (1, parsed) if parsed else (0, dt.datetime.min.replace(tzinfo=dt.UTC))
 
 
