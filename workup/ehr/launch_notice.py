@@ -14,8 +14,6 @@ import datetime as dt
 import re
 
 from workup.ehr import cds, fhir
-
-# Private by name only: the one FHIR dateTime parser, used here rather than renamed while fhir.py changes elsewhere.
 from workup.ehr.fhir import parse_effective
 from workup.pathway.inputs import INPUTS_BY_KEY
 from workup.pathway.wording import RecordSentence, card_say, notice_say, record_say
