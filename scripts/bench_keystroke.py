@@ -66,6 +66,8 @@ def enter(page, field: Field, key_delay: int) -> None:
         page.select_option(f"#id_{field.key}_unit", field.unit)
     if typed(field):
         page.locator(f"#id_{field.key}").press_sequentially(str(field.value), delay=key_delay)
+    elif field.kind == "checkbox":
+        page.check(f"#id_{field.key}")
     elif field.key in RADIO_CHOICE_KEYS:  # a few choices are radio buttons on the screen
         page.check(f"input[name={field.key}][value={field.value}]")
     elif field.kind == "choice":

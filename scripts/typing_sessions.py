@@ -42,14 +42,18 @@ def representative(cases: list[dict], count: int) -> list[dict]:
 
 def fields_of(case: dict) -> list[Field]:
     """The fields of a case in the order the screen asks for them."""
+    from workup.forms import BRAIN_KEYS
     from workup.pathway.inputs import INPUTS_BY_KEY, REFERENCE_LIMIT_KEYS
     from workup.services import form_data_from_case
 
     data = form_data_from_case(inputs=case["input"])
     fields = []
     for key, value in data.items():
-        if key.endswith("_unit") and key[:-5] in data:
+        if key.endswith("_unit") and key[:-5] in data or key == "brain_imaging":
             continue
+        if key in BRAIN_KEYS and not any(f.key == "brain_imaging" for f in fields):
+            # The brain reference fields appear once "brain imaging available" is ticked.
+            fields.append(Field(step="mri", key="brain_imaging", kind="checkbox", value=data["brain_imaging"]))
         step = "labs" if key in REFERENCE_LIMIT_KEYS else INPUTS_BY_KEY[key].group
         kind = "quantity" if f"{key}_unit" in data else INPUTS_BY_KEY[key].kind if key in INPUTS_BY_KEY else "quantity"
         fields.append(Field(step=step, key=key, kind=kind, value=value, unit=data.get(f"{key}_unit")))

@@ -70,7 +70,7 @@ BAND_TITLES = {
     "imaging": "Imaging options",
     "pitfall": "Pitfalls",
     "warning": "Scope guards and entry checks",
-    "criterion": "Published criteria (cross-check; never change the result)",
+    "criterion": "Published criteria (cross-check)",  # short enough for its 295-px column
 }
 # Rule kinds whose band name differs from the kind (the MRI input group is also called "mri").
 _KIND_BAND = {"mri": "mri-sign"}
@@ -333,6 +333,7 @@ MAP_LEGEND: tuple[tuple[str, str, str], ...] = (
      f"Dotted line and “{CROSSCHECK_SYMBOL}”: a published criterion and the rule it sits beside part ways; "
      "the mark on each box names the other, and the text version says how they differ."),
     ("", CRITERIA_ONLY, "A published criterion with no rule of the source beside it."),
+    ("", "", "The published criteria are a cross-check only: they never change the result."),
 )
 
 
