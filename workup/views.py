@@ -41,7 +41,7 @@ UNITS_COOKIE = "units"
 # The pause after the last keystroke before the panel is asked for. Short enough that keystroke to
 # panel stays within 150 ms at the 95th percentile (docs/workup-screen.md), long enough that a burst
 # of typing sends one request; a newer request replaces one in flight, so none is drawn out of order.
-PANEL_DELAY_MS = 100
+PANEL_DELAY_MS = 60
 PREFERENCE_COOKIE_AGE = 365 * 24 * 3600
 
 

@@ -257,7 +257,7 @@ def test_workup_html_has_no_inline_script_or_style(client, method):
 def test_workup_htmx_attributes_follow_csp_rules(client):
     page = parse(client.get("/").content)
     form = page.by_id("workup-form")
-    assert form.attrs["data-hx-trigger"] == "workup-changed delay:100ms"  # app.js fires it on a real change
+    assert form.attrs["data-hx-trigger"] == "workup-changed delay:60ms"  # app.js fires it on a real change
     assert (form.attrs["data-hx-sync"], form.attrs["data-hx-ext"]) == ("this:replace", "morph")
     assert form.attrs["data-hx-swap"].startswith("morph:innerHTML ")  # no "morph:{…}" (that needs eval)
     assert not [name for e in page.elements for name in e.attrs if name.startswith("hx-")]
