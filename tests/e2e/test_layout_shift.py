@@ -35,9 +35,13 @@ def settle(page) -> None:
 
 
 def type_into(page, selector: str, text: str) -> None:
-    field = page.locator(selector)
-    field.fill("")
-    field.press_sequentially(text, delay=40)
+    """Replace the field's value in one input event, then let the panel update.
+
+    One event per value, so the panel goes through exactly the transitions each call names: typed
+    key by key, a machine busy enough to space two keys wider than the 60 ms debounce adds a panel
+    for the half-typed number, and the count of shifts would depend on the machine's load.
+    """
+    page.locator(selector).fill(text)
     settle(page)
 
 
