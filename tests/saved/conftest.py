@@ -70,3 +70,11 @@ def referred_case(saved_case, radiologist):
 def in_review_case(referred_case, hematologist):
     saved.workup_start_review(workup=referred_case, actor=hematologist, version=referred_case.version)
     return referred_case
+
+
+@pytest.fixture
+def reviewed_case(in_review_case, hematologist):
+    """A case the hematologist has reviewed, agreeing with biopsy."""
+    saved.workup_complete_review(workup=in_review_case, actor=hematologist, version=in_review_case.version,
+                                 decision="agree_biopsy", note="")
+    return in_review_case

@@ -532,18 +532,11 @@ def test_queue_filter_offers_plain_words_not_codes(client, hematologist):
     assert ">PROCEED_TO_BIOPSY<" not in text and "<code>" not in text
 
 
-def test_queue_status_reviewed_lists_reviewed_cases(client, hematologist, in_review_case):
-    saved.workup_complete_review(
-        workup=in_review_case,
-        actor=hematologist,
-        version=in_review_case.version,
-        decision="agree_biopsy",
-        note="",
-    )
+def test_queue_status_reviewed_lists_reviewed_cases(client, hematologist, reviewed_case):
     client.force_login(hematologist)
-    assert in_review_case.label not in client.get(reverse("cases:queue")).text
+    assert reviewed_case.label not in client.get(reverse("cases:queue")).text
     reviewed = client.get(reverse("cases:queue"), {"status": "reviewed"}).text
-    assert in_review_case.label in reviewed and "Reviewed: Agree with biopsy" in reviewed
+    assert reviewed_case.label in reviewed and "Reviewed: Agree with biopsy" in reviewed
 
 
 def test_queue_history_restore_gets_the_whole_page(client, hematologist, referred_case):
@@ -558,14 +551,7 @@ def test_queue_history_restore_gets_the_whole_page(client, hematologist, referre
     assert "HX-History-Restore-Request" in response["Vary"]
 
 
-def test_author_sees_when_the_review_is_done(client, radiologist, hematologist, in_review_case):
-    saved.workup_complete_review(
-        workup=in_review_case,
-        actor=hematologist,
-        version=in_review_case.version,
-        decision="agree_biopsy",
-        note="",
-    )
+def test_author_sees_when_the_review_is_done(client, radiologist, reviewed_case):
     client.force_login(radiologist)
     text = client.get(reverse("cases:mine")).text
     notice = text[text.index('id="reviews-done"') :]
