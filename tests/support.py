@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from tests.golden import representative_names
+from tests.golden import golden_cases, representative_names
 from workup.learning.golden import GOLDEN_CASES_PATH
 from workup.services import form_data_from_case
 
@@ -103,3 +103,22 @@ def read_panel(html: bytes | str) -> PanelReading:
             e.attrs["data-pitfall-id"] for e in page.with_attr("data-active", "true")
         ),
     )
+
+
+def referred_heavy_case(user_model) -> tuple[Any, Any, Any]:
+    """A radiologist's saved workup of the golden case with every kind of input, referred to a
+    hematologist: (radiologist, hematologist, workup). The pages a hematologist reads are checked on it."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from workup.saved import services as saved
+
+    call_command("setup_roles", verbosity=0)
+    radiologist = user_model.objects.create_user(username="rad-ana", password="pw-rad-ana-long")
+    radiologist.groups.add(Group.objects.get(name="radiologist"))
+    hematologist = user_model.objects.create_user(username="hem-dora", password="pw-hem-dora-long")
+    hematologist.groups.add(Group.objects.get(name="hematologist"))
+    case = next(c for c in golden_cases() if c["name"] == "all-triggers-and-flags")  # numbers as JSON floats
+    workup = saved.workup_save(author=radiologist, inputs_json=json.dumps(case["input"]), label="heavy one")
+    saved.workup_refer(workup=workup, actor=radiologist, version=workup.version)
+    return radiologist, hematologist, workup

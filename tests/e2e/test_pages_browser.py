@@ -7,15 +7,12 @@ hematologist's view of a saved case.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.golden import golden_cases
+from tests.support import referred_heavy_case
 
 pytestmark = pytest.mark.e2e
 
@@ -51,18 +48,7 @@ def site(live_server, settings):
 @pytest.fixture
 def hematologist_case(transactional_db, django_user_model):
     """A hematologist's session cookie and the URL of a referred case with every kind of input."""
-    from django.contrib.auth.models import Group
-
-    from workup.saved import services as saved
-
-    call_command("setup_roles", verbosity=0)
-    radiologist = django_user_model.objects.create_user(username="rad-ana", password="pw-rad-ana-long")
-    radiologist.groups.add(Group.objects.get(name="radiologist"))
-    hematologist = django_user_model.objects.create_user(username="hem-dora", password="pw-hem-dora-long")
-    hematologist.groups.add(Group.objects.get(name="hematologist"))
-    case = next(c for c in golden_cases() if c["name"] == "all-triggers-and-flags")
-    workup = saved.workup_save(author=radiologist, inputs_json=json.dumps(case["input"]), label="heavy one")
-    saved.workup_refer(workup=workup, actor=radiologist, version=workup.version)
+    _, hematologist, workup = referred_heavy_case(django_user_model)
     client = Client()
     client.force_login(django_user_model.objects.get(pk=hematologist.pk))
     return client.cookies["sessionid"].value, f"/cases/{workup.reference}"

@@ -11,9 +11,8 @@ import subprocess
 
 import pytest
 
-from tests.golden import golden_cases
+from tests.support import referred_heavy_case
 from tests.vnu import VNU_JAR, requires_vnu
-from workup.saved import services as saved
 
 pytestmark = [pytest.mark.django_db, requires_vnu]
 
@@ -51,17 +50,7 @@ def test_learning_pages_about_and_login_are_valid_html(client, tmp_path):
 
 
 def test_saved_case_pages_are_valid_html(client, tmp_path, django_user_model):
-    from django.contrib.auth.models import Group
-    from django.core.management import call_command
-
-    call_command("setup_roles", verbosity=0)
-    radiologist = django_user_model.objects.create_user(username="rad-ana", password="x")
-    radiologist.groups.add(Group.objects.get(name="radiologist"))
-    hematologist = django_user_model.objects.create_user(username="hem-dora", password="x")
-    hematologist.groups.add(Group.objects.get(name="hematologist"))
-    case = next(c for c in golden_cases() if c["name"] == "all-triggers-and-flags")
-    workup = saved.workup_save(author=radiologist, inputs_json=json.dumps(case["input"]), label="heavy one")
-    saved.workup_refer(workup=workup, actor=radiologist, version=workup.version)
+    _, hematologist, workup = referred_heavy_case(django_user_model)
     client.force_login(hematologist)
     paths = ["/cases/queue", "/cases/queue?status=reviewed", "/cases/", "/cases/new", f"/cases/{workup.reference}",
              f"/cases/{workup.reference}/print"]  # fmt: skip
