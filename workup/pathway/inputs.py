@@ -78,8 +78,26 @@ class BenignContext(StrEnum):
     HEAVY_SMOKING = "heavy_smoking"
     OBESITY = "obesity"
     ENDURANCE_ATHLETE = "endurance_athlete"
-    RECENT_GCSF_OR_EPO = "recent_gcsf_or_epo"
+    RECENT_GCSF = "recent_gcsf"
+    RECENT_ESA = "recent_esa"
     HIGH_ALTITUDE = "high_altitude"
+    # Before 1.2 G-CSF and ESA were one choice: still read (saved cases, API clients), explains no
+    # laboratory value, and a warning asks which was meant.
+    RECENT_GCSF_OR_EPO = "recent_gcsf_or_epo"
+
+
+class BloodFilm(StrEnum):
+    """The blood film (SPEC 1.2 §2.2): coded findings, or normal, or not done (= missing)."""
+
+    LEUKOERYTHROBLASTIC = "leukoerythroblastic"
+    CIRCULATING_BLASTS = "circulating_blasts"
+    TEARDROP_CELLS = "teardrop_cells"
+    ROULEAUX = "rouleaux"
+    DYSPLASTIC_FEATURES = "dysplastic_features"
+    ABNORMAL_LYMPHOID_CELLS = "abnormal_lymphoid_cells"
+    OTHER_ABNORMAL = "other_abnormal"
+    NORMAL = "normal"
+    NOT_DONE = "not_done"
 
 
 CHOICE_LABELS: dict[str, str] = {
@@ -112,8 +130,18 @@ CHOICE_LABELS: dict[str, str] = {
     "heavy_smoking": "Heavy smoking",
     "obesity": "Obesity",
     "endurance_athlete": "Endurance athlete",
-    "recent_gcsf_or_epo": "G-CSF or EPO within the last 6 weeks",
+    "recent_gcsf": "G-CSF within the last 6 weeks",
+    "recent_esa": "Erythropoietin (ESA) within the last 6 weeks",
+    "recent_gcsf_or_epo": "G-CSF or EPO within the last 6 weeks (old choice: say which)",
     "high_altitude": "Living at high altitude",
+    "leukoerythroblastic": "Leukoerythroblastic picture",
+    "circulating_blasts": "Circulating blasts",
+    "teardrop_cells": "Teardrop cells",
+    "rouleaux": "Rouleaux",
+    "dysplastic_features": "Dysplastic features",
+    "abnormal_lymphoid_cells": "Abnormal lymphoid cells",
+    "other_abnormal": "Other abnormal finding",
+    "normal": "Normal",
 }
 
 
@@ -138,6 +166,10 @@ class InputSpec:
     kind: str  # "choice" | "quantity" | "ratio" | "integer" | "boolean" | "set" | "date"
     choices: type[StrEnum] | None = None
     help: str = ""
+    # A set's values that must stand alone ("normal" or "not done" beside a finding is refused).
+    exclusive: tuple[str, ...] = ()
+    # A set value that means the input was not measured (the blood film "not done").
+    missing_value: str | None = None
 
     @property
     def analyte(self):
@@ -167,8 +199,13 @@ INPUTS: tuple[InputSpec, ...] = (
     _S("precontrast_t1", "Precontrast T1 acquired", "mri", "choice", YesNo),
     _S("contrast_given", "Gadolinium given", "mri", "choice", YesNo),
     _S("hemoglobin", "Hemoglobin", "labs", "quantity"),
-    _S("wbc", "White cells", "labs", "quantity", help="Informational only."),
-    _S("platelets", "Platelets", "labs", "quantity", help="Informational only."),
+    _S("wbc", "White cells", "labs", "quantity", help="Core lab (the blood count). 10⁹/L, 10³/µL and /nL are the same number."),
+    _S("platelets", "Platelets", "labs", "quantity", help="Core lab (the blood count)."),
+    _S("anc", "Neutrophils (ANC)", "labs", "quantity",
+       help="Optional: the absolute neutrophil count from the differential, never a percentage."),
+    _S("blood_film", "Blood film", "labs", "set", BloodFilm,
+       "Optional: tick each finding, or Normal, or Not done.",
+       exclusive=("normal", "not_done"), missing_value="not_done"),
     _S("spep", "Serum protein electrophoresis M-spike", "labs", "choice", TestResult),
     _S("ife", "Serum immunofixation", "labs", "choice", TestResult),
     _S("urine_mprotein", "Urine M-protein (UPEP / urine IFE)", "labs", "choice", TestResult,
@@ -196,14 +233,19 @@ INPUTS: tuple[InputSpec, ...] = (
     _S("immunoparesis_reported", "Immunoparesis reported", "labs", "choice", YesNoUnknown,
        "Use when immunoglobulin values are not entered."),
     _S("age", "Age", "context", "integer", help="Years."),
-    _S("sex", "Sex", "context", "choice", Sex, "Sets the default hemoglobin and creatinine limits."),
+    _S("sex", "Sex", "context", "choice", Sex,
+       "Sets the default hemoglobin and creatinine limits; when it is not recorded the stricter limits apply."),
+    _S("pregnant", "Pregnant", "context", "choice", YesNoUnknown,
+       "Sets the hemoglobin lower limit to 11.0 g/dL; imaging with ionising radiation or gadolinium needs "
+       "radiology advice."),
     _S("unexplained_weight_loss", "Unexplained weight loss", "context", "boolean"),
     _S("history_of_cancer", "History of cancer", "context", "boolean"),
     _S("limited_life_expectancy", "Limited life expectancy", "context", "boolean",
        help="Advanced age or comorbidities."),
     _S("benign_context", "Benign context", "context", "set", BenignContext,
-       "Known causes of benign red-marrow reconversion; G-CSF or EPO counts only when given within the "
-       "last 6 weeks."),
+       "Known causes of benign red-marrow reconversion; G-CSF or erythropoietin counts only when given within "
+       "the last 6 weeks, and never when it was given for a cytopenia, a cancer, MDS or kidney disease. A "
+       "chronic anaemia whose cause is itself a marrow disorder or a haemoglobinopathy is a known etiology."),
     _S("suspected_infection_or_inflammation", "Suspected infection or inflammation", "context",
        "boolean"),
     _S("suspected_malignancy", "Suspected malignancy", "context", "boolean",
@@ -237,6 +279,8 @@ class Case:
     hemoglobin: Quantity | None = None
     wbc: Quantity | None = None
     platelets: Quantity | None = None
+    anc: Quantity | None = None
+    blood_film: frozenset[BloodFilm] = frozenset()
     spep: TestResult | None = None
     ife: TestResult | None = None
     urine_mprotein: TestResult | None = None
@@ -256,6 +300,7 @@ class Case:
     immunoparesis_reported: YesNoUnknown | None = None
     age: int | None = None
     sex: Sex | None = None
+    pregnant: YesNoUnknown | None = None
     unexplained_weight_loss: bool | None = None
     history_of_cancer: bool | None = None
     limited_life_expectancy: bool | None = None

@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from workup.pathway import validation
-from workup.pathway.inputs import INPUTS_BY_KEY, REFERENCE_LIMIT_KEYS, Case, InputSpec, Quantity
+from workup.pathway.inputs import CHOICE_LABELS, INPUTS_BY_KEY, REFERENCE_LIMIT_KEYS, Case, InputSpec, Quantity
 from workup.pathway.units import REFERENCE_LIMIT_ANALYTE
 
 Errors = dict[str, list[str]]
@@ -45,9 +45,23 @@ def case_from_json(*, data: Any) -> Case:
             errors[key] = [message]
         else:
             values[key] = value
+    _check_combinations(values, errors)
     if errors:
         raise CaseInvalid(errors)
     return Case(**values)
+
+
+def _check_combinations(values: dict[str, Any], errors: Errors) -> None:
+    """Refuse values that cannot stand together (SPEC 1.2 §2.4): ANC above the white-cell count. The
+    field refused is named, and nothing of it is used."""
+    anc, wbc = values.get("anc"), values.get("wbc")
+    if anc is None or wbc is None:
+        return
+    if validation.canonical_count(anc) > validation.canonical_count(wbc):
+        errors["anc"] = [validation.input_say(
+            "anc_above_wbc", anc=anc.value, anc_unit=anc.unit, wbc=wbc.value, wbc_unit=wbc.unit,
+        )]
+        del values["anc"]
 
 
 def _parse(spec: InputSpec, raw: Any) -> tuple[Any, str | None]:
@@ -136,6 +150,9 @@ def _parse_set(spec: InputSpec, raw: Any):
     if unknown:
         return None, f"Unknown item(s) {unknown}; use: {', '.join(spec.choice_values)}."
     assert spec.choices is not None
+    alone = [item for item in spec.exclusive if item in raw]
+    if alone and len(set(raw)) > 1:
+        return None, validation.input_say("set_value_alone", value=CHOICE_LABELS[alone[0]], label=spec.label)
     return frozenset(spec.choices(item) for item in raw), None
 
 

@@ -123,6 +123,10 @@ class LabLine:
     reference: str = ""
     reference_origin: str = ""
     note: str = ""
+    # For an abnormal number, which limit it is beyond: "low" or "high" (empty otherwise).
+    direction: str = ""
+    # The limit it is beyond, as the report words it ("13.0 g/dL").
+    limit: str = ""
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -148,10 +152,25 @@ class Criterion:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Unknown:
+    """A missing input. `could_change` names the rules (or "disposition") left open without it;
+    `could_change_result` is the engine's one answer to "could it change the disposition?" (SPEC 1.2
+    §6): every presenter reads it and none works it out again."""
+
     key: str
     label: str
     could_change: tuple[str, ...]
     note: str
+    could_change_result: bool = False
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class UrgentFinding:
+    """A finding that needs same-day haematology contact (SPEC 1.2 §1); it leads every output."""
+
+    id: str
+    title: str
+    text: str  # "Urgent: <finding>; same-day haematology contact"
+    matched: tuple[MatchedInput, ...]
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -189,6 +208,9 @@ class Assessment:
     criteria: tuple[Criterion, ...] = ()
     # The three summary lines of the cross-check: supported / source alone / beyond the source.
     criteria_summary: tuple[str, ...] = ()
+    urgent: tuple[UrgentFinding, ...] = ()
+    # The lines that lead every output (SPEC 1.2 §1): urgent findings, then the scope guards in order.
+    lead: tuple[str, ...] = ()
 
     @property
     def fired_ids(self) -> frozenset[str]:
@@ -210,7 +232,7 @@ class Assessment:
 
 RESULT_KEYS = (
     "disposition", "summary", "options", "triggers", "deferral_considerations", "imaging", "follow_up",
-    "conflicts", "pitfalls", "mri", "labs", "unknowns", "warnings", "pathway", "criteria",
+    "conflicts", "pitfalls", "mri", "labs", "unknowns", "warnings", "pathway", "criteria", "urgent",
 )  # fmt: skip
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-UNIT_ALIASES = {"umol/L": "µmol/L", "μmol/L": "µmol/L"}  # ASCII and Greek-mu spellings
+# ASCII and Greek-mu spellings of the micro sign.
+UNIT_ALIASES = {"umol/L": "µmol/L", "μmol/L": "µmol/L", "10^3/uL": "10^3/µL", "10^3/μL": "10^3/µL"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ def _u(symbol: str, multiplier: str | int = 1, divisor: str | int = 1) -> Unit:
 
 
 _B = Bounds
+_COUNT_UNITS = (_u("10^9/L"), _u("10^3/µL"), _u("/nL"))
 
 ANALYTES: dict[str, Analyte] = {
     a.key: a
@@ -124,10 +126,10 @@ ANALYTES: dict[str, Analyte] = {
             _B(Decimal(2), Decimal(25)),
             Decimal("0.1"),
         ),
-        Analyte("wbc", "White cells", "10^9/L", (_u("10^9/L"),), _B(Decimal(0), Decimal(500))),
-        Analyte(
-            "platelets", "Platelets", "10^9/L", (_u("10^9/L"),), _B(Decimal(0), Decimal(3000))
-        ),
+        # A blood count is the same number in 10^9/L, 10^3/µL and /nL (SPEC 1.2 §2.2).
+        Analyte("wbc", "White cells", "10^9/L", _COUNT_UNITS, _B(Decimal(0), Decimal(500))),
+        Analyte("platelets", "Platelets", "10^9/L", _COUNT_UNITS, _B(Decimal(0), Decimal(3000))),
+        Analyte("anc", "Neutrophils (ANC)", "10^9/L", _COUNT_UNITS, _B(Decimal(0), Decimal(500))),
         Analyte(
             "flc_kappa",
             "Free κ light chain",
@@ -207,6 +209,7 @@ FLC_RATIO_BOUNDS = Bounds(Decimal(0), Decimal("1e9"), low_inclusive=False)
 # Which analyte each lab reference-limit override belongs to.
 REFERENCE_LIMIT_ANALYTE = {
     "hemoglobin_lln": "hemoglobin",
+    "hemoglobin_uln": "hemoglobin",
     "calcium_uln": "calcium",
     "creatinine_uln": "creatinine",
     "albumin_lln": "albumin",
@@ -214,4 +217,12 @@ REFERENCE_LIMIT_ANALYTE = {
     "igg_lln": "igg",
     "iga_lln": "iga",
     "igm_lln": "igm",
+    "wbc_lln": "wbc",
+    "wbc_uln": "wbc",
+    "platelets_lln": "platelets",
+    "platelets_uln": "platelets",
+    "anc_lln": "anc",
+    # The lab's critical values (SPEC 1.2 §1: urgent findings).
+    "urgent_anc": "anc",
+    "urgent_platelets": "platelets",
 }

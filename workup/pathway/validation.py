@@ -104,6 +104,11 @@ def quantity_error(key: str, value: Decimal, unit: str) -> str | None:
     return input_say("implausible", **fields)
 
 
+def canonical_count(quantity) -> Decimal:
+    """A blood count in 10^9/L (every accepted unit is the same number, but say so once)."""
+    return ANALYTES["wbc"].canonical(quantity.value, quantity.unit)
+
+
 def number_error(text: str) -> str | None:
     """Refuse text that is not a bounded finite decimal number (form fields arrive as text)."""
     return number_text_error(text)

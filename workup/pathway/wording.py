@@ -358,6 +358,11 @@ INPUT_TEXT = MappingProxyType({
     "ratio_too_large": "An FLC ratio must be at most {high} (entered {value}).",
     "age_not_whole": "Age must be a whole number of years (entered {value}).",
     "age_out_of_range": "Age {value} is outside {low}–{high} years.",
+    "set_value_alone": "“{value}” cannot be ticked together with a finding for {label}: choose one or the other.",
+    "anc_above_wbc": (
+        "Neutrophils {anc} {anc_unit} is more than the white cells {wbc} {wbc_unit}, which cannot be: was a "
+        "percentage typed? Enter the absolute count in 10⁹/L."
+    ),
     # Fragments used inside the messages above.
     "units_or": " or ",  # between the units a number was probably entered in
     "shortened": "{start}… ({length} characters)",  # a long refused value, echoed
