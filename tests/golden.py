@@ -31,7 +31,7 @@ def golden_params():
 
 
 # What a representative case can show: each of these, per case, from its expectation and input.
-_EXPECTED_LISTS = ("fired", "active_pitfalls", "mri", "warnings", "options", "unknowns")
+_EXPECTED_LISTS = ("fired", "active_pitfalls", "mri", "warnings", "options", "unknowns", "urgent")
 
 
 def _shows(case: dict) -> set[tuple]:
@@ -62,7 +62,8 @@ def _cover(shows) -> tuple[str, ...]:
 def _rules_shown(case: dict) -> set[tuple]:
     expected = case["expected"]
     shown = {("disposition", expected["disposition"])}
-    return shown | {(key, item) for key in ("fired", "active_pitfalls", "mri", "warnings") for item in expected[key]}
+    return shown | {(key, item) for key in ("fired", "active_pitfalls", "mri", "warnings", "urgent")
+                    for item in expected[key]}
 
 
 @cache
@@ -106,6 +107,7 @@ def observed(result: dict) -> dict:
         "options": [o["action"] for o in result["options"]],
         "unknowns": [u["key"] for u in result["unknowns"]],
         "conflicts": [[c["biopsy_rule"], c["deferral_rule"]] for c in result["conflicts"]],
+        "urgent": sorted(u["id"] for u in result["urgent"]),
     }
     if result["follow_up"]:
         got["follow_up_due_date"] = result["follow_up"][0]["due_date"]

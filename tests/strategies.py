@@ -40,7 +40,10 @@ def _value(spec) -> st.SearchStrategy:
     if spec.kind == "boolean":
         return st.booleans()
     if spec.kind == "set":
-        return st.lists(st.sampled_from(spec.choice_values), unique=True, max_size=3)
+        # A value that must stand alone ("normal", "not done") is drawn alone (SPEC 1.2 §2.2).
+        findings = [v for v in spec.choice_values if v not in spec.exclusive]
+        alone = st.sampled_from(spec.exclusive).map(lambda v: [v]) if spec.exclusive else st.nothing()
+        return st.lists(st.sampled_from(findings), unique=True, max_size=3) | alone
     return st.dates().map(lambda d: d.isoformat())
 
 
@@ -53,6 +56,10 @@ def api_cases(draw) -> dict:
             data[spec.key] = draw(_value(spec))
     if "flc_kappa" in data and "flc_lambda" in data:
         data["flc_lambda"] = draw(quantity("flc_lambda", data["flc_kappa"]["unit"]))
+    if "anc" in data and "wbc" in data:  # ANC above WBC is refused (SPEC 1.2 §2.4)
+        wbc = Decimal(str(data["wbc"]["value"]))
+        anc = draw(st.decimals(min_value=0, max_value=wbc, places=2))
+        data["anc"] = {"value": float(anc), "unit": data["wbc"]["unit"]}
     if draw(st.booleans()):
         keys = draw(st.lists(st.sampled_from(REFERENCE_LIMIT_KEYS), unique=True, max_size=3))
         data["reference_limits"] = {k: draw(quantity(REFERENCE_LIMIT_ANALYTE[k])) for k in keys}
@@ -70,6 +77,8 @@ TRIGGER_INPUTS = {
     "BX-AGE-WEIGHT-LOSS": {"age": 70, "unexplained_weight_loss": True},
     "BX-CANCER-HISTORY": {"history_of_cancer": True},
     "BX-FOCAL": {"focal_lesions": "more_than_one"},
+    "BX-CYTOPENIA": {"platelets": {"value": 50, "unit": "10^9/L"}},
+    "BX-BLOOD-FILM": {"blood_film": ["leukoerythroblastic"]},
 }
 
 
@@ -78,4 +87,6 @@ def with_trigger(data: dict, rule_id: str) -> dict:
     changed = {**data, **TRIGGER_INPUTS[rule_id]}
     if rule_id == "BX-CALCIUM" and "reference_limits" in data:
         changed["reference_limits"] = {k: v for k, v in data["reference_limits"].items() if k != "calcium_uln"}
+    if rule_id == "BX-IMMUNOPARESIS":  # a report counts only when no immunoglobulin is entered
+        changed = {k: v for k, v in changed.items() if k not in ("igg", "iga", "igm")}
     return changed

@@ -12,6 +12,8 @@ NORMAL = {
     "sex": "female",
     "age": 45,
     "hemoglobin": {"value": 13.5, "unit": "g/dL"},
+    "wbc": {"value": 6.5, "unit": "10^9/L"},
+    "platelets": {"value": 250, "unit": "10^9/L"},
     "spep": "not_detected",
     "ife": "not_detected",
     "flc_kappa": {"value": 12, "unit": "mg/L"},
@@ -65,23 +67,23 @@ def test_calcium_is_corrected_for_albumin_and_says_so():
 
 def test_calcium_crab_label_above_11():
     a = run(calcium={"value": 11.1, "unit": "mg/dL"})
-    assert "meets IMWG CRAB level" in finding(a, "BX-CALCIUM").labels
+    assert "value also meets the IMWG CRAB threshold" in finding(a, "BX-CALCIUM").labels
 
 
 def test_calcium_crab_label_absent_at_11():
     a = run(calcium={"value": 11.0, "unit": "mg/dL"})
-    assert "meets IMWG CRAB level" not in finding(a, "BX-CALCIUM").labels
+    assert "value also meets the IMWG CRAB threshold" not in finding(a, "BX-CALCIUM").labels
 
 
 def test_calcium_crab_label_relative_to_lab_uln():
     a = run(calcium={"value": 10.1, "unit": "mg/dL"}, reference_limits={"calcium_uln": {"value": 9.0, "unit": "mg/dL"}})
-    assert "meets IMWG CRAB level" in finding(a, "BX-CALCIUM").labels
+    assert "value also meets the IMWG CRAB threshold" in finding(a, "BX-CALCIUM").labels
 
 
 @pytest.mark.parametrize("creatinine,crab", [("2.0", False), ("2.01", True)])
 def test_renal_crab_label_boundary(creatinine, crab):
     a = run(creatinine={"value": float(creatinine), "unit": "mg/dL"})
-    assert ("meets IMWG CRAB level" in finding(a, "BX-RENAL").labels) is crab
+    assert ("value also meets the IMWG CRAB threshold" in finding(a, "BX-RENAL").labels) is crab
 
 
 def test_computed_flc_ratio_says_how_it_was_computed():
@@ -147,7 +149,8 @@ def test_brain_reference_findings_are_low_reliability_at_the_clivus():
 def test_lab_checklist_reports_status_and_origin():
     a = run(sex="male", hemoglobin={"value": 12.5, "unit": "g/dL"})
     line = next(x for x in a.labs if x.key == "hemoglobin")
-    assert (line.status, line.reference, line.reference_origin) == ("abnormal", "13.0 g/dL", "default for male")
+    assert (line.status, line.reference, line.reference_origin) == ("abnormal", "13.0–16.5 g/dL", "default for male")
+    assert (line.direction, line.limit) == ("low", "13.0 g/dL")
 
 
 def test_unknowns_say_what_a_missing_core_lab_could_change():

@@ -56,7 +56,8 @@ def test_golden_cases_pin_every_mgus_stratum():
 
 def _fired_or_active(case) -> set[str]:
     expected = case["expected"]
-    return {*expected["fired"], *expected["active_pitfalls"], *expected["mri"], *expected["warnings"]}
+    return {*expected["fired"], *expected["active_pitfalls"], *expected["mri"], *expected["warnings"],
+            *expected["urgent"]}
 
 
 # Criteria never fire: their statuses are pinned separately (test_criteria, golden "criteria").

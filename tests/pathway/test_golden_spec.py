@@ -13,8 +13,8 @@
   or completeness of the core labs (5.1); plasma-cell suspicion (5.3); an unknown (6); MRI input
   values and the brain-reference condition (2.1); benign-context values (2.3); a plausibility
   bound (2.4). These are read off the description by hand; only the units part is checked.
-- Never named: 6.1 and 6.2 (a golden case's expected output holds no report or teaching text;
-  test_report and the learning tests check those), 7, 8, and 9. A case that checks a 1.1 change
+- Never named: 6.1, 6.2 and 6.3 (a golden case's expected output holds no report or teaching text;
+  test_report, the learning and the CDS tests check those), 7, 8, 9 and 11. A case that checks a 1.1 change
   names the section that now states the behaviour: section 9 is the changelog, and why a case was
   added is in its commit.
 """
@@ -75,7 +75,8 @@ def test_golden_case_names_headings_it_can_check_in_order(case):
 def sections_of_expected(case: dict) -> set[str]:
     """The sections that what holds in a case's expected output belongs to (the policy's first rule)."""
     expected = case["expected"]
-    holding = [*expected["fired"], *expected["active_pitfalls"], *expected["mri"], *expected["warnings"]]
+    holding = [*expected["fired"], *expected["active_pitfalls"], *expected["mri"], *expected["warnings"],
+               *expected["urgent"]]
     holding += [criterion["id"] for criterion in case.get("criteria", ())]
     sections = {rule_section(rule_id, RULES_BY_ID[rule_id].kind) for rule_id in holding}
     if "IM-SKELETAL-SURVEY" in expected["fired"]:
@@ -88,8 +89,10 @@ def sections_of_expected(case: dict) -> set[str]:
             sections |= {"5.1", "5.2"}
         case Disposition.DEFERRAL_REASONABLE if "DF-NORMAL-LABS" not in deferrals:
             sections |= {"5.1", "5.2"}
-    for source, _deferral in expected["conflicts"]:
-        sections.add("5.2" if source in RULES_BY_ID else "6")
+    # The clinician's suspicion beside a deferral consideration is §6; every other conflict (a trigger
+    # beside a deferral, a benign cause that explains nothing, a finding that blocks deferral) is §5.2.
+    for source, deferral in expected["conflicts"]:
+        sections.add("6" if source == "suspected_malignancy" and deferral else "5.2")
     return sections
 
 

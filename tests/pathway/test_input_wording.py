@@ -57,6 +57,10 @@ SCENARIOS = {  # name -> (the message, the template it must be)
     "an FLC ratio above its bound": (lambda: refused(flc_ratio=2e9), "ratio_too_large"),
     "an age with a fraction": (lambda: refused(age=12.5), "age_not_whole"),
     "an age of 130": (lambda: refused(age=130), "age_out_of_range"),
+    "a normal blood film ticked beside a finding": (
+        lambda: refused(blood_film=["normal", "rouleaux"]), "set_value_alone"),
+    "ANC above the white-cell count (a percentage typed)": (
+        lambda: refused(wbc={"value": 5, "unit": "10^9/L"}, anc={"value": 60, "unit": "10^9/L"}), "anc_above_wbc"),
 }
 
 

@@ -14,8 +14,8 @@ def labels_of(assessment, rule_id):
     return finding(assessment, rule_id).labels
 
 
-def test_pathway_version_is_1_1():
-    assert PATHWAY_INFO.version == "1.1.0"
+def test_pathway_version_is_1_2():
+    assert PATHWAY_INFO.version == "1.2.0"
 
 
 def test_basis_shows_hb_in_mmol_without_rounding_onto_the_threshold():
@@ -32,13 +32,13 @@ def test_basis_shows_creatinine_with_the_digit_that_puts_it_above_the_limit():
 @pytest.mark.parametrize(("value", "crab"), [(2.75, False), (2.76, True)])
 def test_calcium_crab_label_uses_the_stated_mmol_figure(value, crab):
     a = run(calcium={"value": value, "unit": "mmol/L"})
-    assert ("meets IMWG CRAB level" in labels_of(a, "BX-CALCIUM")) is crab
+    assert ("value also meets the IMWG CRAB threshold" in labels_of(a, "BX-CALCIUM")) is crab
 
 
 @pytest.mark.parametrize(("value", "crab"), [(177, False), (178, True)])
 def test_creatinine_crab_label_uses_the_stated_umol_figure(value, crab):
     a = run(creatinine={"value": value, "unit": "µmol/L"})
-    assert ("meets IMWG CRAB level" in labels_of(a, "BX-RENAL")) is crab
+    assert ("value also meets the IMWG CRAB threshold" in labels_of(a, "BX-RENAL")) is crab
 
 
 def test_calcium_in_mmol_is_compared_with_the_stated_figure_and_shows_it():
@@ -79,20 +79,24 @@ def test_kappa_and_lambda_in_different_units_are_each_converted():
 def test_missing_sex_is_an_unknown_that_names_the_limits_it_sets():
     a = run(sex=None)
     (unknown,) = [u for u in a.unknowns if u.key == "sex"]
-    assert unknown.could_change == ("HB_NORMAL_MIN", "CREATININE_ULN")
-    assert "unspecified" in unknown.note
+    assert unknown.could_change == ("HB_NORMAL_MIN", "HB_NORMAL_MAX", "CREATININE_ULN")
+    assert "stricter" in unknown.note
     (line,) = [line for line in a.labs if line.key == "hemoglobin"]
-    assert "unspecified" in line.reference_origin
+    assert line.reference_origin == "the limit used when sex is not recorded"
 
 
-def test_missing_wbc_and_platelets_are_informational_unknowns():
-    keys = {u.key: u for u in run().unknowns}
-    assert keys["wbc"].could_change == () and keys["platelets"].could_change == ()
-    assert "informational" in keys["wbc"].note
+def test_missing_wbc_and_platelets_are_core_unknowns_since_1_2():
+    a = run(wbc=None, platelets=None)
+    keys = {u.key: u for u in a.unknowns}
+    assert a.disposition == "COMPLETE_WORKUP"
+    assert "disposition" in keys["wbc"].could_change and "disposition" in keys["platelets"].could_change
+    assert keys["wbc"].note == keys["platelets"].note == "core lab: needed for a complete panel"
+    assert keys["wbc"].could_change_result and keys["platelets"].could_change_result
 
 
 def test_recent_gcsf_or_epo_means_within_six_weeks_in_label_help_and_basis():
     assert "6 weeks" in CHOICE_LABELS["recent_gcsf_or_epo"]
+    assert "6 weeks" in CHOICE_LABELS["recent_gcsf"] and "6 weeks" in CHOICE_LABELS["recent_esa"]
     assert "6 weeks" in INPUTS_BY_KEY["benign_context"].help
     (matched,) = finding(run(benign_context=["recent_gcsf_or_epo"]), "DF-BENIGN-CONTEXT").matched
     assert matched.entered_value == ("recent_gcsf_or_epo",)
@@ -112,13 +116,13 @@ def test_contrast_study_offered_when_contrast_not_given():
 
 def test_suspected_malignancy_beside_a_deferral_is_a_conflict_with_its_policy():
     a = run(suspected_malignancy=True)
-    assert a.disposition == "DEFERRAL_REASONABLE"
+    # 1.2: the suspicion blocks a deferral on normal labs; it stays a conflict beside DF-NORMAL-LABS.
+    assert a.disposition == "BIOPSY_STRONGLY_CONSIDERED"
     (conflict,) = a.conflicts
     assert (conflict.biopsy_rule, conflict.deferral_rule, conflict.kind) == (
         "suspected_malignancy", "DF-NORMAL-LABS", "clinical_suspicion",
     )
     assert "clinical judgement" in conflict.policy
-    assert "weigh_suspicion" in [o.action for o in a.options]
 
 
 @pytest.mark.parametrize(("site", "reliability"), [(None, "not_applicable"), ("none", "not_applicable"),

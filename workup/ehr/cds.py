@@ -15,7 +15,7 @@ Indicator by disposition (CDS Hooks orders info < warning < critical by urgency)
 | `DEFERRAL_REASONABLE`        | info      | deferral with repeat labs is reasonable                 |
 
 `critical` is kept for end-organ damage at the IMWG CRAB level (BX-CALCIUM or BX-RENAL carrying the
-"meets IMWG CRAB level" label): that needs attention whatever the marrow finding. Every other
+"value also meets the IMWG CRAB threshold" label): that needs attention whatever the marrow finding. Every other
 trigger is `warning`: the pathway is "not for time-critical decisions" (SPEC §1), and a
 `patient-view` card shows on every chart opening, so overusing `critical` would train people to
 ignore it.
@@ -337,7 +337,7 @@ def _validated(inputs: dict[str, object]) -> tuple[Case, dict[str, object], dict
 
 # --- The card -------------------------------------------------------------------------------------
 
-CRAB_LABEL = "meets IMWG CRAB level"
+CRAB_LABEL = "value also meets the IMWG CRAB threshold"
 
 
 def card_indicator(assessment: Assessment) -> str:

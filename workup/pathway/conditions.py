@@ -612,3 +612,138 @@ class CountOf(Condition):
 
     def inputs(self) -> frozenset[str]:
         return frozenset().union(*(p.inputs() for p in self.parts))
+
+
+# --- SPEC 1.2: sets, counts of lineages, and findings known to hold -----------------------------
+
+
+@dataclass(frozen=True)
+class Contains(Condition):
+    """A set-valued fact (the blood film) holds at least one of the values; the basis names the set."""
+
+    fact: str
+    values: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_unknown", Outcome(None, (), frozenset({self.fact})))
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        fact = ctx.facts.get(self.fact)
+        if fact is None:
+            return self._unknown  # type: ignore[attr-defined]
+        if not fact.value & frozenset(self.values):  # type: ignore[operator]
+            return FALSE
+        return Outcome(True, ((fact, None, None, None, None),))
+
+    def describe(self) -> str:
+        return f"{self.fact} includes " + " or ".join(self.values)
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset({self.fact})
+
+
+def contains(fact: str, *values: str) -> Contains:
+    return Contains(fact, tuple(values))
+
+
+@dataclass(frozen=True)
+class AtLeast(Condition):
+    """At least `count` of the parts hold (Kleene): true once that many are true, false when even the
+    unknown ones could not make up the count, otherwise unknown."""
+
+    count: int
+    parts: tuple[Condition, ...]
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        matched: tuple[Match, ...] = ()
+        held, open_, missing = 0, 0, frozenset()
+        for part in self.parts:
+            outcome = part.evaluate(ctx)
+            if outcome.state is True:
+                held += 1
+                matched += outcome.matched
+            elif outcome.state is None:
+                open_ += 1
+                missing |= outcome.missing
+        if held >= self.count:
+            return Outcome(True, matched)
+        return FALSE if held + open_ < self.count else Outcome(None, (), missing)
+
+    def describe(self) -> str:
+        return f"at least {self.count} of (" + "; ".join(p.describe() for p in self.parts) + ")"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset().union(*(p.inputs() for p in self.parts))
+
+    def rule_refs(self) -> frozenset[str]:
+        return frozenset().union(*(p.rule_refs() for p in self.parts))
+
+
+@dataclass(frozen=True)
+class KnownToHold(Condition):
+    """True only when the part is known to hold; an unknown part counts as not holding (its missing
+    inputs are still named). Used for what blocks a deferral: a blocker that was not entered does not
+    block, but the unknowns list says it could."""
+
+    part: Condition
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        outcome = self.part.evaluate(ctx)
+        if outcome.state is None:
+            return Outcome(False, (), outcome.missing)
+        return outcome
+
+    def describe(self) -> str:
+        return f"known: {self.part.describe()}"
+
+    def inputs(self) -> frozenset[str]:
+        return self.part.inputs()
+
+    def rule_refs(self) -> frozenset[str]:
+        return self.part.rule_refs()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One row of SPEC 1.2 §5.1's table: a benign cause explains a lab's abnormal value when `when` holds."""
+
+    cause: str
+    lab: str
+    when: Condition
+
+
+@dataclass(frozen=True)
+class EveryAbnormalExplained(Condition):
+    """Every lab known to be abnormal is explained by a benign cause that is present (SPEC 1.2 §5.1).
+
+    `checks` pairs each lab with its "normal" condition; a lab whose normal condition is false is
+    abnormal, and it is explained only by an explanation row of a cause in `causes_fact` that holds.
+    """
+
+    checks: tuple[tuple[str, Condition], ...]
+    causes_fact: str
+    explanations: tuple[Explanation, ...]
+
+    def explained_by(self, ctx: Context) -> dict[str, tuple[str, ...]]:
+        """Each abnormal lab with the present causes that explain it (an empty tuple: none does)."""
+        causes = ctx.facts.get(self.causes_fact)
+        present = causes.value if causes is not None else frozenset()
+        out = {}
+        for key, normal in self.checks:
+            if normal.evaluate(ctx).state is not False:
+                continue
+            out[key] = tuple(
+                row.cause for row in self.explanations
+                if row.lab == key and row.cause in present and row.when.holds(ctx)  # type: ignore[operator]
+            )
+        return out
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        return FALSE if any(not causes for causes in self.explained_by(ctx).values()) else TRUE
+
+    def describe(self) -> str:
+        rows = "; ".join(f"{row.cause} explains {row.lab} when {row.when.describe()}" for row in self.explanations)
+        return f"every abnormal lab is explained by a benign cause present in {self.causes_fact} ({rows})"
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset({self.causes_fact}).union(*(c.inputs() for _, c in self.checks))

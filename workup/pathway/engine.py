@@ -10,17 +10,26 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import Enum
 from types import MappingProxyType
 
-from dateutil.relativedelta import relativedelta
-
 from . import thresholds as T
-from .conditions import Context, Fact, Limit, Outcome, basis
+from .conditions import (
+    Compare,
+    Condition,
+    Context,
+    EveryAbnormalExplained,
+    Fact,
+    Limit,
+    Named,
+    Outcome,
+    basis,
+    condition_parts,
+)
 from .evidence import CITATIONS, EVIDENCE_NOTES
-from .inputs import CHOICE_LABELS, INPUTS, Case
+from .inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, Case, Quantity, Sex, YesNoUnknown
 from .result import (
     Assessment,
     Conflict,
@@ -33,27 +42,39 @@ from .result import (
     PathwayInfo,
     Pitfall,
     Unknown,
+    UrgentFinding,
     Warning,
 )
 from .rules import (
+    ANEMIA_RULE,
+    BENIGN_EXPLAINS_ALL,
+    BENIGN_RULE,
+    BLOCKERS,
     CONTRAST_TO_REVIEW,
     CORE_COMPLETE,
+    DEFERRAL_ON_LABS,
     DISPOSITIONS,
     LAB_CHECKS,
+    LIFE_EXPECTANCY_RULE,
     NAMED,
+    NO_RECOMMENDATION,
     OPTIONS,
+    OUTSIDE_SCOPE_OPTIONS,
     RULES,
+    RULES_BY_ID,
+    SOURCE_EXAMPLE_CAUSE,
+    Blocker,
     LabCheck,
     Rule,
 )
-from .units import ANALYTES, REFERENCE_LIMIT_ANALYTE, shown_value
+from .units import ANALYTES, REFERENCE_LIMIT_ANALYTE, shown_value, unit_text
 from .wording import TEXT, CriterionStatus, Disposition, RuleKind, say, wording_content
 
 PATHWAY_ID = "marrow-heterogeneity-lumbar-mri"
-PATHWAY_VERSION = "1.1.0"
+PATHWAY_VERSION = "1.2.0"
 SOURCE_DATE = "2025-11-14"
 
-STAGES_BEFORE_DISPOSITION = (RuleKind.TRIGGER, RuleKind.DEFERRAL, RuleKind.IMAGING)
+STAGES_BEFORE_DISPOSITION = (RuleKind.TRIGGER, RuleKind.URGENT, RuleKind.DEFERRAL, RuleKind.IMAGING)
 STAGES_AFTER_DISPOSITION = (
     RuleKind.FOLLOW_UP, RuleKind.PITFALL, RuleKind.MRI, RuleKind.WARNING, RuleKind.CRITERION,
 )  # fmt: skip
@@ -72,9 +93,9 @@ LABELS = {spec.key: spec.label for spec in INPUTS}
 # Unknowns are listed in input order; an empty set means "none", so it is never unknown.
 UNKNOWN_ORDER = tuple(spec.key for spec in INPUTS if spec.key not in NOT_UNKNOWN_WHEN_EMPTY)
 # Optional labs listed as unknown even when no rule waits on them.
-ALWAYS_LISTED_OPTIONAL_LABS = frozenset({"urine_mprotein", "egfr", "igg", "iga", "igm"})
+ALWAYS_LISTED_OPTIONAL_LABS = frozenset({"urine_mprotein", "egfr", "igg", "iga", "igm", "anc", "blood_film"})
 # Recorded for the referral but read by no rule: listed as unknown when missing (SPEC §6).
-INFORMATIONAL_INPUTS = frozenset({"wbc", "platelets"})
+INFORMATIONAL_INPUTS: frozenset[str] = frozenset()
 # Inputs the facts are built from (the evaluation date is not a fact).
 FACT_INPUTS = tuple(spec for spec in INPUTS if spec.kind != "date")
 
@@ -103,7 +124,8 @@ def build_facts(case: Case) -> dict[str, Fact]:
                 native=raw.value, precision=analyte.precision if converted else None,
             )
         elif kind == "set":
-            if raw:
+            # A set holding only its "not measured" value (the film not done) is missing.
+            if raw and raw != {spec.missing_value}:
                 entered = tuple(sorted(str(v) for v in raw))
                 facts[key] = Fact(key, label, frozenset(entered), "", entered)
         elif kind in ("integer", "ratio"):
@@ -113,6 +135,10 @@ def build_facts(case: Case) -> dict[str, Fact]:
             facts[key] = Fact(key, label, value, "", value)
     _derive_flc_ratio(facts)
     _correct_calcium(facts)
+    # Whether the hemoglobin lower limit is known without guessing sex (CRIT-IMWG-ANEMIA, SPEC 1.2 §10).
+    known = (case.sex in (Sex.FEMALE, Sex.MALE) or case.pregnant == YesNoUnknown.YES
+             or "hemoglobin_lln" in case.reference_limits)
+    facts["hb_lower_limit_known"] = Fact("hb_lower_limit_known", "Hemoglobin lower limit known", known, "", known)
     return facts
 
 
@@ -176,22 +202,44 @@ def _correct_calcium(facts: dict[str, Fact]) -> None:
     )
 
 
-def _default_limits(sex: str | None) -> dict[str, Limit]:
-    """The limits of SPEC §3 for a sex (None: not entered, so the "unspecified" defaults)."""
+def _default_limits(sex: str | None, pregnant: bool) -> dict[str, Limit]:
+    """The limits of SPEC §3 for a sex (None: not recorded) and pregnancy; the kidney FLC range and the
+    lab's own limits are applied on top by `resolve_limits`."""
     origin = say("origin_default")
     sex_key = sex or "unspecified"
     sex_origin = say("origin_sex", sex=sex) if sex else say("origin_sex_missing")
+    pregnant_origin = say("origin_pregnant")
 
     def limit(threshold: T.Threshold, limit_origin: str = origin) -> Limit:
         return Limit(threshold, threshold.value, limit_origin, dict(threshold.stated))
 
+    hb_min = limit(T.HB_NORMAL_MIN["pregnant"], pregnant_origin) if pregnant else limit(
+        T.HB_NORMAL_MIN[sex_key], sex_origin)
+    if pregnant:
+        who_hb_min = limit(T.WHO_HB_MIN["pregnant"], pregnant_origin)
+    else:
+        who_hb_min = limit(T.WHO_HB_MIN.get(sex_key, T.WHO_HB_MIN["female"]), sex_origin)
     limits = {
         "hb_trigger": limit(T.HB_TRIGGER),
-        "hb_normal_min": limit(T.HB_NORMAL_MIN[sex_key], sex_origin),
+        "hb_normal_min": hb_min,
+        "hb_normal_max": limit(T.HB_NORMAL_MAX[sex_key], sex_origin),
+        "wbc_lln": limit(T.WBC_NORMAL_LOW),
+        "wbc_uln": limit(T.WBC_NORMAL_HIGH),
+        "platelets_lln": limit(T.PLATELETS_NORMAL_LOW),
+        "platelets_uln": limit(T.PLATELETS_NORMAL_HIGH),
+        "anc_lln": limit(T.ANC_LLN),
+        "cytopenia_platelets": limit(T.CYTOPENIA_PLATELETS),
+        "cytopenia_anc": limit(T.CYTOPENIA_ANC),
+        "cytopenia_anc_isolated_min": limit(T.CYTOPENIA_ANC_ISOLATED_MIN),
+        "urgent_anc": limit(T.URGENT_ANC),
+        "urgent_platelets": limit(T.URGENT_PLATELETS),
+        "smoking_wbc_max": limit(T.SMOKING_WBC_MAX),
         "flc_trigger_high": limit(T.FLC_TRIGGER_HIGH),
         "flc_trigger_low": limit(T.FLC_TRIGGER_LOW),
         "flc_normal_low": limit(T.FLC_NORMAL_LOW),
         "flc_normal_high": limit(T.FLC_NORMAL_HIGH),
+        "flc_standard_low": limit(T.FLC_NORMAL_LOW),
+        "flc_standard_high": limit(T.FLC_NORMAL_HIGH),
         "calcium_uln": limit(T.CALCIUM_ULN),
         "calcium_crab": limit(T.CALCIUM_CRAB),
         "creatinine_uln": limit(T.CREATININE_ULN[sex_key], sex_origin),
@@ -206,8 +254,9 @@ def _default_limits(sex: str | None) -> dict[str, Limit]:
         "flc_ratio_warn_low": limit(T.FLC_RATIO_WARN_LOW),
         "flc_ratio_warn_high": limit(T.FLC_RATIO_WARN_HIGH),
         # Published criteria (SPEC §10).
-        "who_hb_min": limit(T.WHO_HB_MIN.get(sex_key, T.WHO_HB_MIN["female"]), sex_origin),
+        "who_hb_min": who_hb_min,
         "imwg_hb_absolute": limit(T.IMWG_HB_ABSOLUTE),
+        "imwg_hb_sex_decides_below": limit(T.IMWG_HB_SEX_DECIDES_BELOW),
         "egfr_crab": limit(T.EGFR_CRAB),
         "flc_published_high": limit(T.FLC_PUBLISHED_HIGH),
         "flc_published_low": limit(T.FLC_PUBLISHED_LOW),
@@ -239,18 +288,33 @@ def _above(uln: Limit) -> Limit:
     )
 
 
-# The defaults never change, so they are built once per sex; a case with lab limits copies them.
-DEFAULT_LIMITS = {sex: MappingProxyType(_default_limits(sex)) for sex in (None, "female", "male", "unspecified")}
+# The defaults never change, so they are built once per sex and pregnancy; a case with lab limits or
+# a reduced eGFR copies them.
+SEXES = (None, "female", "male", "unspecified")
+DEFAULT_LIMITS = {
+    (sex, pregnant): MappingProxyType(_default_limits(sex, pregnant)) for sex in SEXES for pregnant in (False, True)
+}
 RATIO_PRECISION = Decimal("0.01")
 
 
+def _kidney_range(case: Case) -> bool:
+    """An entered eGFR below EGFR_MIN puts the FLC ratio against the kidney range (never computed)."""
+    return case.egfr is not None and case.egfr.value < T.EGFR_MIN.value
+
+
 def resolve_limits(case: Case) -> Mapping[str, Limit]:
-    """Thresholds for this case: defaults by sex, replaced by the lab's own limits when given. A lab
-    limit is converted exactly, and kept as written for values entered in its unit (SPEC §2.5)."""
-    defaults = DEFAULT_LIMITS[case.sex.value if case.sex else None]
-    if not case.reference_limits:
+    """Thresholds for this case: defaults by sex and pregnancy, the kidney FLC range when an entered
+    eGFR is below 60, then the lab's own limits when given. A lab limit is converted exactly, and kept
+    as written for values entered in its unit (SPEC §2.5)."""
+    defaults = DEFAULT_LIMITS[(case.sex.value if case.sex else None, case.pregnant == YesNoUnknown.YES)]
+    kidney = _kidney_range(case)
+    if not case.reference_limits and not kidney:
         return defaults
     limits = dict(defaults)
+    if kidney:
+        origin = say("origin_kidney")
+        limits["flc_normal_low"] = Limit(T.FLC_NORMAL_RENAL_LOW, T.FLC_NORMAL_RENAL_LOW.value, origin)
+        limits["flc_normal_high"] = Limit(T.FLC_NORMAL_RENAL_HIGH, T.FLC_NORMAL_RENAL_HIGH.value, origin)
     for key, quantity in case.reference_limits.items():
         name = OVERRIDDEN_LIMIT[key]
         analyte = ANALYTES[REFERENCE_LIMIT_ANALYTE[key]]
@@ -265,6 +329,7 @@ def resolve_limits(case: Case) -> Mapping[str, Limit]:
 # Which limit each lab reference-limit override replaces (hemoglobin_lln never the HB_TRIGGER).
 OVERRIDDEN_LIMIT = {
     "hemoglobin_lln": "hb_normal_min",
+    "hemoglobin_uln": "hb_normal_max",
     "calcium_uln": "calcium_uln",
     "creatinine_uln": "creatinine_uln",
     "albumin_lln": "albumin_lln",
@@ -272,15 +337,21 @@ OVERRIDDEN_LIMIT = {
     "igg_lln": "igg_lln",
     "iga_lln": "iga_lln",
     "igm_lln": "igm_lln",
+    "wbc_lln": "wbc_lln",
+    "wbc_uln": "wbc_uln",
+    "platelets_lln": "platelets_lln",
+    "platelets_uln": "platelets_uln",
+    "anc_lln": "anc_lln",
+    "urgent_anc": "urgent_anc",
+    "urgent_platelets": "urgent_platelets",
 }
 
 
 # --- The interpreter ---------------------------------------------------------------------------
 
 
-def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
-    """Evaluate every rule on the case and derive the one disposition (SPEC §5.2)."""
-    evaluation_date = case.evaluation_date or today or dt.date.today()
+def _decide(case: Case) -> tuple[Context, dict[str, Outcome]]:
+    """Evaluate every rule that comes before the disposition, and the disposition (SPEC §5.2)."""
     ctx = Context(facts=build_facts(case), limits=resolve_limits(case))
     outcomes: dict[str, Outcome] = {}
     _run_named("", ctx)
@@ -288,23 +359,33 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
         _run_stage(stage, ctx, outcomes)
         _run_named(stage, ctx)
     ctx.disposition = next(name for name, condition in DISPOSITIONS if condition.holds(ctx))
+    return ctx, outcomes
+
+
+def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
+    """Evaluate every rule on the case and derive the one disposition (SPEC §5.2)."""
+    evaluation_date = case.evaluation_date or today or dt.date.today()
+    ctx, outcomes = _decide(case)
     for stage in STAGES_AFTER_DISPOSITION:
         _run_stage(stage, ctx, outcomes)
 
     findings: dict[str, list[Finding]] = {group: [] for group in FINDING_GROUPS.values()}
-    mri, warnings = [], []
+    mri, warnings, urgent = [], [], []
     for rule in RULES:  # the rules that fired, in table order
         if not outcomes[rule.id].state:
             continue
         matched = basis(outcomes[rule.id].matched)
         if rule.kind in FINDING_GROUPS:
             findings[FINDING_GROUPS[rule.kind]].append(_finding(rule, matched, ctx, evaluation_date))
+        elif rule.kind is RuleKind.URGENT:
+            urgent.append(_urgent(rule, matched))
         elif rule.kind is RuleKind.MRI:
             mri.append(_mri_item(rule, matched, ctx))
         elif rule.kind is RuleKind.WARNING:
             warnings.append(_warning(rule, ctx))
     pitfalls = tuple(_pitfall(rule, outcomes[rule.id]) for rule in RULES_BY_KIND[RuleKind.PITFALL])
     labs = _lab_checklist(ctx)
+    explained = BENIGN_EXPLAINS_ALL.explained_by(ctx)
     parts = ResultParts(
         disposition=ctx.disposition,
         triggers=tuple(findings["triggers"]),
@@ -314,13 +395,22 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
         labs=labs,
         suspicion=ctx.facts.get("suspected_malignancy", _ABSENT).value is True,
         contrast_to_review=CONTRAST_TO_REVIEW.holds(ctx),
+        urgent=tuple(urgent),
+        causes=tuple(ctx.facts.get("benign_context", _ABSENT).value or ()),
+        explained=explained,
+        blockers=tuple(b for b in BLOCKERS if b.condition.holds(ctx)),
+        no_recommendation=NO_RECOMMENDATION.holds(ctx),
+        life_expectancy_only=ctx.disposition is Disposition.DEFERRAL_REASONABLE and not DEFERRAL_ON_LABS.holds(ctx),
     )
     conflicts = _conflicts(parts)
     criteria = tuple(_criterion(rule, outcomes[rule.id], ctx) for rule in RULES_BY_KIND[RuleKind.CRITERION])
+    lead = tuple(u.text for u in urgent) + tuple(
+        RULES_BY_ID[w.id].lead for w in warnings if RULES_BY_ID[w.id].lead
+    )
     return Assessment(
         disposition=ctx.disposition,
-        summary=_summary(parts),
-        options=_options(parts, conflicts),
+        summary=" ".join((*lead, _summary(parts))),
+        options=_options(parts, conflicts, ctx),
         triggers=parts.triggers,
         deferral_considerations=parts.deferrals,
         imaging=parts.imaging,
@@ -329,12 +419,14 @@ def evaluate(case: Case, *, today: dt.date | None = None) -> Assessment:
         pitfalls=pitfalls,
         mri=tuple(mri),
         labs=labs,
-        unknowns=_unknowns(ctx, outcomes, labs),
+        unknowns=_unknowns(case, ctx, outcomes, labs),
         warnings=tuple(warnings),
         pathway=PATHWAY_INFO,
         evaluation_date=evaluation_date,
         criteria=criteria,
         criteria_summary=criteria_summary(parts.triggers, criteria),
+        urgent=parts.urgent,
+        lead=lead,
     )
 
 
@@ -353,6 +445,12 @@ class ResultParts:
     labs: tuple[LabLine, ...]
     suspicion: bool
     contrast_to_review: bool
+    urgent: tuple[UrgentFinding, ...] = ()
+    causes: tuple[str, ...] = ()  # the benign causes entered
+    explained: Mapping[str, tuple[str, ...]] = MappingProxyType({})  # abnormal lab → causes explaining it
+    blockers: tuple[Blocker, ...] = ()  # what keeps a deferral off the table (SPEC 1.2 §5.2 (b))
+    no_recommendation: bool = False  # under 18 (SPEC 1.2 §1)
+    life_expectancy_only: bool = False  # deferral rests on limited life expectancy, not on the labs
     missing_core: tuple[LabLine, ...] = ()
     abnormal: str = ""  # the abnormal labs beside the triggers, as the sentences quote them
 
@@ -362,6 +460,10 @@ class ResultParts:
         abnormal = "; ".join(lab_text(x) for x in abnormal_beside(self.triggers, labs))
         object.__setattr__(self, "missing_core", missing)
         object.__setattr__(self, "abnormal", abnormal)
+
+    def unexplained_by(self, cause: str) -> tuple[LabLine, ...]:
+        """The abnormal labs (beside the triggers' own values too) that this cause does not explain."""
+        return tuple(line for line in self.labs if line.status == "abnormal" and cause not in self.explained.get(line.key, ()))
 
 
 def _run_named(after: str, ctx: Context) -> None:
@@ -382,18 +484,20 @@ def _run_stage(stage: RuleKind, ctx: Context, outcomes: dict[str, Outcome]) -> N
 # --- Building the parts of the result ---------------------------------------------------------
 
 
-def _follow_up_due(evaluation_date: dt.date) -> dt.date:
-    """The follow-up date: the interval of the source pathway after the evaluation date."""
-    return evaluation_date + relativedelta(months=T.FOLLOW_UP_INTERVAL_MONTHS)
-
-
 def _finding(rule: Rule, matched, ctx: Context, evaluation_date: dt.date) -> Finding:
     labels = rule.labels + tuple(text for text, cond in rule.conditional_labels if cond.holds(ctx))
-    due = _follow_up_due(evaluation_date) if rule.kind is RuleKind.FOLLOW_UP else None
+    due = evaluation_date + rule.due_after if rule.due_after else None
     return Finding(
         id=rule.id, kind=rule.kind.value, title=rule.title, statement=rule.statement, matched=matched,
         citations=CITATIONS_OF[rule.id], evidence_note=NOTE_OF[rule.id], labels=labels, due_date=due,
     )
+
+
+def _urgent(rule: Rule, matched: tuple[MatchedInput, ...]) -> UrgentFinding:
+    """An urgent finding as every output leads with it: "Urgent: <finding> (<values>); same-day …"."""
+    values = "; ".join(match_text(m, bare=True) for m in matched if m.entered_unit)  # numbers only
+    finding = f"{rule.title} ({values})" if values else rule.title
+    return UrgentFinding(rule.id, rule.title, say("urgent_line", finding=finding), matched)
 
 
 _STATUS = {True: CriterionStatus.MET, False: CriterionStatus.NOT_MET, None: CriterionStatus.NOT_EVALUABLE}
@@ -420,18 +524,30 @@ def _criterion(rule: Rule, outcome: Outcome, ctx: Context) -> Criterion:
     )
 
 
-def criteria_summary(triggers: tuple[Finding, ...], criteria: tuple[Criterion, ...]) -> tuple[str, str, str]:
-    """The cross-check in three lines: the source's triggers a met criterion supports, those resting
-    on the source alone, and the criteria met where no related source trigger fired."""
+def criteria_summary(triggers: tuple[Finding, ...], criteria: tuple[Criterion, ...]) -> tuple[str, ...]:
+    """The cross-check in plain names (SPEC 1.2 §10), only the lines that say something: the source's
+    triggers whose values also meet a published threshold, those with none behind them, and the
+    published thresholds met where no related source trigger fired."""
     met = [c for c in criteria if c.status == CriterionStatus.MET]
-    fired = [t.id for t in triggers]
-    supporters = {t: [c.id for c in met if t in c.related_rules] for t in fired}
-    supported = [f"{t} ({', '.join(ids)})" for t, ids in supporters.items() if ids]
-    alone = [t for t, ids in supporters.items() if not ids]
-    beyond = [f"{c.id} ({c.title})" for c in met if not set(c.related_rules) & set(fired)]
+    fired = [t for t in triggers]
+    supporters = {t.id: [c.title for c in met if t.id in c.related_rules] for t in fired}
+    supported = [f"{_lower_first(t.title)} ({', '.join(supporters[t.id])})" for t in fired if supporters[t.id]]
+    alone = [_lower_first(t.title) for t in fired if not supporters[t.id]]
+    fired_ids = {t.id for t in fired}
+    beyond = [
+        f"{'; '.join({m.key: match_text(m, bare=True) for m in c.basis if m.comparison}.values()) or c.title} "
+        f"({c.title})"
+        for c in met if not set(c.related_rules) & fired_ids
+    ]
     lines = (("criteria_supported", "; ".join(supported)), ("criteria_source_alone", ", ".join(alone)),
              ("criteria_beyond_source", "; ".join(beyond)))
-    return tuple(say(key, items=items) if items else say(f"{key}_none") for key, items in lines)  # type: ignore[return-value]
+    return tuple(say(key, items=items) for key, items in lines if items)
+
+
+def _lower_first(text: str) -> str:
+    """A title run into a sentence ("Hemoglobin below 12 g/dL" → "hemoglobin below 12 g/dL"); an
+    abbreviation stays as it is ("FLC …", "IMWG …")."""
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _pitfall(rule: Rule, outcome: Outcome) -> Pitfall:
@@ -484,7 +600,8 @@ def _missing_line(check: LabCheck, limits: Mapping[str, Limit]) -> LabLine:
 
 
 def _lab_checklist(ctx: Context) -> tuple[LabLine, ...]:
-    """The lab checklist: every lab with its status, canonical value and the limit applied."""
+    """The lab checklist: every lab with its status, canonical value and the limit applied; an
+    abnormal number says which limit it is beyond (below the lower, above the upper)."""
     lines = []
     missing_lines = MISSING_LINES.get(id(ctx.limits))
     references = DEFAULT_REFERENCES.get(id(ctx.limits))
@@ -498,24 +615,48 @@ def _lab_checklist(ctx: Context) -> tuple[LabLine, ...]:
             reference, origin = references[key]
         else:
             reference, origin = _describe_limits(check.limits, ctx.limits, fact.entered_unit)
+        direction, limit_text = "", ""
         if fact.value == "not_done":
             status = "not_done"
         elif check.normal is None:
             status = "informational"
+        elif check.normal.holds(ctx):
+            status = "normal"
         else:
-            status = "normal" if check.normal.holds(ctx) else "abnormal"
+            status = "abnormal"
+            direction, limit_text = _beyond(check, ctx, fact.entered_unit)
         shown = fact.shown(*(ctx.limits[name].value for name in check.limits))
         lines.append(
             LabLine(
                 key, label, check.core, status, fact.entered_value, fact.entered_unit, shown, fact.unit,
-                reference, origin, fact.note,
+                reference, origin, fact.note, direction, limit_text,
             )
         )
     return tuple(lines)
 
 
-def _unknowns(ctx: Context, outcomes: dict[str, Outcome], labs: tuple[LabLine, ...]) -> tuple[Unknown, ...]:
-    """Every missing input that could change a rule or the disposition, in input order (SPEC §6)."""
+def _beyond(check: LabCheck, ctx: Context, entered_unit: str) -> tuple[str, str]:
+    """Which limit an abnormal number is beyond ("low" or "high") and that limit as the report words
+    it, in the unit the value was compared in; ("", "") for a categorical result."""
+    below = check.below()
+    if below is not None and below.holds(ctx):
+        name, direction = check.low, "low"
+    elif check.high:
+        name, direction = check.high, "high"
+    else:
+        return "", ""
+    limit = ctx.limits[name]
+    stated = limit.stated.get(entered_unit)
+    if stated is not None:
+        return direction, f"{_num(stated)} {unit_text(entered_unit)}"
+    return direction, f"{limit.text} {unit_text(limit.threshold.unit)}".strip()
+
+
+def _unknowns(
+    case: Case, ctx: Context, outcomes: dict[str, Outcome], labs: tuple[LabLine, ...]
+) -> tuple[Unknown, ...]:
+    """Every missing input that could change a rule or the disposition, in input order (SPEC §6), each
+    with the engine's flag: whether some value of it gives another disposition."""
     could_change: dict[str, list[str]] = {}
     notes: dict[str, str] = {}
     for rule in RULES:
@@ -533,39 +674,162 @@ def _unknowns(ctx: Context, outcomes: dict[str, Outcome], labs: tuple[LabLine, .
             if disposition_open:
                 could_change[line.key].append("disposition")
             notes[line.key] = say("unknown_core")
-        elif line.key in INFORMATIONAL_INPUTS:
-            could_change.setdefault(line.key, [])
-            notes[line.key] = say("unknown_informational")
         elif line.key in could_change or line.key in ALWAYS_LISTED_OPTIONAL_LABS:
             could_change.setdefault(line.key, [])
             notes[line.key] = say("unknown_optional")
     if "sex" not in ctx.facts:
-        could_change["sex"] = ["HB_NORMAL_MIN", "CREATININE_ULN"]
+        could_change["sex"] = ["HB_NORMAL_MIN", "HB_NORMAL_MAX", "CREATININE_ULN"]
         notes["sex"] = say("unknown_sex")
+    if "pregnant" not in ctx.facts and _pregnancy_possible(case):
+        could_change["pregnant"] = ["HB_NORMAL_MIN", "SCOPE-PREGNANCY"]
+        notes["pregnant"] = say("unknown_pregnant")
+    else:  # asked about only for a woman, or a person of unrecorded sex, of 18–50 (SPEC 1.2 §6)
+        could_change.pop("pregnant", None)
     # Walking the input order skips derived facts (flc_ratio_discrepancy).
     return tuple(
-        Unknown(key, LABELS[key], tuple(could_change[key]), notes.get(key, ""))
+        Unknown(key, LABELS[key], tuple(could_change[key]), notes.get(key, ""),
+                could_change_result(case, key, ctx.disposition))
         for key in UNKNOWN_ORDER
         if key in could_change
     )
 
 
+def _pregnancy_possible(case: Case) -> bool:
+    """A woman, or a person whose sex is not recorded, aged 18–50 (or of unknown age): SPEC 1.2 §6."""
+    if case.sex == Sex.MALE:
+        return False
+    return case.age is None or T.ADULT_AGE.value <= case.age <= T.PREGNANCY_AGE_MAX.value
+
+
+def could_change_result(case: Case, key: str, disposition: str) -> bool:
+    """Whether setting the missing input `key` to some value gives another disposition (SPEC 1.2 §6):
+    each of its categorical values, or a value on and either side of each threshold that a deciding
+    rule compares it with, and the ends of its plausible range."""
+    limits = resolve_limits(case)
+    for value in _candidates(case, key, limits):
+        changes = value if isinstance(value, dict) else {key: value}
+        if _decide(replace(case, **changes))[0].disposition != disposition:
+            return True
+    return False
+
+
+# The lumbar T1 signs are read together (a deferral blocker needs both): a missing one is tried with
+# its missing partner set alike, so that neither looks as if it could not change the result.
+SIGNAL_PAIRS = {"t1_vs_disc": "t1_vs_muscle", "t1_vs_muscle": "t1_vs_disc"}
+# A step either side of a threshold: values are compared exactly, so any step above zero is "beyond".
+_STEP = Decimal("0.001")
+# What a choice or a set holds when the input was in fact not measured ("not done", "unknown").
+_MISSING_CHOICES = frozenset({"not_done", "unknown"})
+
+
+def _candidates(case: Case, key: str, limits: Mapping[str, Limit]) -> tuple[object, ...]:
+    """The values of one missing input that the flag tries (see could_change_result)."""
+    spec = INPUTS_BY_KEY[key]
+    if spec.kind == "boolean":
+        return (True, False)
+    if spec.kind == "choice":
+        values = tuple(spec.choices(v) for v in spec.choice_values if v not in _MISSING_CHOICES)  # type: ignore[misc]
+        partner = SIGNAL_PAIRS.get(key)
+        if partner and getattr(case, partner) is None:  # a sign read only together with its partner
+            return tuple({key: v, partner: v} for v in values)
+        return values
+    if spec.kind == "set":
+        return tuple(frozenset({spec.choices(v)}) for v in spec.choice_values if v not in _MISSING_CHOICES)  # type: ignore[misc]
+    if spec.kind == "date":
+        return ()
+    if key in ("flc_kappa", "flc_lambda"):
+        return _chain_candidates(case, key, limits)
+    numbers = _numbers_around(DECIDING_LIMITS.get(key, ()), limits)
+    if spec.kind == "integer":
+        return tuple(sorted({int(n) + d for n in numbers for d in (-1, 0, 1) if 0 <= int(n) + d <= 120}))
+    if spec.kind == "ratio":
+        return tuple(n for n in numbers + (Decimal("0.001"), Decimal(1000)) if n > 0)
+    analyte = ANALYTES[key]
+    ends = (analyte.bounds.low + _STEP, analyte.bounds.high)
+    return tuple(Quantity(n, analyte.canonical_unit) for n in numbers + ends if n > 0)
+
+
+def _numbers_around(names: Iterable[str], limits: Mapping[str, Limit]) -> tuple[Decimal, ...]:
+    return tuple(sorted({limits[name].value + d for name in names for d in (-_STEP, Decimal(0), _STEP)}))
+
+
+def _chain_candidates(case: Case, key: str, limits: Mapping[str, Limit]) -> tuple[dict[str, Quantity], ...]:
+    """κ or λ: each value that puts the κ/λ ratio on and either side of its thresholds, with the other
+    chain as entered (or 10 mg/L when it is missing too, so that the pair forms a ratio)."""
+    other_key = "flc_lambda" if key == "flc_kappa" else "flc_kappa"
+    other = getattr(case, other_key)
+    other_mg_l = ANALYTES[other_key].canonical(other.value, other.unit) if other else Decimal(10)
+    out = []
+    for ratio in _numbers_around(DECIDING_LIMITS.get("flc_ratio", ()), limits) + (Decimal("0.001"), Decimal(1000)):
+        if ratio <= 0:
+            continue
+        value = other_mg_l * ratio if key == "flc_kappa" else other_mg_l / ratio
+        pair = {key: Quantity(value, "mg/L")}
+        if other is None:
+            pair[other_key] = Quantity(other_mg_l, "mg/L")
+        out.append(pair)
+    return tuple(out)
+
+
 def _conflicts(parts: ResultParts) -> tuple[Conflict, ...]:
-    """Each biopsy trigger beside each deferral consideration that also applies; and the clinician's
-    suspicion of malignancy beside any deferral consideration (SPEC §6)."""
-    conflicts = []
+    """What pulls against the disposition, each with its resolution (SPEC 1.2 §5.2, §6): the findings
+    that block a deferral first; then a trigger beside limited life expectancy (or beside the source's
+    own example, chronic anaemia of known cause); benign causes that do not explain a value; and the
+    clinician's suspicion of malignancy beside any deferral consideration."""
+    conflicts: list[Conflict] = []
+    deferral_ids = {d.id for d in parts.deferrals}
+    life = LIFE_EXPECTANCY_RULE in deferral_ids
+    suspicion_conflicts = parts.suspicion and bool(parts.deferrals)
+    if parts.disposition is not Disposition.PROCEED_TO_BIOPSY:
+        for blocker in parts.blockers:
+            if blocker.key == "suspected_malignancy" and suspicion_conflicts:
+                continue  # said once, by the clinical-suspicion conflict below
+            text = say(blocker.text)
+            if parts.disposition is Disposition.DEFERRAL_REASONABLE:
+                text += say("conflict_blocker_life_expectancy")
+            conflicts.append(Conflict(blocker.key, "", text, False, "blocking"))
     if parts.disposition is Disposition.PROCEED_TO_BIOPSY:
-        anemia = any(t.id == "BX-ANEMIA" for t in parts.triggers)
+        anemia = any(t.id == ANEMIA_RULE for t in parts.triggers)
         caution = say("conflict_anemia") if anemia else ""
-        conflicts += [
-            Conflict(
-                t.id, d.id,
-                say("conflict_trigger", trigger=_titled(t), deferral=_titled(d)) + caution,
-                anemia, "trigger",
-            )
-            for t in parts.triggers
-            for d in parts.deferrals
-        ]
+        if life and parts.urgent:
+            conflicts.append(Conflict("urgent", LIFE_EXPECTANCY_RULE, say("conflict_urgent_life_expectancy"),
+                                      False, "urgent"))
+        elif life:
+            life_finding = next(d for d in parts.deferrals if d.id == LIFE_EXPECTANCY_RULE)
+            conflicts += [
+                Conflict(t.id, LIFE_EXPECTANCY_RULE,
+                         say("conflict_trigger", trigger=_titled(t), deferral=_titled(life_finding)) + caution,
+                         anemia, "trigger")
+                for t in parts.triggers
+            ]
+        if anemia and SOURCE_EXAMPLE_CAUSE in parts.causes:
+            trigger = next(t for t in parts.triggers if t.id == ANEMIA_RULE)
+            conflicts.append(Conflict(
+                ANEMIA_RULE, BENIGN_RULE,
+                say("conflict_trigger", trigger=_titled(trigger), deferral=_cause_names((SOURCE_EXAMPLE_CAUSE,)))
+                + caution, True, "trigger",
+            ))
+        others = tuple(c for c in parts.causes if c != SOURCE_EXAMPLE_CAUSE or not anemia)
+        unexplained = [t for t in parts.triggers if not (t.id == ANEMIA_RULE and SOURCE_EXAMPLE_CAUSE in parts.causes)]
+        if others and unexplained:
+            conflicts.append(Conflict(
+                "benign_context", BENIGN_RULE,
+                say("conflict_cause_not_trigger", causes=_cause_names(others),
+                    values="; ".join(finding_text(t) for t in unexplained)),
+                False, "benign_unexplained",
+            ))
+    else:
+        values = tuple(line for line in parts.labs if line.status == "abnormal" and not parts.explained.get(line.key))
+        if parts.causes and values:
+            conflicts.append(Conflict(
+                "benign_context", BENIGN_RULE,
+                say("conflict_cause_unexplained", causes=_cause_names(parts.causes),
+                    values="; ".join(lab_text(line) for line in values)),
+                False, "benign_unexplained",
+            ))
+    if parts.disposition is Disposition.COMPLETE_WORKUP and life:
+        conflicts.append(Conflict("core_labs", LIFE_EXPECTANCY_RULE, say("conflict_incomplete_life_expectancy"),
+                                  False, "life_expectancy"))
     if parts.suspicion:
         conflicts += [
             Conflict("suspected_malignancy", d.id, say("conflict_suspicion", deferral=_titled(d)), False,
@@ -573,6 +837,10 @@ def _conflicts(parts: ResultParts) -> tuple[Conflict, ...]:
             for d in parts.deferrals
         ]
     return tuple(conflicts)
+
+
+def _cause_names(causes: Iterable[str]) -> str:
+    return ", ".join(CHOICE_LABELS[c].lower() for c in causes)
 
 
 def _titled(finding: Finding) -> str:
@@ -587,27 +855,32 @@ def _num(value: object) -> str:
     return text
 
 
-def match_text(match: MatchedInput) -> str:
-    """One matched input as a reader would quote it: "Hemoglobin: 7.44 mmol/L = 11.99 g/dL"."""
+def match_text(match: MatchedInput, *, bare: bool = False) -> str:
+    """One matched input as a reader would quote it: "Hemoglobin: 7.44 mmol/L = 11.99 g/dL" (bare:
+    "Hemoglobin 7.44 mmol/L = 11.99 g/dL", as a sentence runs it in)."""
     if match.entered_value is None:  # computed (the FLC ratio from κ and λ)
         value = _num(match.canonical_value)
     elif isinstance(match.entered_value, bool):
         value = CHOICE_LABELS["yes" if match.entered_value else "no"].lower()
     elif isinstance(match.entered_value, tuple):
-        value = ", ".join(CHOICE_LABELS.get(v, v) for v in match.entered_value)
+        value = ", ".join(CHOICE_LABELS.get(v, v).lower() for v in match.entered_value)
     elif isinstance(match.entered_value, str):
         value = CHOICE_LABELS.get(match.entered_value, match.entered_value).lower()
     else:
-        value = f"{_num(match.entered_value)} {match.entered_unit}".strip()
+        value = f"{_num(match.entered_value)} {unit_text(match.entered_unit)}".strip()
         if match.canonical_unit and match.canonical_value != match.entered_value:
-            value += f" = {_num(match.canonical_value)} {match.canonical_unit}"
-    return say("value", label=match.label, value=value)
+            value += f" = {_num(match.canonical_value)} {unit_text(match.canonical_unit)}"
+    return say("value_bare" if bare else "value", label=match.label, value=value)
 
 
 def finding_text(finding: Finding) -> str:
     """A finding with the values that made it hold: "Hemoglobin below 12 g/dL (Hemoglobin: 11.2 g/dL)"."""
     # A yes/no flag restates the title ("Limited life expectancy: yes"), so only values are quoted.
-    values = "; ".join(match_text(m) for m in finding.matched if not isinstance(m.entered_value, bool))
+    seen: dict[str, str] = {}  # each value once, however many comparisons it took part in
+    for m in finding.matched:
+        if not isinstance(m.entered_value, bool):
+            seen.setdefault(m.key, match_text(m))
+    values = "; ".join(seen.values())
     return f"{finding.title} ({values})" if values else finding.title
 
 
@@ -627,6 +900,9 @@ def abnormal_beside(parts_triggers: tuple[Finding, ...], labs: tuple[LabLine, ..
 
 
 def _summary(parts: ResultParts) -> str:
+    """The one-line summary after the lead lines (SPEC 1.2 §1, §5.2)."""
+    if parts.no_recommendation:
+        return say("summary_outside_scope")
     abnormal = parts.abnormal
     missing = ", ".join(line.label for line in parts.missing_core)
     if parts.disposition is Disposition.PROCEED_TO_BIOPSY:
@@ -634,17 +910,37 @@ def _summary(parts: ResultParts) -> str:
     if parts.disposition is Disposition.COMPLETE_WORKUP:
         return say("summary_complete", missing=missing)
     if parts.disposition is Disposition.DEFERRAL_REASONABLE:
+        if parts.life_expectancy_only:
+            if abnormal:
+                return say("summary_defer_life_abnormal", abnormal=abnormal)
+            return say("summary_defer_life")
         reasons = "; ".join(finding_text(d) for d in parts.deferrals)
-        if parts.follow_up:
-            return say("summary_defer_follow_up", reasons=reasons, due=parts.follow_up[0].due_date.isoformat())
-        if abnormal:
-            return say("summary_defer_abnormal", reasons=reasons, abnormal=abnormal)
-        return say("summary_defer", reasons=reasons)
-    return say("summary_consider", abnormal=abnormal)
+        explained = _explained_text(parts)
+        if explained:
+            reasons = f"{reasons}; {explained}"
+        return say("summary_defer_follow_up", reasons=reasons, due=parts.follow_up[0].due_date.isoformat())
+    return say("summary_consider", reasons=_not_deferrable(parts))
 
 
-def _options(parts: ResultParts, conflicts: tuple[Conflict, ...]) -> tuple[Option, ...]:
-    """The recommendation as a ranked list of options (rules.OPTIONS), with the rules behind each."""
+def _explained_text(parts: ResultParts) -> str:
+    """The abnormal values a benign cause explains, as "White cells: 12.5 × 10⁹/L put down to heavy smoking"."""
+    items = [
+        say("explained_value", value=lab_text(line), causes=_cause_names(parts.explained[line.key]))
+        for line in parts.labs if line.status == "abnormal" and parts.explained.get(line.key)
+    ]
+    return "; ".join(items)
+
+
+def _not_deferrable(parts: ResultParts) -> str:
+    """Why a case with no trigger is not deferred: the abnormal values, then what blocks a deferral."""
+    items = [parts.abnormal] if parts.abnormal else []
+    items += [say(f"{b.text}_short") for b in parts.blockers]
+    return "; ".join(items) or say("not_deferrable_default")
+
+
+def _options(parts: ResultParts, conflicts: tuple[Conflict, ...], ctx: Context) -> tuple[Option, ...]:
+    """The recommendation as a ranked list of options (rules.OPTIONS), with the rules behind each;
+    under 18 only the outside-scope options (SPEC 1.2 §1)."""
     groups = {
         "triggers": parts.triggers, "deferrals": parts.deferrals,
         "follow_up": parts.follow_up, "imaging": parts.imaging,
@@ -663,10 +959,15 @@ def _options(parts: ResultParts, conflicts: tuple[Conflict, ...]) -> tuple[Optio
         "missing": ", ".join(line.label for line in parts.missing_core),
         "reasons": "; ".join(f.title for f in parts.deferrals),
         "due": parts.follow_up[0].due_date.isoformat() if parts.follow_up else "",
-        "abnormal": parts.abnormal,
+        "abnormal": _not_deferrable(parts),
         "titles": ", ".join(f.title for f in parts.imaging),
     }
-    rows = [row for row in OPTIONS if row.disposition in (parts.disposition, None) and when[row.when]]
+    table = OUTSIDE_SCOPE_OPTIONS if parts.no_recommendation else OPTIONS
+    rows = [
+        row for row in table
+        if row.disposition in (parts.disposition, None)
+        and (when[row.when] if isinstance(row.when, str) else row.when.holds(ctx))
+    ]
     return tuple(
         Option(rank, row.action, TEXT[row.text].format(**values), tuple(f.id for f in groups.get(row.rules, ())))
         for rank, row in enumerate(rows, 1)
@@ -702,6 +1003,9 @@ def rule_table() -> list[dict[str, object]]:
             "related_rules": list(rule.related_rules),
             "not_evaluable_reason": rule.not_evaluable_reason,
             "strata": list(rule.strata),
+            "lead": rule.lead,
+            "report": rule.report,
+            "due_after": str(rule.due_after) if rule.due_after else None,
         }
         for rule in RULES
     ]
@@ -716,9 +1020,12 @@ def pathway_content() -> dict[str, object]:
         "dispositions": [{"disposition": d.value, "when": c.describe()} for d, c in DISPOSITIONS],
         "options": [
             {"disposition": row.disposition and row.disposition.value, "action": row.action, "text": row.text,
-             "when": row.when, "rules": row.rules}
-            for row in OPTIONS
+             "when": row.when if isinstance(row.when, str) else row.when.describe(), "rules": row.rules}
+            for row in OPTIONS + OUTSIDE_SCOPE_OPTIONS
         ],
+        "no_recommendation_when": NO_RECOMMENDATION.describe(),
+        "deferral_blockers": [{"key": b.key, "when": b.condition.describe(), "text": b.text} for b in BLOCKERS],
+        "benign_explanations": BENIGN_EXPLAINS_ALL.describe(),
         "named_conditions": [{"name": n.name, "after": n.after, "when": n.part.describe()} for n in NAMED],
         "lab_checks": [
             {"key": c.key, "core": c.core, "normal": c.normal and c.normal.describe(), "limits": list(c.limits)}
@@ -731,9 +1038,9 @@ def pathway_content() -> dict[str, object]:
         ],
         "limits": {
             name: {"threshold": limit.threshold.name, "origin": limit.origin}
-            for sex, limits in DEFAULT_LIMITS.items()
+            for (sex, pregnant), limits in DEFAULT_LIMITS.items()
             for name, limit in limits.items()
-            if sex is None
+            if sex is None and not pregnant
         },
         "limit_overrides": dict(OVERRIDDEN_LIMIT),
         "constants": {
@@ -787,3 +1094,33 @@ STATED_UNITS = frozenset(unit for t in T.ALL_THRESHOLDS for unit, _ in t.stated)
 MISSING_LINES = {
     id(limits): {check.key: _missing_line(check, limits) for check in LAB_CHECKS} for limits in DEFAULT_LIMITS.values()
 }
+
+
+def _compared_limits(condition: object) -> Iterable[tuple[str, str]]:
+    """Every (input, limit) pair a condition compares, however deep (named conditions, explanations)."""
+    if isinstance(condition, Compare):
+        yield condition.fact, condition.limit
+    elif isinstance(condition, Named):
+        yield from _compared_limits(condition.part)
+    elif isinstance(condition, EveryAbnormalExplained):
+        for _, check in condition.checks:
+            yield from _compared_limits(check)
+        for row in condition.explanations:
+            yield from _compared_limits(row.when)
+    elif isinstance(condition, Condition):
+        for part in condition_parts(condition):
+            yield from _compared_limits(part)
+
+
+def _deciding_limits() -> dict[str, tuple[str, ...]]:
+    """For each input, the limits that the rules deciding the disposition compare it with."""
+    conditions = [rule.condition for rule in RULES if rule.kind in STAGES_BEFORE_DISPOSITION]
+    conditions += [named for named in NAMED] + [condition for _, condition in DISPOSITIONS]
+    pairs: dict[str, set[str]] = {}
+    for condition in conditions:
+        for fact, limit in _compared_limits(condition):
+            pairs.setdefault(fact, set()).add(limit)
+    return {fact: tuple(sorted(limits)) for fact, limits in pairs.items()}
+
+
+DECIDING_LIMITS = _deciding_limits()

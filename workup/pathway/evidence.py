@@ -107,6 +107,9 @@ CITATIONS: dict[str, Citation] = {
         _C("LEUKOERYTHROBLASTIC-SERIES", "Marrow findings in 50 adults with a leukoerythroblastic "
            "blood picture (2014-2016 cohort). Ann Pathol Lab Med (authors, volume and pages "
            "UNCONFIRMED)."),
+        _C("CRITICAL-VALUES", "Common laboratory critical-value limits for the blood count (neutrophils "
+           "below 0.5 × 10⁹/L, platelets below 20 × 10⁹/L), as the pathway specification 1.2 adopts them; "
+           "a laboratory's own critical-value list replaces them."),
         _C("LIJMER-1999", "Lijmer JG, Mol BW, Heisterkamp S, et al. Empirical evidence of "
            "design-related bias in studies of diagnostic tests. JAMA 1999;282(11):1061-1066.",
            url="https://jamanetwork.com/journals/jama/fullarticle/191668"),

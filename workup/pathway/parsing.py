@@ -8,7 +8,14 @@ from types import MappingProxyType
 from typing import Any
 
 from workup.pathway import validation
-from workup.pathway.inputs import CHOICE_LABELS, INPUTS_BY_KEY, REFERENCE_LIMIT_KEYS, Case, InputSpec, Quantity
+from workup.pathway.inputs import (
+    CHOICE_LABELS,
+    INPUTS_BY_KEY,
+    REFERENCE_LIMIT_KEYS,
+    Case,
+    InputSpec,
+    Quantity,
+)
 from workup.pathway.units import REFERENCE_LIMIT_ANALYTE
 
 Errors = dict[str, list[str]]

@@ -18,13 +18,14 @@ SPEC_SECTIONS: tuple[str, ...] = (
     "3",
     "4", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6",
     "5", "5.1", "5.2", "5.3",
-    "6", "6.1", "6.2",
-    "7", "8", "9", "10",
+    "6", "6.1", "6.2", "6.3",
+    "7", "8", "9", "10", "11",
 )
 
 # SPEC §4 gives each kind of rule its own subsection; the criteria are §10.
 KIND_SECTIONS = MappingProxyType({
     RuleKind.TRIGGER: "4.1",
+    RuleKind.URGENT: "1",
     RuleKind.DEFERRAL: "4.2",
     RuleKind.IMAGING: "4.3",
     RuleKind.FOLLOW_UP: "4.4",
@@ -39,6 +40,9 @@ WARNING_SECTIONS = MappingProxyType({
     "SCOPE-PEDIATRIC": "1",
     "SCOPE-FOCAL": "1",
     "SCOPE-KNOWN-CAUSE": "1",
+    "SCOPE-PREGNANCY": "1",
+    "WARN-GCSF-OR-ESA": "2.3",
+    "WARN-IMMUNOPARESIS-REPORTED": "2.2",
     "WARN-FLC-RATIO-DISCREPANCY": "2.2",
     "WARN-B2M-HIGH": "2.4",
     "WARN-FLC-RATIO-EXTREME": "2.4",

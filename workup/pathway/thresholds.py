@@ -86,6 +86,7 @@ IG_LLN = {
 }
 AGE_TRIGGER = _t("AGE_TRIGGER", "50", "years", SOURCE_PATHWAY)
 ADULT_AGE = _t("ADULT_AGE", "18", "years", "scope of the pathway (adults only)")
+PREGNANCY_AGE_MAX = _t("PREGNANCY_AGE_MAX", "50", "years", "SPEC 1.2 §6: pregnancy is asked about up to this age")
 B2M_WARN = _t("B2M_WARN", "20", "mg/L", "design heuristic (evidence review): check the unit")
 FLC_RATIO_WARN_LOW = _t("FLC_RATIO_WARN_LOW", "0.001", "", "design heuristic (evidence review)")
 FLC_RATIO_WARN_HIGH = _t("FLC_RATIO_WARN_HIGH", "1000", "", "design heuristic (evidence review)")
@@ -144,6 +145,7 @@ ALL_THRESHOLDS: tuple[Threshold, ...] = (
     *IG_LLN.values(),
     AGE_TRIGGER,
     ADULT_AGE,
+    PREGNANCY_AGE_MAX,
     B2M_WARN,
     FLC_RATIO_WARN_LOW,
     FLC_RATIO_WARN_HIGH,

@@ -89,6 +89,15 @@ class Analyte:
         )
 
 
+# How a unit is written in a sentence a person reads (SPEC §2 writes 10⁹/L; the API's keys stay ASCII).
+UNIT_TEXT = {"10^9/L": "× 10⁹/L", "10^3/µL": "× 10³/µL", "mL/min/1.73m2": "mL/min/1.73 m²"}
+
+
+def unit_text(symbol: str) -> str:
+    """A unit symbol as prose writes it."""
+    return UNIT_TEXT.get(symbol, symbol)
+
+
 def _side(value: Decimal, limit: Decimal) -> int:
     return (value > limit) - (value < limit)
 

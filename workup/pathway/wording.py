@@ -24,6 +24,7 @@ class RuleKind(StrEnum):
     """What a row of the rule table is (SPEC §4)."""
 
     TRIGGER = "trigger"
+    URGENT = "urgent"
     DEFERRAL = "deferral"
     IMAGING = "imaging"
     FOLLOW_UP = "follow_up"
@@ -62,10 +63,22 @@ TEXT = MappingProxyType({
         "No biopsy trigger so far, but the core labs are incomplete: order {missing} now. "
         "Biopsy should still be strongly considered."
     ),
-    "summary_defer": "Biopsy may reasonably be deferred: {reasons}.",
     "summary_defer_follow_up": "Biopsy may reasonably be deferred: {reasons}; repeat the lab panel by {due}.",
-    "summary_defer_abnormal": "Biopsy may reasonably be deferred: {reasons}. Not normal: {abnormal}.",
-    "summary_consider": "No trigger met, but the labs are not completely normal: {abnormal}. Strongly consider biopsy.",
+    "summary_defer_life": (
+        "Deferral may be reasonable because of limited life expectancy; the results are normal. Repeat the "
+        "lab panel only if it would change management."
+    ),
+    "summary_defer_life_abnormal": (
+        "Deferral may be reasonable because of limited life expectancy; results are not normal: {abnormal}."
+    ),
+    "summary_consider": "No trigger met, but deferral is not reasonable: {reasons}. Strongly consider biopsy.",
+    "summary_outside_scope": (
+        "Red marrow is normal in children, so this adult pathway does not apply; the rules' evaluation below "
+        "is shown for reference only and is not a recommendation."
+    ),
+    "not_deferrable_default": "the deferral criteria are not met",
+    "explained_value": "{value} put down to {causes}",
+    "urgent_line": "Urgent: {finding}; same-day haematology contact.",
     # Options (the action ids are fixed; see rules.OPTIONS).
     "option_biopsy": "Bone marrow biopsy (aspirate and trephine), because of: {triggers}.",
     "option_complete_labs_alongside": "Complete the core labs alongside: {missing}.",
@@ -79,7 +92,21 @@ TEXT = MappingProxyType({
         "Repeat the lab panel by {due}; biopsy at once if any value turns abnormal, without waiting for symptoms."
     ),
     "option_biopsy_if_concern": "Biopsy remains reasonable if clinical concern persists.",
-    "option_consider_biopsy": "Strongly consider bone marrow biopsy. Not normal: {abnormal}.",
+    "option_consider_biopsy": "Strongly consider bone marrow biopsy: {abnormal}.",
+    "option_anemia_workup": (
+        "Complete the anaemia work-up alongside: ferritin, vitamin B12 and folate, reticulocytes and a blood film."
+    ),
+    "option_weigh_life_expectancy": (
+        "Limited life expectancy may make a biopsy inappropriate: weigh it with the patient and the team."
+    ),
+    "option_pregnancy_imaging": (
+        "Pregnant: discuss any imaging with ionising radiation with radiology first; gadolinium is not offered."
+    ),
+    "option_outside_scope": (
+        "This pathway is for adults: under 18 it gives no recommendation. Discuss the finding with paediatric "
+        "radiology or haematology."
+    ),
+    "option_urgent_contact": "Contact haematology today about the urgent finding.",
     "option_discuss": "Discuss with hematology before deciding to defer.",
     "option_weigh_suspicion": (
         "Weigh your own suspicion of malignancy against the deferral considerations before deferring."
@@ -95,12 +122,47 @@ TEXT = MappingProxyType({
         "decides the disposition; whether to defer is a clinical judgement for the treating team."
     ),
     "conflict_anemia": " The source warns against delaying biopsy when anaemia is present.",
+    "conflict_urgent_life_expectancy": (
+        "Limited life expectancy may change what is done; the urgent finding still needs same-day haematology "
+        "contact."
+    ),
+    "conflict_cause_not_trigger": (
+        "A possible benign cause is present ({causes}), but it does not explain {values}: it is not a reason "
+        "to defer."
+    ),
+    "conflict_cause_unexplained": (
+        "A possible benign cause is present ({causes}), but it does not explain {values}."
+    ),
+    "conflict_incomplete_life_expectancy": (
+        "The core labs are incomplete; limited life expectancy may make a biopsy inappropriate: clinical "
+        "judgement."
+    ),
+    "conflict_blocker_life_expectancy": " Limited life expectancy may still weigh against biopsy: clinical judgement.",
+    "blocker_urgent": "An urgent finding needs same-day haematology contact: deferral is not offered.",
+    "blocker_urgent_short": "an urgent finding",
+    "blocker_focal": (
+        "A focal lesion was reported: it needs its own work-up (dedicated imaging; targeted biopsy if "
+        "indicated), as it may be a plasmacytoma or a metastasis, so normal labs or a benign context do not "
+        "lead to deferral."
+    ),
+    "blocker_focal_short": "a focal lesion needs its own work-up",
+    "blocker_suspicion": (
+        "You suspect malignancy: the source's deferral criteria do not weigh clinical suspicion, so deferral "
+        "is not offered."
+    ),
+    "blocker_suspicion_short": "you suspect malignancy",
+    "blocker_t1": (
+        "Marrow T1 signal iso- or hypointense to both disc and muscle is not expected in normal haematopoietic "
+        "marrow (Carroll 1997; an extension beyond the source), so deferral is not offered."
+    ),
+    "blocker_t1_short": "T1 marrow iso- or hypointense to both disc and muscle",
     "conflict_suspicion": (
         "You suspect malignancy, while {deferral} points towards deferral. The source's deferral criteria "
         "do not weigh a clinician's suspicion: clinical judgement decides."
     ),
     # Lab values and the basis.
     "value": "{label}: {value}",
+    "value_bare": "{label} {value}",
     "value_reference": "{label}: {value} (reference {reference})",
     "value_detected": "{label} detected",
     "calcium_not_corrected": "measured total calcium (no albumin entered, so not corrected)",
@@ -117,7 +179,9 @@ TEXT = MappingProxyType({
     ),
     "origin_default": "default",
     "origin_sex": "default for {sex}",
-    "origin_sex_missing": "default for unspecified sex (sex not entered)",
+    "origin_sex_missing": "the limit used when sex is not recorded",
+    "origin_pregnant": "default in pregnancy (WHO)",
+    "origin_kidney": "kidney range, used because eGFR is below 60",
     "origin_lab": "lab reference limit",
     "origin_relative": "upper limit ({origin}) + {step}",
     "origin_below_lower": "lower limit ({origin}) − {step}",
@@ -126,9 +190,9 @@ TEXT = MappingProxyType({
     "unknown_core": "core lab: needed for a complete panel",
     "unknown_optional": "optional: does not block a complete panel",
     "unknown_sex": (
-        "sets HB_NORMAL_MIN and CREATININE_ULN; the defaults for unspecified sex are used meanwhile"
+        "sets the hemoglobin and creatinine limits; until it is recorded the stricter limits are used"
     ),
-    "unknown_informational": "informational: no rule reads it",
+    "unknown_pregnant": "sets the hemoglobin lower limit and the imaging advice",
     # Pitfalls and MRI items.
     "pitfall_inactive": "Not raised by this case's inputs.",
     "mri_clivus": "Low reliability here: the comparison was made at the clivus (PF-CLIVUS).",
@@ -136,40 +200,13 @@ TEXT = MappingProxyType({
         "Not applicable here: no cranial marrow was compared with brain, so this cranial-MRI criterion "
         "does not apply."
     ),
-    # Report text and referral summary (SPEC §6.1).
-    "report_finding": "Diffuse bone marrow signal heterogeneity of unclear etiology on lumbar MRI.",
-    "report_disposition": "Pathway result: {headline}.",
-    "report_triggers": "Biopsy triggers met: {items}.",
-    "report_abnormal": "Other values outside their reference range: {items}.",
-    "report_deferrals": "Deferral considerations: {items}.",
-    "report_conflict_suspicion": "The referring clinician suspects malignancy.",
-    "report_missing": "Core labs still missing: {items}.",
-    "report_complete_consider": "Biopsy should still be strongly considered.",
-    "report_consider": "No trigger met, but deferral criteria are not met either; biopsy should be strongly considered.",
-    "report_imaging": "Imaging offered: {items}.",
-    "report_review_contrast": "Contrast-enhanced images were acquired and should be reviewed.",
-    "report_follow_up": "Follow-up: {title}, due {due}.",
-    "report_unknowns": "Not known, and could change the result: {items}.",
-    "report_mri_caution": "MRI signal alone does not separate benign from malignant marrow.",
-    "report_provenance": (
-        "Decision support from pathway {id} v{version} ({hash}), rules {rules}; source: an AI-generated "
-        "article dated {source_date}, pending human review. Not a diagnosis."
-    ),
-    "referral_title": "Hematology referral summary",
-    "referral_inputs": "Inputs:",
-    "referral_none_entered": "(none entered)",
-    "referral_result": "Result:",
-    "referral_evaluated": "Evaluated {date}.",
     "scope_note": (
         "Applies only to an adult whose lumbar MRI shows diffuse marrow heterogeneity of unclear etiology."
     ),
     # Published-criteria cross-check (SPEC §10): the three summary lines and their parts.
-    "criteria_supported": "Source triggers a published criterion also supports: {items}.",
-    "criteria_source_alone": "Source triggers resting on the source alone: {items}.",
-    "criteria_beyond_source": "Published criteria met without a source trigger: {items}.",
-    "criteria_supported_none": "No source trigger here is backed by a published criterion.",
-    "criteria_source_alone_none": "No source trigger here rests on the source alone.",
-    "criteria_beyond_source_none": "No published criterion is met here without a source trigger.",
+    "criteria_supported": "Source triggers whose values also meet a published threshold: {items}.",
+    "criteria_source_alone": "Source triggers with no published threshold behind them: {items}.",
+    "criteria_beyond_source": "Published thresholds met where the source does not trigger: {items}.",
     "criteria_not_measured": "not measured: {items}",
     "criteria_status_met": "met",
     "criteria_status_not_met": "not met",
@@ -177,6 +214,106 @@ TEXT = MappingProxyType({
     "flc_involved_note": "the larger of κ {kappa} mg/L and λ {lam} mg/L ({chain})",
     "flc_involved_ratio_note": "involved ÷ uninvolved: {involved} mg/L ÷ {uninvolved} mg/L",
     "not_for_urgent_use": "Decision support only; not for time-critical decisions. Clinical judgement decides.",
+})
+
+
+# Report text (SPEC 1.2 §6.1, workup/report.py): the impression a radiologist signs, in their own voice,
+# the provenance line under it and the referral summary. Values are filled in from the result.
+REPORT_TEXT = MappingProxyType({
+    # The finding and the MRI signs entered.
+    "finding": "Diffuse heterogeneous marrow signal on lumbar MRI, of unclear cause",
+    "finding_known_cause": "Diffuse heterogeneous marrow signal on lumbar MRI",
+    "finding_with_signs": "{finding}; {signs}.",
+    "finding_signs_not_recorded": "{finding}; the marrow signal characteristics were not recorded.",
+    "sign_t1_disc_and_muscle": "T1 marrow {signal} to intervertebral disc and to muscle",
+    "sign_t1_disc": "T1 marrow {signal} to intervertebral disc",
+    "sign_t1_muscle": "T1 marrow {signal} to paraspinal muscle",
+    "sign_t1_brain": "T1 marrow {signal} to {reference}{where}",
+    "sign_site_calvarium": " (calvarial marrow on brain imaging)",
+    "sign_site_clivus": " (clival marrow on brain imaging)",
+    "sign_pattern_diffuse_homogeneous": "diffuse homogeneous pattern",
+    "sign_pattern_variegated": "variegated pattern",
+    "sign_focal_none": "no focal lesion of 5 mm or more",
+    "sign_focal_one": "one focal lesion of 5 mm or more",
+    "sign_focal_more_than_one": "more than one focal lesion of 5 mm or more",
+    "sign_no_precontrast": "no precontrast T1 sequence",
+    "sign_contrast_given": "gadolinium given",
+    "pediatric_note": (
+        "The patient is under 18, when red marrow is normal; this finding is not assessed against the adult "
+        "marrow pathway."
+    ),
+    # The disposition, one sentence per path.
+    "proceed": (
+        "With {reasons}, hematology referral for consideration of bone marrow examination is suggested."
+    ),
+    "complete_workup": (
+        "No laboratory trigger for marrow examination has been identified so far, but the core laboratory "
+        "work-up is incomplete; bone marrow examination should still be strongly considered."
+    ),
+    "defer_normal_labs": (
+        "No laboratory trigger for marrow examination was identified; normal results do not exclude marrow "
+        "infiltration; repeat the blood tests by {due}."
+    ),
+    "defer_benign": (
+        "No laboratory trigger was identified; {values} attributed to {causes}; repeat the blood count and "
+        "film by {due}."
+    ),
+    "defer_life_expectancy": (
+        "Marrow examination may not be appropriate given limited life expectancy; abnormal results: {values}."
+    ),
+    "defer_life_expectancy_normal": (
+        "Marrow examination may not be appropriate given limited life expectancy; the laboratory results are "
+        "normal."
+    ),
+    "consider": (
+        "No laboratory trigger for marrow examination was identified, but deferral is not supported "
+        "({reasons}); hematology referral for consideration of bone marrow examination is suggested."
+    ),
+    "blocked_focal_lesions": "a focal lesion needs its own work-up",
+    "blocked_suspected_malignancy": "malignancy is clinically suspected",
+    "blocked_t1_signal": "marrow T1 signal iso- or hypointense to both disc and muscle",
+    "blocked_urgent": "an urgent finding",
+    "blocked_abnormal": "the results below are not normal",
+    # Values.
+    "value_compared": "{value} ({comparison} {limit})",
+    "value_low": "{value} (below the lower limit of {limit})",
+    "value_high": "{value} (above the upper limit of {limit})",
+    "value_coded": "{label}: {items}",
+    "limit_sex_not_recorded": "{limit}, the limit used when sex is not recorded",
+    "detected_spep": "a monoclonal protein on serum electrophoresis",
+    "detected_spep_ife": "a monoclonal protein on serum electrophoresis and immunofixation",
+    "detected_ife": "a monoclonal protein on serum immunofixation",
+    "detected_urine": "a monoclonal protein in the urine",
+    "other_abnormal": "Other results outside their reference limits: {items}.",
+    "and": " and ",
+    # What is still to do.
+    "missing_labs": "Outstanding core tests: {items}.",
+    "imaging": "{name} is suggested {reason}.",
+    "imaging_pregnant": "; in pregnancy, discuss with radiology first (ionising radiation).",
+    "reason_plasma_cell": "given the suspected plasma-cell disorder",
+    "reason_cancer_history": "given the history of cancer",
+    "reason_weight_loss": "given the unexplained weight loss",
+    "reason_suspected_malignancy": "given the suspected malignancy",
+    "reason_suspected_malignancy_or_infection": "given the suspected malignancy, infection or inflammation",
+    "reason_precontrast": "before the marrow is interpreted",
+    "review_contrast": "The contrast-enhanced images already acquired should be reviewed.",
+    "follow_up": "Then {title}, by {due}.",
+    "follow_up_if_useful": "If it would change management: {title}, by {due}.",
+    "locally_approved": "Assessed against the locally approved marrow work-up pathway.",
+    # The provenance line and the referral summary.
+    "provenance": (
+        "Marrow workup pathway v{version} (decision support, not a diagnosis; source: an AI-generated article "
+        "pending human review)"
+    ),
+    "referral_title": "Hematology referral summary",
+    "referral_inputs": "Entered values:",
+    "referral_none_entered": "(none entered)",
+    "referral_unknowns": "Not yet known, and could change the result: {items}.",
+    "referral_mri_not_recorded": "The MRI marrow signs were not recorded.",
+    "referral_evaluated": "Evaluated {date}.",
+    "referral_provenance": "{provenance}. Rule content {hash}; rules: {rules}.",
+    "no_rules": "none fired",
+    "lab_limit": "Lab limit {key}",
 })
 
 
@@ -420,6 +557,7 @@ def wording_content() -> dict[str, object]:
         "notice_text": dict(NOTICE_TEXT),
         "input_text": dict(INPUT_TEXT),
         "text": dict(TEXT),
+        "report_text": dict(REPORT_TEXT),
         "dispositions": [d.value for d in Disposition],
         "rule_kinds": [k.value for k in RuleKind],
         "criterion_statuses": [k.value for k in CriterionStatus],
