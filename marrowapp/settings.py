@@ -227,6 +227,9 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 # patient-view would show a card on every chart opening: off unless a site asks for it. The
 # order-select and order-sign services (a bone marrow biopsy order) are always offered.
 CDS_PATIENT_VIEW_ENABLED = _env_bool("CDS_PATIENT_VIEW_ENABLED", False)
+# SPEC 1.2 §6.1: the copied impression names the pathway as its basis only where the deployment says
+# the pathway is locally approved. Off by default: the source is an AI-generated article pending review.
+PATHWAY_LOCALLY_APPROVED = _env_bool("PATHWAY_LOCALLY_APPROVED", False)
 # Origins of browser-based CDS Clients allowed to call the CDS services (CORS), comma-separated;
 # "*" allows any (the calls carry a bearer token, never a cookie). Empty: no CORS headers.
 CDS_CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CDS_CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]

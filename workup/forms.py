@@ -48,6 +48,7 @@ STEPS = (
 
 REFERENCE_LIMIT_LABELS = {
     "hemoglobin_lln": "Hemoglobin lower limit",
+    "hemoglobin_uln": "Hemoglobin upper limit",
     "calcium_uln": "Calcium upper limit",
     "creatinine_uln": "Creatinine upper limit",
     "albumin_lln": "Albumin lower limit",
@@ -55,6 +56,13 @@ REFERENCE_LIMIT_LABELS = {
     "igg_lln": "IgG lower limit",
     "iga_lln": "IgA lower limit",
     "igm_lln": "IgM lower limit",
+    "wbc_lln": "White cells lower limit",
+    "wbc_uln": "White cells upper limit",
+    "platelets_lln": "Platelets lower limit",
+    "platelets_uln": "Platelets upper limit",
+    "anc_lln": "Neutrophils (ANC) lower limit",
+    "urgent_anc": "Neutrophils critical value (urgent below)",
+    "urgent_platelets": "Platelets critical value (urgent below)",
 }
 
 

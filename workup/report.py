@@ -43,6 +43,30 @@ DISPOSITION_HEADLINES = HEADLINES
 NOT_FOR_URGENT_USE = say("not_for_urgent_use")
 
 
+def headline(assessment: Assessment) -> str:
+    """The headline every presenter shows (see headline_of)."""
+    return headline_of(assessment.disposition, {w.id for w in assessment.warnings})
+
+
+def headline_of(disposition: str, warning_ids: set[str]) -> str:
+    """The disposition in words, or what a scope guard says instead (SPEC 1.2 §1: under 18 no
+    recommendation; a known cause "for reference only"). A stored result is read the same way."""
+    words = HEADLINES.get(disposition, disposition)
+    if "SCOPE-PEDIATRIC" in warning_ids:
+        return rsay("headline_pediatric")
+    if "SCOPE-KNOWN-CAUSE" in warning_ids:
+        return rsay("headline_known_cause", headline=words.lower())
+    return words
+
+
+def lead_of(result: dict) -> list[str]:
+    """The lead lines of a stored result (Assessment.to_dict()): its urgent findings, then the first
+    line of each scope guard it raised, in the rule table's order (SPEC 1.2 §1)."""
+    lines = [u["text"] for u in result.get("urgent", ())]
+    return lines + [RULES_BY_ID[w["id"]].lead for w in result.get("warnings", ())
+                    if w["id"] in RULES_BY_ID and RULES_BY_ID[w["id"]].lead]
+
+
 def rsay(key: str, /, **values: object) -> str:
     """The report sentence `key` (wording.REPORT_TEXT), with its fields filled in."""
     return REPORT_TEXT[key].format(**values) if values else REPORT_TEXT[key]
@@ -164,7 +188,7 @@ def _value_text(match: MatchedInput) -> str:
     if isinstance(match.entered_value, tuple):  # the blood film's coded findings, the benign causes
         items = ", ".join(CHOICE_LABELS.get(v, v).lower() for v in match.entered_value)
         return rsay("value_coded", label=_lower(match.label), items=items)
-    if isinstance(match.entered_value, bool) or isinstance(match.entered_value, str):
+    if isinstance(match.entered_value, bool | str):
         return _lower(match_text(match, bare=True))
     value = _quantity_text(match)
     if match.comparison and match.threshold_value is not None:

@@ -9,17 +9,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+
 from workup.forms import BRAIN_KEYS, REFERENCE_LIMIT_LABELS
 from workup.pathway.engine import evaluate
 from workup.pathway.inputs import CHOICE_LABELS, INPUTS, REFERENCE_LIMIT_KEYS, Case, InputSpec
 from workup.pathway.parsing import CaseInvalid, Errors, case_from_json
 from workup.pathway.result import Assessment, Finding, Pitfall, Unknown
-from workup.pathway.rules import DISPOSITION_ORDER
 from workup.pathway.units import ANALYTES, REFERENCE_LIMIT_ANALYTE
-from workup.report import DISPOSITION_HEADLINES, Report, format_number, workup_report
+from workup.report import Report, format_number, headline, workup_report
 
 MRI_KEYS = frozenset(spec.key for spec in INPUTS if spec.group == "mri")
-BIOPSY = DISPOSITION_ORDER[0]
 
 
 def workup_evaluate(*, case: Case, today: dt.date | None = None) -> Assessment:
@@ -165,7 +165,26 @@ class ScreenResult:
 
     @property
     def headline(self) -> str:
-        return DISPOSITION_HEADLINES[self.assessment.disposition] if self.assessment else ""
+        """The headline: the disposition, or what a scope guard says instead (SPEC 1.2 §1)."""
+        return headline(self.assessment) if self.assessment else ""
+
+    @property
+    def scope_lead(self) -> tuple[str, ...]:
+        """The scope guards' first lines (after the urgent ones), unless the headline already says it."""
+        a = self.assessment
+        if a is None:
+            return ()
+        lines = a.lead[len(a.urgent):]
+        return tuple(line for line in lines if not self.headline.startswith(line.rstrip(".:")))
+
+    @property
+    def summary_after_lead(self) -> str:
+        """The summary without its lead lines, which the panel shows above the headline."""
+        a = self.assessment
+        if a is None:
+            return ""
+        lead = " ".join(a.lead)
+        return a.summary[len(lead):].strip() if lead and a.summary.startswith(lead) else a.summary
 
     @property
     def entered(self) -> list[tuple[str, str]]:
@@ -184,22 +203,12 @@ class ScreenResult:
 
     @property
     def unknowns_by_effect(self) -> tuple[tuple[Unknown, ...], tuple[Unknown, ...]]:
-        """The unknowns that could change the disposition, then the rest.
-
-        One could change it when it completes the core panel of an open case, or when a trigger
-        (BX-) or deferral (DF-) rule waits on it and the case is not already going to biopsy.
-        """
+        """The unknowns that could change the disposition, then the rest: the engine's flag on each."""
         a = self.assessment
         if a is None:
             return (), ()
-        open_case = a.disposition != BIOPSY
-
-        def changes(unknown: Unknown) -> bool:
-            return "disposition" in unknown.could_change or open_case and any(
-                rule.startswith(("BX-", "DF-")) for rule in unknown.could_change
-            )
-
-        return tuple(u for u in a.unknowns if changes(u)), tuple(u for u in a.unknowns if not changes(u))
+        return (tuple(u for u in a.unknowns if u.could_change_result),
+                tuple(u for u in a.unknowns if not u.could_change_result))
 
     @property
     def pitfalls_by_activity(self) -> tuple[tuple[Pitfall, ...], tuple[Pitfall, ...]]:
@@ -250,5 +259,6 @@ def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> 
         return ScreenResult(None, form_errors, canonical_values(case=case), None)
     assessment = workup_evaluate(case=case)
     return ScreenResult(
-        assessment, {}, canonical_values(case=case), workup_report(case=case, assessment=assessment), inputs
+        assessment, {}, canonical_values(case=case),
+        workup_report(case=case, assessment=assessment, locally_approved=settings.PATHWAY_LOCALLY_APPROVED), inputs
     )

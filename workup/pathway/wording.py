@@ -220,6 +220,9 @@ TEXT = MappingProxyType({
 # Report text (SPEC 1.2 §6.1, workup/report.py): the impression a radiologist signs, in their own voice,
 # the provenance line under it and the referral summary. Values are filled in from the result.
 REPORT_TEXT = MappingProxyType({
+    # The headline when a scope guard leads (SPEC 1.2 §1).
+    "headline_pediatric": "Outside this pathway: patient under 18",
+    "headline_known_cause": "Outside this pathway (cause already known); for reference only: {headline}",
     # The finding and the MRI signs entered.
     "finding": "Diffuse heterogeneous marrow signal on lumbar MRI, of unclear cause",
     "finding_known_cause": "Diffuse heterogeneous marrow signal on lumbar MRI",

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from workup.forms import REFERENCE_LIMIT_LABELS, STEPS
 from workup.models import SavedWorkup, WorkupStatus
 from workup.pathway.inputs import CHOICE_LABELS, INPUTS, Case, Quantity
 from workup.pathway.parsing import CaseInvalid, case_from_json
-from workup.report import DISPOSITION_HEADLINES, workup_report
+from workup.report import DISPOSITION_HEADLINES, headline_of, workup_report
 from workup.services import workup_evaluate
 
 NOT_ENTERED = "not entered"
@@ -100,7 +101,8 @@ def case_display(*, workup: SavedWorkup, evaluation_date: dt.date, stale: bool) 
     case = _case(workup.inputs_json)
     if case is None:
         return {"input_groups": [], "referral_text": "", "referral_current": stale}
-    report = workup_report(case=case, assessment=workup_evaluate(case=case, today=evaluation_date))
+    report = workup_report(case=case, assessment=workup_evaluate(case=case, today=evaluation_date),
+                           locally_approved=settings.PATHWAY_LOCALLY_APPROVED)
     return {
         "input_groups": inputs_grouped(case=case),
         "referral_text": report.referral,
@@ -143,7 +145,8 @@ def queue_rows(*, workups: Any) -> list[QueueRow]:
         triggers = tuple(t["title"] for t in snapshot.result.get("triggers", ())) if snapshot else ()
         rows.append(QueueRow(
             workup=workup,
-            disposition=disposition_label(workup.disposition),
+            disposition=(headline_of(workup.disposition, {w["id"] for w in snapshot.result.get("warnings", ())})
+                         if snapshot else disposition_label(workup.disposition)),
             age=str(case.age) if case and case.age is not None else NOT_ENTERED,
             sex=_text(case.sex) if case and case.sex is not None else NOT_ENTERED,
             triggers=triggers,

@@ -2,6 +2,7 @@
 
 from django import template
 
+from workup.report import headline_of, lead_of
 from workup.saved.display import disposition_label as _disposition_label
 
 register = template.Library()
@@ -11,3 +12,15 @@ register = template.Library()
 def disposition_label(code: str) -> str:
     """ "PROCEED_TO_BIOPSY" → "Proceed to bone marrow biopsy"."""
     return _disposition_label(str(code))
+
+
+@register.filter
+def result_headline(result: dict) -> str:
+    """A stored result's headline: the disposition, or what a scope guard says instead (SPEC 1.2 §1)."""
+    return headline_of(result.get("disposition", ""), {w["id"] for w in result.get("warnings", ())})
+
+
+@register.filter
+def result_lead(result: dict) -> list[str]:
+    """A stored result's lead lines: urgent findings, then the scope guards' first lines."""
+    return lead_of(result)
