@@ -30,7 +30,19 @@ def test_rule_index_lists_every_rule_once():
             ),
         ),
         ("KATZMANN-2002", (("PubMed 12194920", "https://pubmed.ncbi.nlm.nih.gov/12194920/"),)),
-        ("CARROLL-1997", ()),
+        (
+            "CARROLL-1997",
+            (("doi:10.1002/jmri.1880070224", "https://doi.org/10.1002/jmri.1880070224"),),
+        ),
+        (
+            "IMWG-2014",
+            (
+                ("doi:10.1016/S1470-2045(14)70442-5", "https://doi.org/10.1016/S1470-2045(14)70442-5"),
+                ("PubMed 25439696", "https://pubmed.ncbi.nlm.nih.gov/25439696/"),
+            ),
+        ),
+        # The original of the kidney FLC interval was never retrieved: no identifier is invented.
+        ("HUTCHISON-2008", ()),
     ],
 )
 def test_citation_links_table(citation_id, links):
