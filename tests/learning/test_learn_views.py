@@ -100,23 +100,16 @@ def test_rule_page_shows_evidence_note_and_source_claim(client):
     assert "What the source pathway claimed" in body
 
 
-def test_tests_page_shows_default_pretests_and_every_criterion(client):
+def test_tests_page_shows_every_criterion_and_no_pretest_form(client):
     body = client.get("/learn/tests").content.decode()
     for rule_id in ("MRI-T1-WM", "MRI-T1-GM", "MRI-T1-DISC", "MRI-T1-MUSCLE"):
         assert f'id="tc-{rule_id}"' in body
-    for shown in ("7.0%", "10.0%", "42.0%", "47.0%"):
-        assert f"<td>{shown}</td>" in body
+    assert 'name="pretest"' not in body and "Sign present" not in body and "<svg" not in body
 
 
-def test_tests_page_adds_the_user_pretest(client):
+def test_tests_page_ignores_a_pretest_in_the_query(client):
     body = client.get("/learn/tests", {"pretest": "25"}).content.decode()
-    assert "<td>25.0%</td>" in body
-
-
-def test_tests_page_rejects_out_of_range_pretest_with_message(client):
-    response = client.get("/learn/tests", {"pretest": "250"})
-    assert response.status_code == 200
-    assert 'role="alert"' in response.content.decode()
+    assert "25.0%" not in body and body.count("Post-test probability</th>") == 4
 
 
 def test_tests_page_shows_counts_with_intervals_and_no_zero_cell_ratio(client):
@@ -125,17 +118,30 @@ def test_tests_page_shows_counts_with_intervals_and_no_zero_cell_ratio(client):
     assert "40/41 = 97.6% (95% Wilson interval" in disc
     assert "40/40 = 100.0% (95% Wilson interval 91.2–100.0%)" in disc
     assert "Not estimable: a zero cell" in disc
-    assert "LR− (sign absent)" not in disc and "Sign absent" not in disc and "<svg" not in disc
-    assert "No post-test probability is given for this sign" in disc
+    assert "LR− (sign absent)" not in disc and "Sign absent" not in disc
 
 
-def test_tests_page_labels_unconfirmed_figures(client):
+def test_tests_page_labels_unconfirmed_figures_and_gives_them_no_post_test_probability(client):
     body = client.get("/learn/tests").content.decode()
     for rule_id in ("MRI-T1-WM", "MRI-T1-GM"):
         section = body[body.index(f'id="tc-{rule_id}"') :]
         section = section[: section.index("</section>")]
         assert '<span class="badge-unconfirmed">UNCONFIRMED</span>' in section
-        assert f"Post-test probability, {rule_id} (from UNCONFIRMED figures)" in section
+        assert "Not estimable: a two-group design" in section
+        assert '<td class="not-estimable">Not estimable: it needs a likelihood ratio' in section
+
+
+def test_tests_page_offers_no_pretest_figure_from_another_outcome(client):
+    body = client.get("/learn/tests").content.decode()
+    assert "No pre-test probability is offered." in body
+    assert "default pre-test" not in body.lower() and "Defaults:" not in body
+
+
+def test_tests_page_wording_of_the_zero_cell_and_the_positive_predictive_value(client):
+    body = client.get("/learn/tests").content.decode()
+    assert "no 40 lesions can give" in body and "no 41 lesions" not in body
+    assert "Positive predictive value: infiltrative among foci iso- or hypointense" in body
+    assert "darker" not in body.lower()
 
 
 def test_tests_page_marks_derived_figures_and_caveats(client):
