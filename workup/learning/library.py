@@ -75,10 +75,12 @@ SOURCE_CLAIMS: dict[str, str] = {
     "PF-CLIVUS": "The source warns that clival marrow varies more than calvarial or vertebral "
     "marrow and is a less accurate reference.",
     "PF-CONTRAST-ONLY": "The source warns against a marrow MRI done with contrast only.",
-    "MRI-T1-WM": "The source states that marrow darker than white matter on T1 is 93% sensitive "
-    "and 86% specific for a pathological marrow.",
-    "MRI-T1-GM": "The source states that marrow darker than gray matter on T1 is 96% specific but "
-    "only 67% sensitive.",
+    "MRI-T1-WM": "The source states that marrow hypointense to white matter on T1 is 93% sensitive "
+    "and 86% specific for a pathological marrow (UNCONFIRMED: not checked against the original "
+    "paper, which compared patients with healthy controls).",
+    "MRI-T1-GM": "The source states that marrow hypointense to gray matter on T1 is 96% specific but "
+    "only 67% sensitive (UNCONFIRMED: not checked against the original paper, which compared "
+    "patients with healthy controls).",
     "MRI-PATTERN-HOMOGENEOUS": "The source notes that a diffuse homogeneous pattern can be benign "
     "hyperplasia or diffuse infiltration by a neoplasm.",
     "MRI-PATTERN-VARIEGATED": "The source notes that a variegated pattern occurs both in older "
@@ -89,12 +91,15 @@ SOURCE_CLAIMS: dict[str, str] = {
 NOT_IN_SOURCE: dict[str, str] = {
     # SPEC §10: the published criteria, each against the source rule it sits beside.
     "CRIT-WHO-ANEMIA": "Not in the source. The WHO anaemia cut-off depends on sex (13.0 g/dL for men, "
-    "12.0 for women), where the source uses 12 g/dL for everyone: a man with 12.5 g/dL is anaemic by "
-    "WHO but does not reach the source's BX-ANEMIA. The WHO figures were seen only through a secondary "
-    "source (UNCONFIRMED).",
-    "CRIT-IMWG-ANEMIA": "Not in the source. IMWG 2014 counts anaemia as myeloma-defining only below "
-    "10.0 g/dL or more than 2.0 g/dL under the lower limit, far lower than the source's 12 g/dL: many "
-    "cases that fire BX-ANEMIA do not meet it.",
+    "12.0 for women, 11.0 in pregnancy), where the source uses 12 g/dL for everyone: a man with "
+    "12.5 g/dL is anaemic by WHO but does not reach the source's BX-ANEMIA. The figures are those of "
+    "WHO 2011 (WHO/NMH/NHD/MNM/11.1), kept by the WHO 2024 guideline, which also adjusts them for "
+    "smoking and altitude; the tool does not apply those adjustments.",
+    "CRIT-IMWG-ANEMIA": "Not in the source. The IMWG 2014 CRAB anaemia threshold is below 10.0 g/dL "
+    "or more than 2.0 g/dL under the lower limit (so below 11.0 g/dL for a man, 10.0 g/dL for a woman "
+    "with the WHO limits), lower than the source's 12 g/dL: many cases that fire BX-ANEMIA do not meet "
+    "it. Meeting it defines nothing by itself: a CRAB feature counts towards myeloma only with 10 % or "
+    "more clonal marrow plasma cells (or a plasmacytoma) and when the clone causes it.",
     "CRIT-IMWG-CALCIUM": "Not in the source, which gives no number for calcium. IMWG 2014 asks for more "
     "than 11.0 mg/dL or more than 1.0 mg/dL over the upper limit; BX-CALCIUM fires at any value over "
     "the upper limit.",
@@ -117,7 +122,8 @@ NOT_IN_SOURCE: dict[str, str] = {
     "up; in low-risk MGUS with normal hemoglobin, calcium and creatinine, leaving the marrow out "
     "missed myeloma in under 1 % (Sidiqi 2020).",
     "BX-FOCAL": "Not in the source. Added from the IMWG 2014 criteria, where more than one focal "
-    "lesion of 5 mm or more on MRI defines myeloma; marked as an extension wherever it shows.",
+    "lesion of 5 mm or more on MRI is myeloma-defining only with ≥ 10 % clonal marrow plasma cells; "
+    "alone it may be metastases. Marked as an extension wherever it shows.",
     "MRI-T1-DISC": "Not in the source. Added because the source's white- and gray-matter "
     "references are not in a lumbar field of view; the disc is the lumbar internal standard "
     "studied by Carroll 1997.",
