@@ -98,3 +98,35 @@ def test_imwg_anaemia_page_calls_it_a_crab_threshold_not_myeloma_defining(client
 @pytest.mark.parametrize("rule_id", ["MRI-T1-WM", "MRI-T1-GM"])
 def test_brain_sign_claims_are_labelled_unconfirmed(rule_id):
     assert "UNCONFIRMED" in SOURCE_CLAIMS[rule_id] and "darker" not in SOURCE_CLAIMS[rule_id]
+
+
+def _every_compare():
+    from workup.learning.library import _compares
+
+    for rule in RULES:
+        yield from _compares(rule.condition)
+        for _, cond in rule.conditional_labels:
+            yield from _compares(cond)
+
+
+def test_compare_words_read_every_figure_from_the_engine_default_limits():
+    from workup.learning.library import compare_words
+    from workup.pathway.engine import DEFAULT_LIMITS
+
+    for compare in _every_compare():
+        words = compare_words(compare)
+        for limits in DEFAULT_LIMITS.values():
+            assert limits[compare.limit].text in words, (compare, words)
+        assert compare.limit not in words and compare.fact not in words.split()
+
+
+def test_derived_fact_labels_are_the_engine_labels():
+    from workup.learning.library import DERIVED_FACT_LABELS
+    from workup.pathway.engine import build_facts
+    from workup.pathway.parsing import case_from_json
+
+    case = case_from_json(
+        data={"flc_kappa": {"value": 200, "unit": "mg/L"}, "flc_lambda": {"value": 2, "unit": "mg/L"}, "flc_ratio": 50}
+    )
+    facts = build_facts(case)
+    assert {key: facts[key].label for key in DERIVED_FACT_LABELS} == DERIVED_FACT_LABELS

@@ -142,3 +142,4 @@ def test_vignette_names_t1_signal_as_the_report_does_never_darker(v):
 @pytest.mark.parametrize("v", [v for v in VIGNETTES if "hemoglobin" in v.input], ids=lambda v: v.id)
 def test_vignette_with_a_hemoglobin_gives_the_whole_blood_count(v):
     assert "wbc" in v.input and "platelets" in v.input
+    assert "white cells" in " ".join(v.narrative) and "white cells" not in v.title
