@@ -93,3 +93,51 @@ def test_yield_figure_never_without_its_caveat(client):
         body = client.get(path).content.decode()
         if "42–47%" in body:
             assert caveat in body or escape(EVIDENCE_NOTES["EN-YIELD"].text) in body, path
+
+
+# --- SPEC 1.2 -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("d", DISAGREEMENTS, ids=lambda d: d.topic)
+def test_follows_column_says_trigger_only_on_a_trigger_row(d):
+    first_kind = RULES_BY_ID[d.rule_ids[0]].kind
+    assert ("trigger" in d.follows_label) == (d.follows == "both" and first_kind == "trigger")
+
+
+def test_about_page_follows_column_for_an_imaging_and_an_mri_row(client):
+    body = client.get("/about").content.decode()
+    for topic, label in (
+        ("Skeletal survey", "Source for the imaging offer; evidence beside it"),
+        ("Brain references on a lumbar MRI", "Source for the MRI signs; evidence beside it"),
+        ("Anaemia trigger", "Source for the trigger; evidence beside it"),
+    ):
+        row = body[body.index(topic) :]
+        row = row[: row.index("</tr>")]
+        assert f"<td>{label}</td>" in row
+
+
+def test_focal_row_says_myeloma_defining_only_with_ten_percent_plasma_cells():
+    row = _row("Focal lesions")
+    assert "defines myeloma" not in row.evidence
+    assert "myeloma-defining only with ≥ 10 % clonal marrow plasma cells" in row.evidence
+
+
+def test_altitude_is_labelled_unconfirmed():
+    assert "altitude and EPO no primary source was found (UNCONFIRMED)" in _row("Benign causes").evidence
+
+
+def test_yield_row_offers_no_pretest_probability():
+    row = _row("How often a neoplasm is found")
+    assert "pre-test probabilities" not in row.tool and "Offers none of these figures" in row.tool
+    assert "6–10% (UNCONFIRMED)" in row.evidence
+
+
+def test_brain_row_labels_the_source_figures_and_the_two_group_design():
+    row = _row("Brain references on a lumbar MRI")
+    assert "UNCONFIRMED" in row.source and "two-group design" in row.evidence
+
+
+def test_about_page_links_the_hazard_log(client):
+    body = client.get("/about").content.decode()
+    section = body[body.index('id="hazard-log"') :]
+    assert "<code>docs/safety/hazard-log.md</code>" in section[: section.index("<h2")]

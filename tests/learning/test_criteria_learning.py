@@ -17,8 +17,10 @@ CROSS_CHECK_CASES = [
 ]
 
 
-def test_three_worked_cases_turn_on_the_cross_check():
-    assert {v["id"] for v in CROSS_CHECK_CASES} == {"flc-ratio-exactly-8", "woman-hb-11-5", "igg-mgus-0-5"}
+def test_four_worked_cases_turn_on_the_cross_check():
+    assert {v["id"] for v in CROSS_CHECK_CASES} == {
+        "flc-ratio-exactly-8", "woman-hb-11-5", "igg-mgus-0-5", "anaemic-retiree",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("vignette", CROSS_CHECK_CASES, ids=lambda v: v["id"])

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, requires_vnu]
 
 PUBLIC = [
     "/learn/", "/learn/map", "/learn/map?case=hb-11-9-gdl-anemia", "/learn/rules", "/learn/rules/IM-PET-CT",
-    "/learn/tests", "/learn/tests?pretest=300", "/learn/cases", "/learn/cases/anaemic-retiree", "/about",
+    "/learn/tests", "/learn/cases", "/learn/cases/anaemic-retiree", "/about",
     "/accounts/login/",
 ]  # fmt: skip
 

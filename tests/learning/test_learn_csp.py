@@ -6,7 +6,7 @@ import pytest
 
 PAGES = [
     "/learn/", "/learn/map", "/learn/map?case=all-triggers-and-flags", "/learn/rules",
-    "/learn/rules/BX-ANEMIA", "/learn/tests", "/learn/tests?pretest=300", "/learn/cases",
+    "/learn/rules/BX-ANEMIA", "/learn/tests", "/learn/cases",
     "/learn/cases/clivus-on-brain-mri", "/about",
 ]  # fmt: skip
 

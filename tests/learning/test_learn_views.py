@@ -100,23 +100,16 @@ def test_rule_page_shows_evidence_note_and_source_claim(client):
     assert "What the source pathway claimed" in body
 
 
-def test_tests_page_shows_default_pretests_and_every_criterion(client):
+def test_tests_page_shows_every_criterion_and_no_pretest_form(client):
     body = client.get("/learn/tests").content.decode()
     for rule_id in ("MRI-T1-WM", "MRI-T1-GM", "MRI-T1-DISC", "MRI-T1-MUSCLE"):
         assert f'id="tc-{rule_id}"' in body
-    for shown in ("7.0%", "10.0%", "42.0%", "47.0%"):
-        assert f"<td>{shown}</td>" in body
+    assert 'name="pretest"' not in body and "Sign present" not in body and "<svg" not in body
 
 
-def test_tests_page_adds_the_user_pretest(client):
+def test_tests_page_ignores_a_pretest_in_the_query(client):
     body = client.get("/learn/tests", {"pretest": "25"}).content.decode()
-    assert "<td>25.0%</td>" in body
-
-
-def test_tests_page_rejects_out_of_range_pretest_with_message(client):
-    response = client.get("/learn/tests", {"pretest": "250"})
-    assert response.status_code == 200
-    assert 'role="alert"' in response.content.decode()
+    assert "25.0%" not in body and body.count("Post-test probability</th>") == 4
 
 
 def test_tests_page_shows_counts_with_intervals_and_no_zero_cell_ratio(client):
@@ -125,17 +118,30 @@ def test_tests_page_shows_counts_with_intervals_and_no_zero_cell_ratio(client):
     assert "40/41 = 97.6% (95% Wilson interval" in disc
     assert "40/40 = 100.0% (95% Wilson interval 91.2–100.0%)" in disc
     assert "Not estimable: a zero cell" in disc
-    assert "LR− (sign absent)" not in disc and "Sign absent" not in disc and "<svg" not in disc
-    assert "No post-test probability is given for this sign" in disc
+    assert "LR− (sign absent)" not in disc and "Sign absent" not in disc
 
 
-def test_tests_page_labels_unconfirmed_figures(client):
+def test_tests_page_labels_unconfirmed_figures_and_gives_them_no_post_test_probability(client):
     body = client.get("/learn/tests").content.decode()
     for rule_id in ("MRI-T1-WM", "MRI-T1-GM"):
         section = body[body.index(f'id="tc-{rule_id}"') :]
         section = section[: section.index("</section>")]
         assert '<span class="badge-unconfirmed">UNCONFIRMED</span>' in section
-        assert f"Post-test probability, {rule_id} (from UNCONFIRMED figures)" in section
+        assert "Not estimable: a two-group design" in section
+        assert '<td class="not-estimable">Not estimable: it needs a likelihood ratio' in section
+
+
+def test_tests_page_offers_no_pretest_figure_from_another_outcome(client):
+    body = client.get("/learn/tests").content.decode()
+    assert "No pre-test probability is offered." in body
+    assert "default pre-test" not in body.lower() and "Defaults:" not in body
+
+
+def test_tests_page_wording_of_the_zero_cell_and_the_positive_predictive_value(client):
+    body = client.get("/learn/tests").content.decode()
+    assert "no 40 lesions can give" in body and "no 41 lesions" not in body
+    assert "Positive predictive value: infiltrative among foci iso- or hypointense" in body
+    assert "darker" not in body.lower()
 
 
 def test_tests_page_marks_derived_figures_and_caveats(client):
@@ -288,7 +294,9 @@ def test_rule_page_lists_every_condition_it_applies_under(client, rule):
     listed = body[
         body.index('<ul class="applies-when"') : body.index("The condition as the engine writes it")
     ]
-    assert all(escape(leaf.describe()) in listed for leaf in _leaves(rule.condition, frozenset({rule.id})))
+    from workup.learning.library import _leaf_words
+
+    assert all(escape(_leaf_words(leaf)) in listed for leaf in _leaves(rule.condition, frozenset({rule.id})))
 
 
 def test_imaging_rule_page_follows_the_rules_it_depends_on(client):
@@ -297,7 +305,7 @@ def test_imaging_rule_page_follows_the_rules_it_depends_on(client):
         body.index('<ul class="applies-when"') : body.index("The condition as the engine writes it")
     ]
     assert "BX-AGE-WEIGHT-LOSS (Over 50 with unexplained weight loss) fired, which needs:" in listed
-    assert "unexplained_weight_loss = true" in listed and "suspected_malignancy = true" in listed
+    assert "Unexplained weight loss: yes" in listed and "Suspected malignancy: yes" in listed
 
 
 @pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
@@ -331,3 +339,51 @@ def test_learn_map_refuses_an_absurd_number_or_a_repeated_key_naming_the_field(c
     assert response.status_code == 400
     assert field in response.content.decode()
     assert len(response.content) < 200_000  # the refused value is not echoed at length
+
+
+# --- Rule pages (SPEC 1.2): golden and worked cases of a criterion; conditions with their figures -------
+
+
+def _outside_details(body: str) -> str:
+    start = body.index("<details><summary>The condition as the engine writes it")
+    return body[:start] + body[body.index("</details>", start) :]
+
+
+def test_criterion_page_lists_the_golden_cases_that_meet_it(client):
+    from workup.learning.golden import cases_meeting
+
+    body = client.get("/learn/rules/CRIT-IMWG-ANEMIA").content.decode()
+    met = cases_meeting("CRIT-IMWG-ANEMIA")
+    assert met and all(f"?case={case['name']}" in body for case in met)
+    assert f"Golden test cases that meet it ({len(met)})" in body
+    assert "entry check" not in body
+
+
+def test_criterion_page_links_its_worked_cases(client):
+    body = client.get("/learn/rules/CRIT-IMWG-ANEMIA").content.decode()
+    assert 'href="/learn/cases/anaemic-retiree"' in body and "(expected met)" in body
+    assert 'href="/learn/cases/woman-hb-11-5"' in body and "(expected not met)" in body
+
+
+def test_criterion_never_met_says_so_without_calling_it_an_entry_check(client):
+    body = client.get("/learn/rules/CRIT-SLIM-BMPC").content.decode()
+    assert "No golden case meets it;" in body and "entry check" not in body
+
+
+def test_rule_page_shows_the_trigger_with_its_figures_not_code(client):
+    body = _outside_details(client.get("/learn/rules/BX-FLC").content.decode())
+    assert "FLC κ/λ ratio &gt; 8" in body and "FLC κ/λ ratio &lt; 0.125" in body
+    assert "flc_trigger_high" not in body and "flc_ratio" not in body
+
+
+def test_rule_page_gives_sex_specific_limits_and_the_si_figure(client):
+    body = _outside_details(client.get("/learn/rules/DF-NORMAL-LABS").content.decode())
+    assert "Hemoglobin ≥ 13.0 g/dL for men; 12.0 g/dL for women" in body
+    assert "Calcium (total) ≤ 10.4 mg/dL (2.60 mmol/L)" in body
+    assert "hb_normal_min" not in body and "calcium_uln" not in body
+
+
+def test_rule_page_label_condition_in_words(client):
+    body = _outside_details(client.get("/learn/rules/BX-CALCIUM").content.decode())
+    assert "11.4 mg/dL (2.85 mmol/L) (the upper limit + 1.0 mg/dL)" in body
+    assert "calcium_crab" not in body

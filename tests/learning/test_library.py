@@ -78,3 +78,55 @@ def test_learning_content_modules_import_no_django():
         modules = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         assert not [m for m in modules if m.split(".")[0] == "django"], path.name
+
+
+# --- SPEC 1.2 -----------------------------------------------------------------------------------------
+
+
+def test_focal_page_says_myeloma_defining_only_with_ten_percent_plasma_cells(client):
+    body = client.get("/learn/rules/BX-FOCAL").content.decode()
+    assert "defines myeloma" not in body
+    assert "myeloma-defining only with ≥ 10 % clonal marrow plasma cells" in body
+
+
+def test_imwg_anaemia_page_calls_it_a_crab_threshold_not_myeloma_defining(client):
+    body = client.get("/learn/rules/CRIT-IMWG-ANEMIA").content.decode()
+    assert "counts anaemia as myeloma-defining" not in body
+    assert "CRAB anaemia threshold" in body and "below 11.0 g/dL for a man" in body
+
+
+@pytest.mark.parametrize("rule_id", ["MRI-T1-WM", "MRI-T1-GM"])
+def test_brain_sign_claims_are_labelled_unconfirmed(rule_id):
+    assert "UNCONFIRMED" in SOURCE_CLAIMS[rule_id] and "darker" not in SOURCE_CLAIMS[rule_id]
+
+
+def _every_compare():
+    from workup.learning.library import _compares
+
+    for rule in RULES:
+        yield from _compares(rule.condition)
+        for _, cond in rule.conditional_labels:
+            yield from _compares(cond)
+
+
+def test_compare_words_read_every_figure_from_the_engine_default_limits():
+    from workup.learning.library import compare_words
+    from workup.pathway.engine import DEFAULT_LIMITS
+
+    for compare in _every_compare():
+        words = compare_words(compare)
+        for limits in DEFAULT_LIMITS.values():
+            assert limits[compare.limit].text in words, (compare, words)
+        assert compare.limit not in words and compare.fact not in words.split()
+
+
+def test_derived_fact_labels_are_the_engine_labels():
+    from workup.learning.library import DERIVED_FACT_LABELS
+    from workup.pathway.engine import build_facts
+    from workup.pathway.parsing import case_from_json
+
+    case = case_from_json(
+        data={"flc_kappa": {"value": 200, "unit": "mg/L"}, "flc_lambda": {"value": 2, "unit": "mg/L"}, "flc_ratio": 50}
+    )
+    facts = build_facts(case)
+    assert {key: facts[key].label for key in DERIVED_FACT_LABELS} == DERIVED_FACT_LABELS

@@ -106,3 +106,40 @@ def test_score_record_replaces_an_earlier_attempt():
 @pytest.mark.parametrize("raw", [None, [], "x", {"no-such-case": [True, True]}, {"anaemic-retiree": [True]}])
 def test_score_clean_drops_malformed_entries(raw):
     assert score_clean(raw) == {}
+
+
+# --- SPEC 1.2 §6.2: what the worked cases teach -----------------------------------------------------
+
+BY_ID = {v.id: v for v in VIGNETTES}
+
+
+def test_anaemic_retiree_never_calls_the_imwg_threshold_lower_for_this_man():
+    points = " ".join(BY_ID["anaemic-retiree"].teaching_points)
+    assert "IMWG's anaemia criterion is lower" not in points
+    assert "meets the IMWG CRAB anaemia threshold" in points
+    assert {c.id: c.status for c in _assess(BY_ID["anaemic-retiree"]).criteria}["CRIT-IMWG-ANEMIA"] == "met"
+
+
+def test_anaemic_retiree_adds_the_anaemia_work_up():
+    points = " ".join(BY_ID["anaemic-retiree"].teaching_points)
+    assert all(test in points for test in ("ferritin", "B12", "folate", "reticulocyte", "blood film"))
+
+
+def test_clivus_case_says_a_dark_clivus_is_atypical_over_fifty_and_drops_the_ratio_exercise():
+    v = BY_ID["clivus-on-brain-mri"]
+    points = " ".join(v.teaching_points)
+    assert v.input["age"] > 50
+    assert "Bayramoglu 2003" in points and "atypical" in points
+    assert "likelihood ratio of about" not in points and "pre-test probability" not in points
+
+
+@pytest.mark.parametrize("v", VIGNETTES, ids=lambda v: v.id)
+def test_vignette_names_t1_signal_as_the_report_does_never_darker(v):
+    text = " ".join((v.title, *v.narrative, *v.teaching_points)).lower()
+    assert "darker" not in text and "darkening" not in text
+
+
+@pytest.mark.parametrize("v", [v for v in VIGNETTES if "hemoglobin" in v.input], ids=lambda v: v.id)
+def test_vignette_with_a_hemoglobin_gives_the_whole_blood_count(v):
+    assert "wbc" in v.input and "platelets" in v.input
+    assert "white cells" in " ".join(v.narrative) and "white cells" not in v.title

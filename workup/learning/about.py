@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workup.pathway.inputs import CHOICE_LABELS, INPUTS, REFERENCE_LIMIT_KEYS, InputSpec
+from workup.pathway.rules import RULES_BY_ID
 
 GROUP_LABELS = {"mri": "MRI findings", "labs": "Laboratory values", "context": "Clinical context"}
 
@@ -28,8 +29,8 @@ HOW_TO_OBTAIN: dict[str, str] = {
     "precontrast_t1": "From the MRI protocol: was a T1 sequence acquired before any contrast?",
     "contrast_given": "From the MRI protocol: was gadolinium given?",
     "hemoglobin": "Full blood count. Enter the unit the lab reports (g/dL, g/L or mmol/L).",
-    "wbc": "Full blood count (informational only).",
-    "platelets": "Full blood count (informational only).",
+    "wbc": "Full blood count, in 10⁹/L.",
+    "platelets": "Full blood count, in 10⁹/L.",
     "spep": "Serum protein electrophoresis: was an M-spike detected?",
     "ife": "Serum immunofixation: was a monoclonal protein detected?",
     "urine_mprotein": "Urine protein electrophoresis or urine immunofixation, if sent (optional; add "
@@ -130,15 +131,33 @@ class Disagreement:
     rule_ids: tuple[str, ...]
     evidence_note: str
 
+    @property
+    def follows_label(self) -> str:
+        """The "Follows" column, naming what the row's first rule is (a trigger only when it is one)."""
+        if self.follows != "both":
+            return self.follows.capitalize()
+        return f"Source for {FOLLOWS_WHAT[RULES_BY_ID[self.rule_ids[0]].kind]}; evidence beside it"
+
+
+# What the source decides in a "both" row, by the kind of the row's first rule.
+FOLLOWS_WHAT = {
+    "trigger": "the trigger",
+    "deferral": "the deferral consideration",
+    "imaging": "the imaging offer",
+    "follow_up": "the follow-up",
+    "pitfall": "the pitfall",
+    "mri": "the MRI signs",
+}
+
 
 DISAGREEMENTS: tuple[Disagreement, ...] = (
     Disagreement(
         "How often a neoplasm is found",
         "Hematolymphoid neoplasms in about 42–47% of cases.",
         "Two small biopsy-selected series; one counted metastases, the other any important blood "
-        "disorder. Less selected cohorts: about 6–10%; a 2024 biopsy series: 7%.",
-        "Keeps the source's urge to biopsy; shows the corrected range wherever deferral comes up and "
-        "uses 7–47% as the default pre-test probabilities.",
+        "disorder. Less selected cohorts: about 6–10% (UNCONFIRMED); a 2024 biopsy series: 7%.",
+        "Keeps the source's urge to biopsy and shows the corrected range wherever deferral comes up. "
+        "Offers none of these figures as a pre-test probability: each counted a different outcome.",
         "source",
         ("DF-NORMAL-LABS",),
         "EN-YIELD",
@@ -214,14 +233,18 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
     ),
     Disagreement(
         "Brain references on a lumbar MRI",
-        "Compare marrow with white and gray matter (sensitivity/specificity 93/86% and 67/96%).",
+        "Compare marrow with white and gray matter (sensitivity/specificity 93/86% and 67/96%, "
+        "UNCONFIRMED).",
         "These are cranial-MRI criteria, absent from a lumbar field of view; the figures could not be "
-        "confirmed against the paper (UNCONFIRMED). Disc and paraspinal muscle are the lumbar internal "
-        "standards, with counts of lesions from one small selected series.",
+        "confirmed against the paper (UNCONFIRMED) and come from a two-group design (patients against "
+        "healthy controls), which overstates accuracy. A dark clivus is atypical over 50. Disc and "
+        "paraspinal muscle are the lumbar internal standards, with counts of lesions from one small "
+        "selected series.",
         "Takes a white- or gray-matter comparison only as information, never as a trigger: it is "
         "meant for a brain study that shows cranial marrow, is of low reliability when the clivus was "
-        "the reference, and its figures are labelled UNCONFIRMED. Adds the disc and muscle signs, "
-        "whose lesion counts are shown without a likelihood ratio.",
+        "the reference, and its figures are labelled UNCONFIRMED, with no likelihood ratio or "
+        "post-test probability. Adds the disc and muscle signs, whose lesion counts are shown without a "
+        "likelihood ratio.",
         "both",
         ("MRI-T1-WM", "MRI-T1-GM", "MRI-T1-DISC", "MRI-T1-MUSCLE", "PF-CLIVUS"),
         "EN-BRAIN-REF",
@@ -269,8 +292,9 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
     Disagreement(
         "Benign causes",
         "One example: chronic anaemia with a known cause.",
-        "Heavy smoking, obesity, endurance sport, G-CSF and altitude also cause red-marrow "
-        "reconversion; young women normally have more red marrow.",
+        "Heavy smoking, obesity, endurance sport and G-CSF also cause red-marrow reconversion; young "
+        "women normally have more red marrow. For altitude and EPO no primary source was found "
+        "(UNCONFIRMED).",
         "Accepts the wider list as benign context.",
         "evidence",
         ("DF-BENIGN-CONTEXT",),
@@ -279,8 +303,9 @@ DISAGREEMENTS: tuple[Disagreement, ...] = (
     Disagreement(
         "Focal lesions",
         "Not mentioned.",
-        "More than one focal lesion of 5 mm or more defines myeloma (IMWG 2014); spine-only imaging "
-        "misses about half of focal lesions.",
+        "More than one focal lesion of 5 mm or more is myeloma-defining only with ≥ 10 % clonal "
+        "marrow plasma cells (IMWG 2014); alone it may be metastases. Spine-only imaging misses about "
+        "half of focal lesions.",
         "Adds BX-FOCAL as a trigger, marked as an extension beyond the source.",
         "evidence",
         ("BX-FOCAL",),

@@ -8,20 +8,6 @@ from workup.learning.pathway_map import DISPOSITION_LABELS
 from workup.learning.vignettes import DISPOSITION_CHOICES, KEY_RULE_CHOICES
 
 
-class PretestForm(forms.Form):
-    """An extra pre-test probability (percent) for the test-characteristics page."""
-
-    pretest = forms.DecimalField(
-        label="Your pre-test probability (%)",
-        required=False,
-        min_value=0,
-        max_value=100,
-        decimal_places=2,
-        max_digits=5,
-        help_text="0 to 100. Shown beside the defaults, which span the yields in evidence note EN-YIELD.",
-    )
-
-
 class PredictionForm(forms.Form):
     """A resident's prediction for a worked case, made before the answer is shown."""
 

@@ -41,3 +41,19 @@ def case_rule_ids(case: dict) -> frozenset[str]:
 def cases_exercising(rule_id: str) -> tuple[dict, ...]:
     """The golden cases in which the rule holds."""
     return tuple(case for case in golden_cases() if rule_id in case_rule_ids(case))
+
+
+def cases_meeting(criterion_id: str) -> tuple[dict, ...]:
+    """The golden cases whose expected cross-check has this criterion met (SPEC §10)."""
+    return tuple(
+        case
+        for case in golden_cases()
+        if any(c["id"] == criterion_id and c["status"] == "met" for c in case.get("criteria", ()))
+    )
+
+
+def cases_pinning(criterion_id: str) -> tuple[dict, ...]:
+    """The golden cases whose expected cross-check pins this criterion's status, whatever it is."""
+    return tuple(
+        case for case in golden_cases() if any(c["id"] == criterion_id for c in case.get("criteria", ()))
+    )

@@ -7,16 +7,29 @@ cases) is read from the engine's tables so the page cannot disagree with the rul
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from workup.learning import golden
+from workup.learning import golden, vignettes
 from workup.pathway import thresholds as T
-from workup.pathway.conditions import Compare, Condition, condition_parts
-from workup.pathway.engine import resolve_limits
+from workup.pathway.conditions import (
+    Alternatives,
+    Compare,
+    Condition,
+    CountOf,
+    Entered,
+    Is,
+    Known,
+    Named,
+    NonEmpty,
+    Requires,
+    condition_parts,
+)
+from workup.pathway.engine import DEFAULT_LIMITS, resolve_limits
 from workup.pathway.evidence import CITATIONS, EVIDENCE_NOTES
-from workup.pathway.inputs import INPUTS_BY_KEY, Case
+from workup.pathway.inputs import CHOICE_LABELS, INPUTS_BY_KEY, Case
 from workup.pathway.result import Citation, EvidenceNote
 from workup.pathway.rules import RULES, RULES_BY_ID, Rule
 
@@ -75,10 +88,12 @@ SOURCE_CLAIMS: dict[str, str] = {
     "PF-CLIVUS": "The source warns that clival marrow varies more than calvarial or vertebral "
     "marrow and is a less accurate reference.",
     "PF-CONTRAST-ONLY": "The source warns against a marrow MRI done with contrast only.",
-    "MRI-T1-WM": "The source states that marrow darker than white matter on T1 is 93% sensitive "
-    "and 86% specific for a pathological marrow.",
-    "MRI-T1-GM": "The source states that marrow darker than gray matter on T1 is 96% specific but "
-    "only 67% sensitive.",
+    "MRI-T1-WM": "The source states that marrow hypointense to white matter on T1 is 93% sensitive "
+    "and 86% specific for a pathological marrow (UNCONFIRMED: not checked against the original "
+    "paper, which compared patients with healthy controls).",
+    "MRI-T1-GM": "The source states that marrow hypointense to gray matter on T1 is 96% specific but "
+    "only 67% sensitive (UNCONFIRMED: not checked against the original paper, which compared "
+    "patients with healthy controls).",
     "MRI-PATTERN-HOMOGENEOUS": "The source notes that a diffuse homogeneous pattern can be benign "
     "hyperplasia or diffuse infiltration by a neoplasm.",
     "MRI-PATTERN-VARIEGATED": "The source notes that a variegated pattern occurs both in older "
@@ -89,12 +104,15 @@ SOURCE_CLAIMS: dict[str, str] = {
 NOT_IN_SOURCE: dict[str, str] = {
     # SPEC §10: the published criteria, each against the source rule it sits beside.
     "CRIT-WHO-ANEMIA": "Not in the source. The WHO anaemia cut-off depends on sex (13.0 g/dL for men, "
-    "12.0 for women), where the source uses 12 g/dL for everyone: a man with 12.5 g/dL is anaemic by "
-    "WHO but does not reach the source's BX-ANEMIA. The WHO figures were seen only through a secondary "
-    "source (UNCONFIRMED).",
-    "CRIT-IMWG-ANEMIA": "Not in the source. IMWG 2014 counts anaemia as myeloma-defining only below "
-    "10.0 g/dL or more than 2.0 g/dL under the lower limit, far lower than the source's 12 g/dL: many "
-    "cases that fire BX-ANEMIA do not meet it.",
+    "12.0 for women, 11.0 in pregnancy), where the source uses 12 g/dL for everyone: a man with "
+    "12.5 g/dL is anaemic by WHO but does not reach the source's BX-ANEMIA. The figures are those of "
+    "WHO 2011 (WHO/NMH/NHD/MNM/11.1), kept by the WHO 2024 guideline, which also adjusts them for "
+    "smoking and altitude; the tool does not apply those adjustments.",
+    "CRIT-IMWG-ANEMIA": "Not in the source. The IMWG 2014 CRAB anaemia threshold is below 10.0 g/dL "
+    "or more than 2.0 g/dL under the lower limit (so below 11.0 g/dL for a man, 10.0 g/dL for a woman "
+    "with the WHO limits), lower than the source's 12 g/dL: many cases that fire BX-ANEMIA do not meet "
+    "it. Meeting it defines nothing by itself: a CRAB feature counts towards myeloma only with 10 % or "
+    "more clonal marrow plasma cells (or a plasmacytoma) and when the clone causes it.",
     "CRIT-IMWG-CALCIUM": "Not in the source, which gives no number for calcium. IMWG 2014 asks for more "
     "than 11.0 mg/dL or more than 1.0 mg/dL over the upper limit; BX-CALCIUM fires at any value over "
     "the upper limit.",
@@ -117,7 +135,8 @@ NOT_IN_SOURCE: dict[str, str] = {
     "up; in low-risk MGUS with normal hemoglobin, calcium and creatinine, leaving the marrow out "
     "missed myeloma in under 1 % (Sidiqi 2020).",
     "BX-FOCAL": "Not in the source. Added from the IMWG 2014 criteria, where more than one focal "
-    "lesion of 5 mm or more on MRI defines myeloma; marked as an extension wherever it shows.",
+    "lesion of 5 mm or more on MRI is myeloma-defining only with ≥ 10 % clonal marrow plasma cells; "
+    "alone it may be metastases. Marked as an extension wherever it shows.",
     "MRI-T1-DISC": "Not in the source. Added because the source's white- and gray-matter "
     "references are not in a lumbar field of view; the disc is the lumbar internal standard "
     "studied by Carroll 1997.",
@@ -156,6 +175,72 @@ _COMBINATORS = {
 }
 _MAX_DEPTH = 6
 
+# Facts the engine derives from inputs (not inputs themselves), by the label the engine gives them.
+DERIVED_FACT_LABELS = {
+    "flc_involved": "Involved free light chain",
+    "flc_involved_ratio": "Involved/uninvolved FLC ratio",
+    "flc_ratio_discrepancy": "FLC ratio check",
+}
+# Who each default limit applies to, in the order a page lists them.
+_SEX_WORDS = (
+    ("male", "men"),
+    ("female", "women"),
+    (None, "sex not recorded"),
+    ("unspecified", "unspecified"),
+)
+_OP_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def fact_label(key: str) -> str:
+    """What a page calls an input or a derived fact."""
+    if key in INPUTS_BY_KEY:
+        return INPUTS_BY_KEY[key].label
+    return DERIVED_FACT_LABELS.get(key, key)
+
+
+def limit_words(limit_name: str) -> str:
+    """A default limit with its figures and units, per sex where it differs (read from the engine's
+    default limits): "10.4 mg/dL (2.60 mmol/L)", "13.0 g/dL for men; 12.0 g/dL for women, …"."""
+    by_text: dict[str, list[str]] = {}
+    relative = ""
+    for sex, who in _SEX_WORDS:
+        limit = DEFAULT_LIMITS[sex][limit_name]
+        unit = f" {limit.threshold.unit}" if limit.threshold.unit else ""
+        stated = "".join(f" ({value} {other})" for other, value in limit.stated.items())
+        by_text.setdefault(f"{limit.text}{unit}{stated}", []).append(who)
+        if limit.value != limit.threshold.value:  # stated relative to another limit (SPEC §10)
+            relative = re.sub(r" \([^)]*\)", "", limit.origin)
+    if len(by_text) == 1:
+        text = next(iter(by_text))
+    else:
+        text = "; ".join(f"{figure} for {_either(who)}" for figure, who in by_text.items())
+    return f"{text} (the {relative})" if relative else text
+
+
+def _either(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def compare_words(compare: Compare) -> str:
+    """A comparison as a clinician reads it: the input, the operator and the limit's figures."""
+    return f"{fact_label(compare.fact)} {_OP_WORDS[compare.op]} {limit_words(compare.limit)}"
+
+
+def _leaf_words(cond: Condition) -> str:
+    """A condition without parts in words; the engine's own description for any other kind."""
+    if isinstance(cond, Compare):
+        return compare_words(cond)
+    if isinstance(cond, Is):
+        if cond.values == (True,):
+            return f"{fact_label(cond.fact)}: yes"
+        shown = " or ".join(CHOICE_LABELS.get(str(v), str(v)) for v in cond.values)
+        return f"{fact_label(cond.fact)}: {shown}"
+    if isinstance(cond, Known | Entered):
+        return f"{fact_label(cond.fact)} entered"
+    if isinstance(cond, NonEmpty):
+        return f"{fact_label(cond.fact)}: at least one chosen"
+    return cond.describe()
+
 
 @dataclass(frozen=True, slots=True)
 class ConditionLine:
@@ -178,7 +263,21 @@ def condition_lines(cond: Condition, *, seen: frozenset[str] = frozenset(), dept
     prefix = getattr(cond, "prefix", None)
     disposition = getattr(cond, "disposition", None)
     if depth >= _MAX_DEPTH:
-        return ConditionLine(cond.describe())
+        return ConditionLine(_leaf_words(cond))
+    if isinstance(cond, Named):  # a shared condition reads as what it contains
+        return condition_lines(cond.part, seen=seen, depth=depth)
+    if isinstance(cond, Alternatives):
+        children = tuple(condition_lines(p, seen=seen, depth=depth + 1) for p in parts)
+        return ConditionLine("any one of these holds, among those that were measured:", children)
+    if isinstance(cond, CountOf):
+        children = tuple(condition_lines(p, seen=seen, depth=depth + 1) for p in parts)
+        return ConditionLine(
+            "at least one of these risk factors holds (how many sets the stratum):", children
+        )
+    if isinstance(cond, Requires):
+        gate = condition_lines(cond.gate, seen=seen, depth=depth + 1)
+        part = condition_lines(cond.part, seen=seen, depth=depth + 1)
+        return ConditionLine("it can be judged only when this holds:", (gate, part))
     if name in _COMBINATORS and parts:
         if name in ("AnyOf", "AllOf"):  # (a AND (b AND c)) reads as one list: a, b, c
             parts = _flattened(name, parts)
@@ -206,12 +305,14 @@ def condition_lines(cond: Condition, *, seen: frozenset[str] = frozenset(), dept
     if parts:  # a combinator this page does not know yet: its own words, then its parts
         children = tuple(condition_lines(p, seen=seen, depth=depth + 1) for p in parts)
         return ConditionLine(cond.describe(), children)
-    return ConditionLine(cond.describe())
+    return ConditionLine(_leaf_words(cond))
 
 
 def _flattened(name: str, parts: tuple[Condition, ...]) -> tuple[Condition, ...]:
     flat: list[Condition] = []
     for part in parts:
+        while isinstance(part, Named):  # a shared condition is read in place
+            part = part.part
         flat.extend(
             _flattened(name, tuple(condition_parts(part))) if type(part).__name__ == name else (part,)
         )
@@ -242,6 +343,21 @@ class GoldenRef:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkedRef:
+    """A worked case that turns on the rule: as a key rule, or as a criterion it expects."""
+
+    id: str
+    title: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class LabelLine:
+    text: str
+    when: str
+
+
+@dataclass(frozen=True, slots=True)
 class RuleEntry:
     """One page of the evidence library."""
 
@@ -257,6 +373,10 @@ class RuleEntry:
     citations: tuple[CitationLink, ...]
     thresholds: tuple[ThresholdRow, ...]
     golden_cases: tuple[GoldenRef, ...]
+    golden_heading: str  # what the listed golden cases show about the rule
+    golden_none: str  # what the page says when no golden case is listed
+    worked_cases: tuple[WorkedRef, ...]
+    conditional_labels: tuple[LabelLine, ...]
 
 
 def citation_links(citation: Citation) -> CitationLink:
@@ -286,7 +406,7 @@ def _threshold_rows(rule: Rule) -> tuple[ThresholdRow, ...]:
     for cond in conditions:
         for compare in _compares(cond):
             limit = defaults[compare.limit]
-            used_as = compare.describe()
+            used_as = compare_words(compare)
             variants = [t for t in T.ALL_THRESHOLDS if t.name == limit.threshold.name] or [limit.threshold]
             if compare.limit == "calcium_crab_relative":  # computed: ULN + 1.0 mg/dL
                 variants = [limit.threshold]
@@ -297,11 +417,43 @@ def _threshold_rows(rule: Rule) -> tuple[ThresholdRow, ...]:
     return tuple(rows.values())
 
 
-def _golden_refs(rule_id: str) -> tuple[GoldenRef, ...]:
-    return tuple(
-        GoldenRef(c["name"], c["description"], c["expected"]["disposition"])
-        for c in golden.cases_exercising(rule_id)
-    )
+def _golden_refs(rule: Rule) -> tuple[GoldenRef, ...]:
+    """The golden cases in which the rule holds; for a published criterion, those that meet it."""
+    cases = golden.cases_meeting(rule.id) if rule.kind == "criterion" else golden.cases_exercising(rule.id)
+    return tuple(GoldenRef(c["name"], c["description"], c["expected"]["disposition"]) for c in cases)
+
+
+def _golden_none(rule: Rule) -> str:
+    if rule.kind == "criterion":
+        pinned = len(golden.cases_pinning(rule.id))
+        return f"No golden case meets it; {pinned} golden cases pin its status as not met or not evaluable."
+    if rule.kind == "warning":
+        return (
+            "No golden case makes this rule hold. It is an entry check exercised by the engine's unit tests."
+        )
+    return "No golden case makes this rule hold."
+
+
+def _worked_refs(rule_id: str) -> tuple[WorkedRef, ...]:
+    refs = []
+    for v in vignettes.vignettes():
+        if rule_id in v.key_rules:
+            refs.append(WorkedRef(v.id, v.title, "a key rule of the case"))
+        elif rule_id in v.criteria:
+            refs.append(WorkedRef(v.id, v.title, f"expected {v.criteria[rule_id].replace('_', ' ')}"))
+    return tuple(refs)
+
+
+def inline_words(cond: Condition) -> str:
+    """A condition on one line, in words with its figures (for a label's "when")."""
+    while isinstance(cond, Named):
+        cond = cond.part
+    name = type(cond).__name__
+    if name in ("AnyOf", "Alternatives"):
+        return " or ".join(inline_words(p) for p in condition_parts(cond))
+    if name == "AllOf":
+        return " and ".join(inline_words(p) for p in condition_parts(cond))
+    return _leaf_words(cond)
 
 
 @cache
@@ -328,7 +480,15 @@ def rule_entry(rule_id: str) -> RuleEntry | None:
         answering_notes=answering_notes(f"{claim} {rule.statement}", own=own_note),
         citations=tuple(citation_links(CITATIONS[c]) for c in rule.citations),
         thresholds=_threshold_rows(rule),
-        golden_cases=_golden_refs(rule.id),
+        golden_cases=_golden_refs(rule),
+        golden_heading=(
+            "Golden test cases that meet it"
+            if rule.kind == "criterion"
+            else "Golden test cases that exercise it"
+        ),
+        golden_none=_golden_none(rule),
+        worked_cases=_worked_refs(rule.id),
+        conditional_labels=tuple(LabelLine(text, inline_words(c)) for text, c in rule.conditional_labels),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from workup.http import JsonDuplicateKey, JsonNumberRefused, json_loads
 from workup.learning import about as about_data
 from workup.learning import diagnostics, golden, library, vignettes
 from workup.learning import services as learn_services
-from workup.learning.forms import PredictionForm, PretestForm
+from workup.learning.forms import PredictionForm
 from workup.learning.pathway_map import MAP_LEGEND
 from workup.learning.services import CaseMap, case_map_build
 from workup.pathway.engine import PATHWAY_INFO
@@ -99,16 +98,9 @@ def learn_rule(request: HttpRequest, rule_id: str) -> HttpResponse:
 
 @require_GET
 def learn_tests(request: HttpRequest) -> HttpResponse:
-    """GET /learn/tests: LR+, LR− and post-test probabilities of the MRI signal signs."""
-    form = PretestForm(request.GET or None)
-    percents = [Fraction(p) for p in diagnostics.DEFAULT_PRETEST_PERCENT]
-    if form.is_valid() and form.cleaned_data["pretest"] is not None:
-        percents.append(Fraction(form.cleaned_data["pretest"]))
-    reports = diagnostics.characteristics_report(pretest_percents=tuple(percents))
+    """GET /learn/tests: the counts behind the MRI signal signs, and why no post-test probability."""
     context = {
-        "form": form,
-        "reports": [(r, mark_safe(r.plot_svg)) for r in reports],  # noqa: S308 - every text escaped
-        "default_percents": diagnostics.DEFAULT_PRETEST_PERCENT,
+        "reports": diagnostics.characteristics_report(),
         "yield_note": EVIDENCE_NOTES["EN-YIELD"],
         "brain_note": EVIDENCE_NOTES["EN-BRAIN-REF"],
         "lumbar_note": EVIDENCE_NOTES["EN-LUMBAR-REF"],

@@ -32,6 +32,7 @@ class Vignette:
     disposition: str
     key_rules: frozenset[str]
     teaching_points: tuple[str, ...]
+    criteria: dict  # published criterion id → the status the case expects (SPEC §10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ def vignettes() -> tuple[Vignette, ...]:
             disposition=v["expected"]["disposition"],
             key_rules=frozenset(v["expected"]["key_rules"]),
             teaching_points=tuple(v["teaching_points"]),
+            criteria=v["expected"].get("criteria", {}),
         )
         for v in data
     )

@@ -20,7 +20,8 @@ CITATIONS: dict[str, Citation] = {
            "2019;40:7-12.", doi="10.1016/j.anndiagpath.2019.02.002"),
         _C("SPIERINGS-2014", "Spierings J, van der Linden AN, Kuijper PHM, Tick LW, Nijziel MR. "
            "Incidentally detected diffuse signal alterations of bone marrow on MRI: is bone marrow "
-           "biopsy indicated? Neth J Med 2014."),
+           "biopsy indicated? Neth J Med 2014.",
+           url="http://www.njmonline.nl/article.php?i=175&d=977&a=1474"),
         _C("SHAH-2014", "Shah GL et al. Incidence and evaluation of incidental abnormal bone "
            "marrow signal on magnetic resonance imaging. ScientificWorldJournal 2014;2014:380814.",
            url="https://www.hindawi.com/journals/tswj/2014/380814/abs/"),
@@ -49,7 +50,8 @@ CITATIONS: dict[str, Citation] = {
            "2016;127(20):2391-2405 (polycythaemia vera criteria)."),
         _C("DISPENZIERI-2008", "Dispenzieri A, Kyle RA, Katzmann JA, et al. Immunoglobulin free "
            "light chain ratio is an independent risk factor for progression of smoldering "
-           "multiple myeloma. Blood 2008;111(2):785."),
+           "multiple myeloma. Blood 2008;111(2):785.",
+           url="http://ashpublications.com/blood/article/111/2/785/103743/"),
         _C("KATZMANN-2002", "Katzmann JA et al. Serum reference intervals and diagnostic ranges "
            "for free kappa and free lambda immunoglobulin light chains. Clin Chem "
            "2002;48(9):1437-44.", pmid="12194920"),
@@ -68,7 +70,10 @@ CITATIONS: dict[str, Citation] = {
            doi="10.1182/blood-2005-03-1038", pmid="15855274"),
         _C("CLIN-BIOCHEM-REV-2009", "Screening for monoclonal gammopathies (IMWG panel "
            "recommendation). Clin Biochem Rev 2009;30(3):105-11.", pmid="19841692"),
-        _C("PEREZ-PERSONA-2007", "Pérez-Persona E et al. (PETHEMA). Blood 2007;110(7):2586."),
+        _C("PEREZ-PERSONA-2007", "Pérez-Persona E et al. (PETHEMA). New criteria to identify risk of "
+           "progression in monoclonal gammopathy of uncertain significance and smoldering multiple "
+           "myeloma based on multiparameter flow cytometry analysis of bone marrow plasma cells. Blood "
+           "2007;110(7):2586.", url="http://ashpublications.net/blood/article/110/7/2586/103625/"),
         _C("AJH-2013", "Immunoparesis in adults aged 65-96 with and without MGUS. Am J Hematol "
            "2013;88:89-92.", doi="10.1002/ajh.23355"),
         _C("BOUTIN-2015", "Boutin RD et al. MRI findings of serous atrophy of bone marrow and "

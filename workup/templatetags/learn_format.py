@@ -14,12 +14,6 @@ def as_percent(value):
 
 
 @register.filter
-def as_ratio(value):
-    """A likelihood ratio to two decimals; "undefined" for a division by zero."""
-    return diagnostics.ratio(value)
-
-
-@register.filter
 def as_interval(bounds):
     """A (low, high) 95% interval as "91.2–100.0%"."""
     low, high = bounds
