@@ -119,7 +119,7 @@ def cds_feedback(request: HttpRequest, service_id: str) -> HttpResponse:
     def record(body: object, source: str) -> dict:
         if service_id not in cds.enabled_services():
             raise cds.ServiceUnknown(f"No CDS Service “{service_id[:60]}” here; see GET /cds-services.")
-        cds.card_feedback_record(body=body, base_url=public_base_url(request))
+        cds.card_feedback_record(body=body, base_url=public_base_url(request), service_id=service_id)
         return {}
 
     return _cds_answer(request, record)
