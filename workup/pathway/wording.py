@@ -340,6 +340,8 @@ RECORD_TEXT = MappingProxyType({
 # result was when the workup was opened instead of its date, and no reference to the patient.
 NOTICE_TEXT = MappingProxyType({
     "title": "Read from the record",
+    # need_patient_banner: the EHR shows no banner of its own, so the app names the patient (this browser only).
+    "banner": "Patient, as the EHR names them: {name}, born {birth_date}, sex {sex}.",
     "intro": (
         "The EHR opened this workup, and the entries below were filled from the patient's record at that "
         "moment. Check them against the record: what was left out, and why, is listed here too."
