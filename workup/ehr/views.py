@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from workup.ehr import cds, cds_auth
+from workup.ehr.outbound import MAX_JSON_DEPTH, json_depth
 from workup.http import JsonNumberRefused, json_body
 from workup.saved import drafts
 from workup.throttle import client_ip
@@ -80,7 +81,9 @@ def _cds_answer(request: HttpRequest, respond: Callable[[object, str], dict]) ->
         except JsonNumberRefused as refused:
             raise cds.CdsError(f"{refused.field}: {refused.message}") from refused
         except ValueError as not_json:
-            raise cds.CdsError("The body is not valid JSON.") from not_json
+            raise cds.CdsError("The body is not valid JSON (or is nested too deeply).") from not_json
+        if json_depth(body) > MAX_JSON_DEPTH:
+            raise cds.CdsError(f"The body is nested more than {MAX_JSON_DEPTH} levels deep; a CDS Hooks request is not.")
         answer = JsonResponse(respond(body, source), json_dumps_params={"ensure_ascii": False})
         return _with_cors(request, answer)
     except cds.CdsError as error:
