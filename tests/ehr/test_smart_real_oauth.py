@@ -13,7 +13,7 @@ from django.test import Client
 
 from tests.ehr.authlib_ehr import CLIENT_ID, LAUNCH, AuthlibEhr, drip_server
 from tests.ehr.fhir_builders import days_ago, observation
-from workup.ehr import outbound, smart
+from workup.ehr import smart
 from workup.models import WorkupDraft
 from workup.saved import drafts
 
@@ -167,6 +167,8 @@ def test_oversized_fhir_answer_is_refused(client, ehr, monkeypatch):
 
 
 def test_an_answer_that_drips_is_cut_off_by_the_total_deadline():
+    from workup.ehr import outbound  # the module of issue 20 (its absence fails this test)
+
     httpd, url = drip_server(b'{"keys": []}' + b" " * 40, every=0.05)
     try:
         began = time.monotonic()
