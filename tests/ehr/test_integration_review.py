@@ -317,3 +317,12 @@ def test_another_patients_id_is_never_echoed(client):
     other = patient(60) | {"id": "patient-999"}
     (card,) = cards(client, hook_request(prefetch_for(ANEMIA) | {"patient": other}, hook="order-sign"))
     assert "patient-999" not in card["detail"] and "another patient" in card["detail"]
+
+
+def test_codes_that_are_not_strings_are_ignored_not_a_server_error(client):
+    odd_order = order(code={"coding": [{"system": "http://snomed.info/sct", "code": ["234326005"]}]},
+                      reasonCode=[{"coding": [{"system": ["x"], "code": {"c": 1}}]}])
+    panel = observation(fhir.FLC_PANEL, 1, "mg/L")
+    panel["code"]["coding"][0]["code"] = ["72581-2"]
+    body = hook_request({"flc_kappa": bundle(panel)}, hook="order-sign", orders=(BIOPSY_ORDER, odd_order))
+    assert len(cards(client, body)) == 1

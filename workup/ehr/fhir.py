@@ -296,8 +296,9 @@ def expand_panels(observations: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
 def _panel_code(code: Any) -> str | None:
     codings = code.get("coding") if isinstance(code, dict) else None
     for coding in codings if isinstance(codings, list) else []:
-        if isinstance(coding, dict) and coding.get("system") == LOINC_SYSTEM and coding.get("code") in PANEL_COMPONENT_KEYS:
-            return coding["code"]
+        code = coding.get("code") if isinstance(coding, dict) else None
+        if isinstance(code, str) and coding.get("system") == LOINC_SYSTEM and code in PANEL_COMPONENT_KEYS:
+            return code
     return None
 
 
@@ -547,7 +548,8 @@ def _coded_result(lab: LabCode, resource: dict, ref: str) -> Usable:
     concept = resource.get("valueCodeableConcept")
     codings = concept.get("coding") if isinstance(concept, dict) else None
     for coding in codings if isinstance(codings, list) else []:
-        if isinstance(coding, dict) and coding.get("system") == SNOMED_SYSTEM and coding.get("code") in DETECTED_CODES:
+        if (isinstance(coding, dict) and coding.get("system") == SNOMED_SYSTEM and isinstance(coding.get("code"), str)
+                and coding["code"] in DETECTED_CODES):
             value = DETECTED_CODES[coding["code"]]
             return LabResult(lab.key, value, None, lab.code, _effective(resource), ref, *_provenance(resource)), None
     return None, record_say("no_coded_result", display=lab.display)

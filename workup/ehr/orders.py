@@ -56,8 +56,10 @@ LAB_ORDER_CATEGORY = {  # SNOMED CT 108252007 "Laboratory procedure", the FHIR s
 
 
 def _codings(concept: Any) -> list[dict]:
+    """The concept's codings whose system and code are strings (anything else cannot match a code)."""
     codings = concept.get("coding") if isinstance(concept, dict) else None
-    return [c for c in codings if isinstance(c, dict)] if isinstance(codings, list) else []
+    return [c for c in codings if isinstance(c, dict) and isinstance(c.get("code"), str)
+            and isinstance(c.get("system", ""), str)] if isinstance(codings, list) else []
 
 
 def _has_code(concept: Any, codes: dict[str, str]) -> bool:

@@ -81,7 +81,7 @@ def _cds_answer(request: HttpRequest, respond: Callable[[object, str], dict]) ->
         except JsonNumberRefused as refused:
             raise cds.CdsError(f"{refused.field}: {refused.message}") from refused
         except ValueError as not_json:
-            raise cds.CdsError("The body is not valid JSON (or is nested too deeply).") from not_json
+            raise cds.CdsError("The body is not valid JSON.") from not_json
         if json_depth(body) > MAX_JSON_DEPTH:
             raise cds.CdsError(f"The body is nested more than {MAX_JSON_DEPTH} levels deep; a CDS Hooks request is not.")
         answer = JsonResponse(respond(body, source), json_dumps_params={"ensure_ascii": False})
