@@ -326,3 +326,10 @@ def test_codes_that_are_not_strings_are_ignored_not_a_server_error(client):
     panel["code"]["coding"][0]["code"] = ["72581-2"]
     body = hook_request({"flc_kappa": bundle(panel)}, hook="order-sign", orders=(BIOPSY_ORDER, odd_order))
     assert len(cards(client, body)) == 1
+
+
+def test_a_range_for_a_population_is_not_used():
+    male = {"high": {"value": 10.1, "system": fhir.UCUM_SYSTEM, "code": "mg/dL"},
+            "appliesTo": [{"coding": [{"system": "http://snomed.info/sct", "code": "248153007"}]}]}
+    calcium = observation("17861-6", 10.3, "mg/dL") | {"referenceRange": [male]}
+    assert "reference_limits" not in fhir.labs_from_observations([("e0", calcium)]).inputs()

@@ -509,10 +509,11 @@ def _absent_reason(concept: Any) -> str | None:
 
 def _reference_range(resource: dict, lab: LabCode, quantity: dict) -> tuple[Decimal | None, Decimal | None]:
     """The lab's own normal range (the first referenceRange without a non-normal type), its low and
-    high each converted by its own UCUM code (or the value's, when the range gives none)."""
+    high each converted by its own UCUM code (or the value's, when the range gives none). A range for
+    a population (`appliesTo`, `age`) is not used: which one fits this patient is not for us to guess."""
     ranges = resource.get("referenceRange")
     for item in ranges if isinstance(ranges, list) else []:
-        if not isinstance(item, dict) or not _normal_range(item.get("type")):
+        if not isinstance(item, dict) or not _normal_range(item.get("type")) or "appliesTo" in item or "age" in item:
             continue
         target = _unit(lab, quantity)[0]
         ends = []
