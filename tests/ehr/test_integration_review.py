@@ -333,3 +333,13 @@ def test_a_range_for_a_population_is_not_used():
             "appliesTo": [{"coding": [{"system": "http://snomed.info/sct", "code": "248153007"}]}]}
     calcium = observation("17861-6", 10.3, "mg/dL") | {"referenceRange": [male]}
     assert "reference_limits" not in fhir.labs_from_observations([("e0", calcium)]).inputs()
+
+
+def test_json_api_keeps_the_callers_limits_beside_a_results_range(client):
+    calcium = with_range(observation("17861-6", 10.3, "mg/dL"), 8.6, 10.1, "mg/dL")
+    body = {"observations": bundle(calcium), "reference_limits": {"creatinine_uln": {"value": 1.3, "unit": "mg/dL"}}}
+    response = client.post("/api/v1/evaluate", body, content_type="application/json")
+    assert response.status_code == 200
+    body["reference_limits"] = {"calcium_uln": {"value": 10.4, "unit": "mg/dL"}}
+    response = client.post("/api/v1/evaluate", body, content_type="application/json")
+    assert response.status_code == 400 and "reference_limits.calcium_uln" in response.json()["errors"]
