@@ -46,6 +46,7 @@ check-lock:
 ## run: create the venv, install, migrate and serve on http://127.0.0.1:8000 (SQLite, debug)
 run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py createcachetable
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## The Nu HTML checker (npm package vnu-jar, pinned with its integrity hash in package-lock.json; needs Java)

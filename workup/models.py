@@ -239,6 +239,8 @@ class IssuedCard(models.Model):
     # For a client without a verified JWT: a keyed hash of its address, so cards (like drafts) can be
     # capped per address without storing the address. Empty for a trusted client.
     source = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # The CDS Service that issued the card: its feedback is accepted at that service's feedback URL only.
+    service_id = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"card issued {self.issued_at:%Y-%m-%d %H:%M}"

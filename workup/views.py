@@ -15,12 +15,14 @@ from django_htmx.middleware import HtmxDetails
 
 from workup import services
 from workup.context_processors import THEME_COOKIE, THEMES
+from workup.ehr import smart
 from workup.ehr.views_smart import allow_launch_screen_frame
 from workup.forms import DEFAULT_UNIT_SYSTEM, UNIT_SYSTEMS, feedback_keys, workup_form
 from workup.http import json_errors
 from workup.learning.services import case_map_for
 from workup.learning.views import map_context
 from workup.pathway.parsing import CaseInvalid
+from workup.pathway.wording import notice_say
 from workup.saved import drafts
 from workup.throttle import client_ip
 
@@ -110,7 +112,11 @@ def _workup_screen(request: HtmxHttpRequest, *, refusal: str = "", status: int =
     cleaned, unit_system = (form.cleaned_data if form.is_bound else None), form.unit_system
     show_map = cleaned is not None and bool(cleaned.get("show_map")) and result.assessment is not None
     record_notice = draft.record_notice if draft else {}
-    context = {"form": form, "result": result, "notice": notice, "notice_kind": notice_kind, "show_map": show_map, "feedback_keys": feedback_keys(),
+    banner = smart.banner_from_cookie(request.COOKIES.get(smart.BANNER_COOKIE, ""), draft_token=draft.token) \
+        if record_notice else None
+    context = {"patient_banner": notice_say("banner", name=banner.name, birth_date=banner.birth_date,
+                                            sex=banner.sex) if banner else "",
+               "form": form, "result": result, "notice": notice, "notice_kind": notice_kind, "show_map": show_map, "feedback_keys": feedback_keys(),
                "draft_hours": drafts.DRAFT_HOURS, "panel_delay_ms": PANEL_DELAY_MS,
                "record_notice": record_notice, "record_draft": draft.token if record_notice else ""}
     template = "workup/workup.html"

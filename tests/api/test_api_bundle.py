@@ -46,10 +46,10 @@ def test_evaluate_bundle_unknown_code_names_the_entry(client):
 
 
 def test_evaluate_bundle_unknown_unit_names_the_entry(client):
-    response = evaluate(client, {"observations": bundle(observation("718-7", 130, "g/mL"))})
+    response = evaluate(client, {"observations": bundle(observation("718-7", 130, "%"))})
     assert response.status_code == 400
     assert response.json()["errors"] == {
-        "observations.entry[0]": ["Hemoglobin [Mass/volume] in Blood: unit “g/mL” is not one this pathway accepts."]
+        "observations.entry[0]": ["Hemoglobin [Mass/volume] in Blood: unit “%” is not one this pathway accepts."]
     }
 
 

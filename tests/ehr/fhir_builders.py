@@ -79,7 +79,7 @@ def prefetch_for(labs: dict) -> dict:
 
 
 LAUNCH_RECORD = {  # what a SMART launch reads (smart.launch_draft_create): a lab read, one set aside, the Patient
-    "hemoglobin": bundle(observation("718-7", 7.1, "mmol/dL")),
+    "hemoglobin": bundle(observation("718-7", 7.1, "%")),
     "creatinine": bundle(observation("2160-0", 1.1, "mg/dL")),
     "patient": {"resourceType": "Patient", "id": "example", "gender": "female", "birthDate": "1960-05-01"},
 }
@@ -87,7 +87,7 @@ LAUNCH_RECORD = {  # what a SMART launch reads (smart.launch_draft_create): a la
 
 BIOPSY_ORDER = {
     "resourceType": "ServiceRequest", "id": "bmb-1", "status": "draft", "intent": "order",
-    "code": {"coding": [{"system": "http://snomed.info/sct", "code": "86273004", "display": "Biopsy of bone marrow"}]},
+    "code": {"coding": [{"system": "http://snomed.info/sct", "code": "234326005", "display": "Bone marrow sampling"}]},
     "subject": {"reference": "Patient/example"},
 }
 SERVICE_BY_HOOK = {"patient-view": "/cds-services/marrow-workup",

@@ -85,7 +85,7 @@ class SmartEhrServer:
                 token = secrets.token_urlsafe(16)
                 outer.tokens.add(token)
                 return self._json(200, {"access_token": token, "token_type": "Bearer", "expires_in": 300,
-                                        "scope": "launch openid fhirUser patient/Observation.rs patient/Patient.rs",
+                                        "scope": "launch patient/Observation.rs patient/Patient.rs",
                                         "patient": outer.patient_id})
 
             def log_message(self, *args):

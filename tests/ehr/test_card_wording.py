@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 OPEN, CLOSE = "⟦", "⟧"
 ODD_PREFETCH = {  # a unit the pathway refuses, an old result, an implausible value, an EHR error, absent keys
-    "hemoglobin": bundle(observation("718-7", 7.1, "mmol/dL"), observation("718-7", 10, "g/dL", effective=days_ago(400))),
+    "hemoglobin": bundle(observation("718-7", 7.1, "%"), observation("718-7", 10, "g/dL", effective=days_ago(400))),
     "calcium": bundle(observation("17861-6", 112, "mg/dL")),
     "creatinine": {"resourceType": "OperationOutcome",
                    "issue": [{"severity": "error", "code": "exception", "diagnostics": "search timed out"}]},
@@ -76,7 +76,7 @@ def test_every_card_sentence_of_a_golden_case_comes_from_the_hashed_content(clie
 def test_set_aside_results_ehr_messages_and_the_capped_note_come_from_the_hashed_content(client, marked, monkeypatch):
     monkeypatch.setattr(drafts, "SIGNED_OUT_DRAFTS_PER_ADDRESS", 0)
     (card,) = cards(client, ODD_PREFETCH)
-    assert "search timed out" in card["detail"] and "mmol/dL" in card["detail"]
+    assert "search timed out" in card["detail"] and "“%”" in card["detail"]
     assert stray_words(card) == ""
 
 

@@ -149,7 +149,8 @@ def test_card_uuid_is_a_uuid_and_unique_per_call(client):
 
 def test_card_source_names_pathway_and_version(client):
     card = card_for(client, ANEMIA)
-    assert card["source"]["label"] == "Marrow heterogeneity pathway v1.1.0"
+    assert card["source"]["label"] == (
+        "Marrow heterogeneity pathway v1.1.0, from an AI-generated article pending human review")
 
 
 def test_card_detail_states_basis_with_value_and_threshold(client):
@@ -257,7 +258,7 @@ def test_newest_observation_per_analyte_wins(client):
     [
         ("creatinine", "14682-9", "umol/L", "µmol/L"),
         ("wbc", "6690-2", "10*9/L", "10^9/L"),
-        ("platelets", "777-3", "10*3/uL", "10^9/L"),
+        ("platelets", "777-3", "10*3/uL", "10^3/µL"),
         ("egfr", "98979-8", "mL/min/{1.73_m2}", "mL/min/1.73m2"),
     ],
 )
@@ -268,10 +269,10 @@ def test_ucum_unit_maps_to_pathway_unit(client, key, loinc, ucum, unit):
 
 
 def test_unknown_unit_is_skipped_and_reported(client):
-    odd = observation("718-7", 7.1, "mmol/dL")
+    odd = observation("718-7", 7.1, "%")
     response = call(client, order_request({"hemoglobin": bundle(odd)}))
     card = response.json()["cards"][0]
-    assert "`prefetch.hemoglobin.entry[0]`: Hemoglobin \\[Mass/volume\\] in Blood: unit “mmol/dL”" in card["detail"]
+    assert "`prefetch.hemoglobin.entry[0]`: Hemoglobin \\[Mass/volume\\] in Blood: unit “%”" in card["detail"]
     assert card["extension"]["org.marrow-workup.assessment"]["disposition"] == "COMPLETE_WORKUP"
 
 
@@ -317,7 +318,7 @@ def test_round_trip_with_realistic_prefetch(client):
 
 def issued_card(client) -> str:
     """The uuid of a card the service just answered with (feedback is taken only for those)."""
-    return call(client, order_request(prefetch_for({"hemoglobin": {"value": 10.8, "unit": "g/dL"}}))).json()[
+    return call(client, hook_request(prefetch_for({"hemoglobin": {"value": 10.8, "unit": "g/dL"}}))).json()[
         "cards"][0]["uuid"]
 
 

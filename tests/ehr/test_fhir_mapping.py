@@ -46,7 +46,7 @@ def test_every_quantity_input_has_a_ucum_code_for_each_of_its_units():
 
 @pytest.mark.parametrize(
     ("ucum", "unit"),
-    [("umol/L", "µmol/L"), ("10*9/L", "10^9/L"), ("10*3/uL", "10^9/L"), ("mL/min/{1.73_m2}", "mL/min/1.73m2")],
+    [("umol/L", "µmol/L"), ("10*9/L", "10^9/L"), ("10*3/uL", "10^3/µL"), ("mL/min/{1.73_m2}", "mL/min/1.73m2")],
 )
 def test_ucum_code_becomes_the_pathway_spelling(ucum, unit):
     assert fhir.UCUM_UNITS[ucum] == unit
@@ -58,10 +58,10 @@ def test_observation_maps_value_and_unit_exactly():
     assert (result.key, result.value, result.unit, result.loinc) == ("creatinine", Decimal("97.5"), "µmol/L", "14682-9")
 
 
-def test_unit_for_another_analyte_is_refused():
-    result, reason = fhir.observation_to_result(obs("1952-1", 2.0, "mg/dL"), "e0")
+def test_unit_of_another_dimension_is_refused():
+    result, reason = fhir.observation_to_result(obs("1952-1", 2.0, "mmol/L"), "e0")
     assert result is None
-    assert reason == "Beta-2-Microglobulin [Mass/volume] in Serum or Plasma: unit “mg/dL” is not one this pathway accepts."
+    assert reason == "Beta-2-Microglobulin [Mass/volume] in Serum or Plasma: unit “mmol/L” is not one this pathway accepts."
 
 
 def test_ratio_without_unit_is_unitless():

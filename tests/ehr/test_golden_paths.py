@@ -48,6 +48,9 @@ def test_golden_case_through_an_order_hook_and_its_draft(client, case, hook):
     prefetch = prefetch_for(labs) | {"patient": patient_for(case["input"])}
     response = client.post(SERVICE_BY_HOOK[hook], hook_request(prefetch, hook=hook), content_type="application/json")
     assert response.status_code == 200
+    if case["input"].get("age", 18) < 18:  # SPEC 1.2 §6.3: no card at all under 18
+        assert response.json()["cards"] == []
+        return
     (card,) = response.json()["cards"]
     disposition = card["extension"]["org.marrow-workup.assessment"]["disposition"]
     read = drafts.draft_load(token=card["links"][0]["url"].split("draft=")[1]) if "links" in card else {}

@@ -60,7 +60,7 @@ def test_m_spike_reported_as_a_bound_is_neither():
     assert reading.set_aside == ()
 
 
-@pytest.mark.parametrize("ucum", ["mg/dL", None])
+@pytest.mark.parametrize("ucum", ["mmol/L", None])
 def test_unit_not_accepted_keeps_detected_and_sets_the_concentration_aside(ucum):
     reading = read(observation(M_SPIKE, 0.5, ucum))
     assert reading.inputs() == {"spep": "detected"}
@@ -91,7 +91,7 @@ def test_newest_quantified_m_spike_gives_both_inputs():
 
 def test_newest_m_spike_in_a_wrong_unit_does_not_fall_back_to_an_older_concentration():
     reading = read(observation(M_SPIKE, 0.8, "g/dL", effective=days_ago(20)),
-                   observation(M_SPIKE, 900, "mg/dL", effective=days_ago(3)))
+                   observation(M_SPIKE, 9, "mmol/L", effective=days_ago(3)))
     assert reading.inputs() == {"spep": "detected"}
     assert [s.ref for s in reading.set_aside] == ["e1"]
 
@@ -137,7 +137,7 @@ def test_card_draft_with_the_isotype_places_an_igg_m_protein_of_0_5_in_the_low_s
 
 @pytest.mark.django_db
 def test_card_says_why_a_concentration_in_another_unit_was_not_used(client):
-    detail = order_card(client, with_m_spike(observation(M_SPIKE, 500, "mg/dL")))["detail"]
+    detail = order_card(client, with_m_spike(observation(M_SPIKE, 5, "mmol/L")))["detail"]
     not_used = detail.split("**Not used**")[1]
     assert "prefetch.spep.entry[0]" in not_used and "concentration is not used" in not_used
     assert "M-protein concentration:" not in detail.split("**Lab values read from the record**")[1].split("\n\n**")[0]
@@ -155,7 +155,7 @@ def test_json_api_bundle_gives_the_mgus_stratum_for_an_igg_m_protein_of_0_5(clie
 
 @pytest.mark.django_db
 def test_json_api_warns_when_the_concentration_is_set_aside(client):
-    response = client.post("/api/v1/evaluate", bundle(observation(M_SPIKE, 500, "mg/dL")),
+    response = client.post("/api/v1/evaluate", bundle(observation(M_SPIKE, 5, "mmol/L")),
                            content_type="application/json")
     assert response.status_code == 200, response.content
     warnings = {w["field"]: w for w in response.json()["warnings"] if w["id"] == "FHIR-VALUE-SET-ASIDE"}

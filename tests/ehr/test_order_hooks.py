@@ -41,19 +41,20 @@ def test_order_select_answers_only_for_a_selected_biopsy_order(client):
 
 def test_biopsy_supported_when_a_trigger_is_met(client):
     (card,) = cards(client, SIGN, hook_request(prefetch_for(ANEMIA), hook="order-sign"))
-    assert card["summary"].startswith("Bone marrow biopsy: the pathway supports it now")
-    assert "BX-ANEMIA" in card["summary"]
+    assert card["summary"] == "If for diffuse marrow change on lumbar MRI: the labs meet a biopsy trigger (BX-ANEMIA)"
+    assert card["indicator"] == "info"
 
 
 def test_missing_core_labs_are_named_and_offered_as_lab_orders(client):
     (card,) = cards(client, SIGN, hook_request(prefetch_for({"hemoglobin": {"value": 13.5, "unit": "g/dL"}}),
                                                 hook="order-sign"))
-    assert card["summary"] == "Bone marrow biopsy: core labs missing, the pathway cannot support it yet"
-    assert card["indicator"] == "warning"
+    assert card["summary"] == "If for diffuse marrow change on lumbar MRI: add the missing core labs alongside the biopsy"
+    assert card["indicator"] == "info"
     assert card["selectionBehavior"] == "any"
     ordered = {action["resource"]["code"]["coding"][0]["code"]
                for suggestion in card["suggestions"] for action in suggestion["actions"]}
-    assert ordered == {"33358-3", "25700-6", "36916-5", "33944-0", "17861-6", "2160-0", "1751-7", "1952-1"}
+    assert ordered == {"6690-2", "777-3", "33358-3", "25700-6", "36916-5", "33944-0", "17861-6", "2160-0", "1751-7",
+                       "1952-1"}
     for suggestion in card["suggestions"]:
         uuid.UUID(suggestion["uuid"])
         for action in suggestion["actions"]:
@@ -67,7 +68,8 @@ def test_missing_core_labs_are_named_and_offered_as_lab_orders(client):
 
 
 def test_complete_labs_offer_no_suggestion(client):
-    (card,) = cards(client, SIGN, hook_request(prefetch_for(COMPLETE), hook="order-sign"))
+    complete = COMPLETE | {"wbc": {"value": 6.5, "unit": "10^9/L"}, "platelets": {"value": 250, "unit": "10^9/L"}}
+    (card,) = cards(client, SIGN, hook_request(prefetch_for(complete), hook="order-sign"))
     assert "suggestions" not in card and "selectionBehavior" not in card
     assert "No core lab is missing" in card["detail"]
 

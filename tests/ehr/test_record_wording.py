@@ -23,7 +23,7 @@ from tests.ehr.fhir_builders import (
     observation,
 )
 from workup.api.services import case_and_skipped_from_request
-from workup.ehr import fhir
+from workup.ehr import cds, fhir
 from workup.pathway import wording
 
 SELECTION = fhir.Selection(patient_id="example", evaluated_at=dt.datetime.now(dt.UTC))
@@ -97,10 +97,10 @@ SCENARIOS = {  # name -> (what fhir.py says, the templates it must be)
     "an integer beyond 64 bits": (lambda: skipped(with_quantity(HB, value=2**70)), ["value_out_of_range"]),
     "a unit without a UCUM code": (lambda: skipped(HB | {"valueQuantity": NOT_UCUM}), ["no_ucum_unit"]),
     "a UCUM unit for another analyte": (
-        lambda: skipped(observation("718-7", 11.2, "mg/dL")), ["unit_not_accepted"]),
+        lambda: skipped(observation("718-7", 11.2, "10*9/L")), ["unit_not_accepted"]),
     "an FLC ratio with a unit": (lambda: skipped(observation("48378-4", 1.2, "mg/L")), ["not_a_ratio_unit"]),
     "an M-spike whose unit the concentration does not accept": (
-        lambda: set_aside(observation("33358-3", 500, "mg/dL")), ["quantity_unit_set_aside"]),
+        lambda: set_aside(observation("33358-3", 5, "mmol/L")), ["quantity_unit_set_aside"]),
     "an SPEP M-spike of zero": (
         lambda: skipped(observation("33358-3", 0, "g/dL")), ["spep_quantity_not_positive"]),
     "an immunofixation without a coded result": (
@@ -135,6 +135,19 @@ SCENARIOS = {  # name -> (what fhir.py says, the templates it must be)
     "an OperationOutcome without a message": (
         lambda: [fhir.outcome_text({"resourceType": "OperationOutcome", "issue": [{"severity": "error"}]})],
         ["outcome_without_message"]),
+    "a result in another UCUM scale": (lambda: notes(observation("14682-9", 0.08, "mmol/L")), ["unit_converted"]),
+    "a result with the lab's own range": (
+        lambda: notes(HB | {"referenceRange": [{"low": {"value": 12, "system": fhir.UCUM_SYSTEM, "code": "g/dL"}}]}),
+        ["range_used"]),
+    "a result absent, with the lab's reason": (
+        lambda: skipped(without(HB, "valueQuantity") | {"dataAbsentReason": {"text": "specimen clotted"}}),
+        ["data_absent"]),
+    "a deceased patient": (lambda: patient_lines(PATIENT | {"deceasedBoolean": True}), ["patient_deceased"]),
+    "a search sent as its first page only": (
+        lambda: [item.reason for item in cds.prefetched_observations(
+            {"hemoglobin": bundle(HB) | {"link": [{"relation": "next", "url": "https://ehr.example.org/p2"}]}},
+            ["hemoglobin"])[2]],
+        ["partial_page"]),
     "a Patient included in an API searchset": (
         lambda: api_skipped({"resource": PATIENT, "search": {"mode": "include"}}), ["entry_included"]),
     "an OperationOutcome in an API searchset": (

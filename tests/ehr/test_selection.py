@@ -127,7 +127,8 @@ def test_observation_about_another_patient_is_ignored_and_reported(client):
     other["subject"] = {"reference": "Patient/someone-else"}
     card = answer(client, {"hemoglobin": bundle(other)})
     assert "hemoglobin" not in used(card)
-    assert "another subject" in card["detail"]
+    assert "About another patient" in card["detail"]
+    assert "someone-else" not in card["detail"]
 
 
 def test_corrected_result_with_a_later_issued_wins_a_tie(client):

@@ -69,7 +69,7 @@ def test_launch_uses_pkce_and_the_smart_scopes(client, ehr):
     started = client.get("/launch", {"iss": ehr.iss, "launch": LAUNCH})
     query = parse_qs(urlsplit(started["Location"]).query)
     assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
-    assert query["scope"] == ["launch openid fhirUser patient/Observation.rs patient/Patient.rs"]
+    assert query["scope"] == ["launch patient/Observation.rs patient/Patient.rs"]
     assert query["launch"] == [LAUNCH] and query["aud"] == [ehr.iss]
 
 
@@ -101,7 +101,7 @@ def test_callback_with_a_forged_state_is_refused(client, ehr):
     client.get("/launch", {"iss": ehr.iss, "launch": LAUNCH})
     response = client.get("/launch/callback", {"code": "x", "state": "forged"})
     assert response.status_code == 400
-    assert "state" in response.content.decode()
+    assert "not started in this browser" in response.content.decode()
 
 
 def test_callback_without_a_started_launch_is_refused(client, ehr):
@@ -142,7 +142,7 @@ def odd_record(ehr):
     ehr.patient_id = PATIENT_ID
     ehr.patient = {"resourceType": "Patient", "id": PATIENT_ID, "gender": "female", "birthDate": BIRTH_DATE}
     ehr.observations = [
-        about(observation("718-7", 7.1, "mmol/dL", effective=ago(3))),  # a unit the pathway does not accept
+        about(observation("718-7", 7.1, "%", effective=ago(3))),  # a unit the pathway does not accept
         about(observation("777-3", 210, "10*9/L", effective=ago(400))),  # only a result older than the window
         about(observation("36916-5", 30, "mg/L", effective=ago(2))),  # κ and λ drawn weeks apart
         about(observation("33944-0", 15, "mg/L", effective=ago(20))),
@@ -171,7 +171,7 @@ def notice_lines(page, section: str) -> list[str]:
 
 def test_launch_notice_lists_a_hemoglobin_set_aside_with_its_reason(client, odd_record):
     page = open_screen(client, odd_record)
-    reason = wording.record_say("unit_not_accepted", display=fhir.LAB_CODE_BY_LOINC["718-7"].display, unit="mmol/dL")
+    reason = wording.record_say("unit_not_accepted", display=fhir.LAB_CODE_BY_LOINC["718-7"].display, unit="%")
     assert reason in notice_lines(page, "section_not_used")
 
 
@@ -267,5 +267,5 @@ def marked(monkeypatch):
 
 def test_every_sentence_of_the_launch_notice_comes_from_the_hashed_content(client, odd_record, marked):
     notice = open_screen(client, odd_record).by_id("record-notice")
-    assert "mmol/dL" in notice.text
+    assert "“%”" in notice.text
     assert "".join(char for char in outside_the_content(notice.text) if char.isalnum()) == ""

@@ -1,7 +1,7 @@
 """Issue 12: the SMART launch embedded in the EHR's page (a cross-site frame).
 
 A cross-site frame does not send the app's SameSite=Lax cookies, so the callback here runs in a
-fresh client with no cookie at all. Only an EHR registered with `frame_origins` may frame the
+fresh client that carries only the starting browser's SameSite=None (partitioned) launch cookie. Only an EHR registered with `frame_origins` may frame the
 launch's responses and the screen it opens; everything else keeps `frame-ancestors 'none'`.
 """
 
@@ -52,13 +52,18 @@ def authorize(started) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
 
 
-def framed_callback(query: dict):
-    """The callback as a cross-site frame sends it: without any cookie of this app."""
-    return Client().get("/launch/callback", query)
+def framed_callback(query: dict, browser: Client):
+    """The callback as a cross-site frame sends it: only the starting browser's SameSite=None cookies
+    (the partitioned launch cookie), never its Lax session or CSRF cookies."""
+    frame = Client()
+    for name, morsel in browser.cookies.items():
+        if morsel["samesite"] == "None":
+            frame.cookies[name] = morsel.value
+    return frame.get("/launch/callback", query)
 
 
 def test_embedded_launch_completes_without_the_session_cookie(client, ehr):
-    back = framed_callback(authorize(start(client, ehr)))
+    back = framed_callback(authorize(start(client, ehr)), client)
     assert back.status_code == 302, back.content
     token = parse_qs(urlsplit(back["Location"]).query)["draft"][0]
     assert drafts.draft_load(token=token)["hemoglobin"] == {"value": 10.8, "unit": "g/dL"}
@@ -66,7 +71,7 @@ def test_embedded_launch_completes_without_the_session_cookie(client, ehr):
 
 def test_every_response_of_an_embedded_launch_allows_only_the_ehr_origins(client, ehr):
     started = start(client, ehr)
-    back = framed_callback(authorize(started))
+    back = framed_callback(authorize(started), client)
     screen = Client().get(back["Location"])
     assert screen.status_code == 200
     for response in (started, back, screen):
@@ -85,7 +90,7 @@ def test_the_rest_of_the_policy_is_unchanged_when_framed(client, ehr):
 def test_launch_from_an_ehr_without_frame_origins_cannot_be_framed(client, ehr, settings):
     settings.SMART_EHRS = [{"iss": ehr.iss, "client_id": CLIENT_ID}]
     started = start(client, ehr)
-    back = framed_callback(authorize(started))
+    back = framed_callback(authorize(started), client)
     screen = Client().get(back["Location"])
     for response in (started, back, screen):
         assert frame_ancestors(response) == "frame-ancestors 'none'"
@@ -93,7 +98,7 @@ def test_launch_from_an_ehr_without_frame_origins_cannot_be_framed(client, ehr, 
 
 
 def test_other_pages_and_other_drafts_cannot_be_framed(client, ehr):
-    framed_callback(authorize(start(client, ehr)))  # a live embedded launch exists
+    framed_callback(authorize(start(client, ehr)), client)  # a live embedded launch exists
     other_draft = drafts.draft_create(case_data={"hemoglobin": {"value": 11.0, "unit": "g/dL"}})
     for response in (client.get("/"), client.get("/", {"draft": other_draft}), client.get("/learn/rules")):
         assert frame_ancestors(response) == "frame-ancestors 'none'"
@@ -102,25 +107,25 @@ def test_other_pages_and_other_drafts_cannot_be_framed(client, ehr):
 
 def test_a_state_completes_one_launch_only(client, ehr):
     query = authorize(start(client, ehr))
-    assert framed_callback(query).status_code == 302
-    again = framed_callback(query)
+    assert framed_callback(query, client).status_code == 302
+    again = framed_callback(query, client)
     assert again.status_code == 400 and "state" in again.content.decode()
 
 
 def test_an_expired_launch_is_refused(client, ehr):
     query = authorize(start(client, ehr))
     SmartLaunch.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert framed_callback(query).status_code == 400
+    assert framed_callback(query, client).status_code == 400
 
 
 def test_an_authorization_error_takes_the_launch(client, ehr):
     query = authorize(start(client, ehr))
     assert Client().get("/launch/callback", {"error": "access_denied", "state": query["state"]}).status_code == 400
-    assert framed_callback(query).status_code == 400
+    assert framed_callback(query, client).status_code == 400
 
 
 def test_no_secret_of_the_launch_stays_once_taken(client, ehr):
-    framed_callback(authorize(start(client, ehr)))
+    framed_callback(authorize(start(client, ehr)), client)
     (row,) = SmartLaunch.objects.all()
     assert row.taken and row.verifier == ""
 

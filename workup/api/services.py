@@ -79,8 +79,15 @@ def _case_with_bundle(inputs: dict[str, Any], bundle: Any, *, prefix: str) -> tu
     for key, result in reading.results.items():
         if key in inputs:
             errors[result.ref] = [f"{INPUTS_BY_KEY[key].label} is given both as “{key}” and in {result.ref}."]
+    read = reading.inputs()
+    given_limits = inputs.get("reference_limits")
+    if isinstance(given_limits, dict) and "reference_limits" in read:  # the lab's ranges beside the caller's own
+        for limit in set(given_limits) & set(read["reference_limits"]):
+            errors[f"reference_limits.{limit}"] = [f"“{limit}” is given both in reference_limits and by a "
+                                                   "result's referenceRange."]
+        read["reference_limits"] = {**given_limits, **read["reference_limits"]}
     try:
-        case = case_from_json(data={**inputs, **reading.inputs()})
+        case = case_from_json(data={**inputs, **read})
     except CaseInvalid as invalid:
         errors.update(_errors_by_entry(invalid.errors, reading))
     if errors:

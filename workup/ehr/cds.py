@@ -28,6 +28,7 @@ key that is absent is listed in the card as not supplied.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -39,14 +40,21 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from workup.ehr import fhir
-from workup.ehr.orders import LabOrder, biopsy_orders, lab_order_codes, lab_suggestion
+from workup.ehr.orders import (
+    LabOrder,
+    biopsy_orders,
+    drafted_keys,
+    lab_order_codes,
+    lab_suggestion,
+    reason_outside_pathway,
+)
 from workup.models import CardFeedback, IssuedCard
 from workup.pathway import wording
 from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import INPUTS_BY_KEY, Case
 from workup.pathway.parsing import CaseInvalid, case_from_json
 from workup.pathway.result import Assessment, Finding, MatchedInput
-from workup.pathway.wording import CriterionStatus, card_say, say
+from workup.pathway.wording import CriterionStatus, card_say, record_say, say
 from workup.saved import drafts
 from workup.saved.identifiers import free_text_error
 from workup.services import workup_evaluate
@@ -90,7 +98,7 @@ PREFETCH_COUNT = 5  # several recent results, so κ can be paired with λ and ca
 
 def prefetch_template(key: str) -> str:
     """The recent final results for one pathway input, by any of its LOINC codes, newest first."""
-    codes = ",".join(f"{fhir.LOINC_SYSTEM}|{code}" for code in fhir.codes_for(key))
+    codes = ",".join(f"{fhir.LOINC_SYSTEM}|{code}" for code in fhir.search_codes_for(key))
     return (f"Observation?patient={{{{context.patientId}}}}&code={codes}"
             f"&status={','.join(sorted(fhir.USABLE_STATUSES))}&_sort=-date&_count={PREFETCH_COUNT}")
 
@@ -186,6 +194,7 @@ class LabsFromPrefetch:
     not_supplied: tuple[str, ...]
     ehr_messages: tuple[str, ...] = ()  # OperationOutcomes the EHR sent instead of (or beside) results
     demographics: tuple[str, ...] = ()  # what was read from the Patient, or why not
+    partial: tuple[fhir.Skipped, ...] = ()  # searches the EHR answered with only a first page: not used
 
 
 def cds_hook_respond(*, body: Any, base_url: str, source: str = "", service_id: str = SERVICE_ID) -> dict[str, Any]:
@@ -199,51 +208,100 @@ def cds_hook_respond(*, body: Any, base_url: str, source: str = "", service_id: 
     if service is None:
         raise ServiceUnknown(f"No CDS Service “{service_id[:60]}” here; see GET /cds-services.")
     _check_hook_request(body, service.hook)
-    patient_id = body["context"]["patientId"]
+    context = body["context"]
+    patient_id = context["patientId"]
     orders: list[dict] = []
     if service.hook in ORDER_HOOKS:
-        selections = body["context"].get("selections") if service.hook == "order-select" else None
-        orders = biopsy_orders(body["context"].get("draftOrders"),
-                               selections if isinstance(selections, list) else None)
+        selections = context.get("selections") if service.hook == "order-select" else None
+        orders = [order for order in biopsy_orders(context.get("draftOrders"),
+                                                   selections if isinstance(selections, list) else None)
+                  if not reason_outside_pathway(order)]  # SPEC 1.2 §6.3: ordered for another reason, no card
         if not orders:
             return {"cards": []}
     labs = labs_from_prefetch(prefetch=body.get("prefetch"), selection=record_selection(patient_id=patient_id))
     assessment = workup_evaluate(case=labs.case)
-    if service.hook == HOOK and not assessment.triggers:
-        return {"cards": []}  # patient-view: only a met trigger is worth interrupting for
+    if any(w.id == PEDIATRIC for w in assessment.warnings):
+        return {"cards": []}  # SPEC 1.2 §6.3: the pathway does not apply under 18, urgent findings included
+    if service.hook == HOOK and not (assessment.triggers or assessment.urgent):
+        return {"cards": []}  # patient-view: only a met trigger (or an urgent finding) is worth interrupting for
     within_cap = not source or (drafts.drafts_allowed(source=source) and _cards_allowed(source=source))
     token = drafts.draft_create(case_data=labs.inputs, source=source) if labs.inputs and within_cap else None
     card = card_build(assessment=assessment, labs=labs, base_url=base_url, draft_token=token,
                       capped=not within_cap)
     if orders:
-        card = order_card(card, assessment=assessment, patient_id=patient_id)
+        card = order_card(card, assessment=assessment, patient_id=patient_id,
+                          drafted=drafted_keys(context.get("draftOrders")),
+                          requester=context.get("userId"), encounter_id=context.get("encounterId"))
     if within_cap:
-        card_issue_record(card=card, source=source)
+        card_issue_record(card=card, source=source, service_id=service.id)
     return {"cards": [card]}
 
 
-def order_card(card: dict, *, assessment: Assessment, patient_id: str) -> dict:
-    """The card for a biopsy order: whether the pathway supports it, and suggestions for missing labs."""
-    missing = [line for line in assessment.labs if line.core and line.status == "missing"]
-    headline = wording.ORDER_CARD_HEADLINES[assessment.disposition]
-    ids = ", ".join(f.id for f in assessment.triggers)
-    with_ids = card_say("summary_with_ids", headline=headline, ids=ids) if ids else headline
-    summary = with_ids if len(with_ids) <= SUMMARY_MAX else headline
+PEDIATRIC = "SCOPE-PEDIATRIC"
+SCOPE_PREFIX = "SCOPE-"
+BLOOD_COUNT = ("hemoglobin", "wbc", "platelets")  # core labs of pathway 1.2, suggested whatever the engine's flag
+
+
+def lead_lines(assessment: Assessment) -> list[str]:
+    """What leads every output (SPEC 1.2 §1): the engine's lead lines, else its urgent findings and then
+    its scope guards, in the engine's order."""
+    if assessment.lead:
+        return list(assessment.lead)
+    return [u.text for u in assessment.urgent] + [w.message for w in assessment.warnings if w.id.startswith(SCOPE_PREFIX)]
+
+
+def order_summary(assessment: Assessment) -> str:
+    """SPEC 1.2 §6.3: an urgent finding is the summary; otherwise the condition first, then the headline."""
+    if assessment.urgent:
+        text = assessment.urgent[0].text
+    else:
+        headline = wording.ORDER_CARD_HEADLINES[assessment.disposition]
+        ids = ", ".join(f.id for f in assessment.triggers)
+        with_ids = card_say("order_summary_with_ids", headline=headline, ids=ids) if ids else headline
+        text = card_say("order_summary", headline=with_ids)
+        if len(text) > SUMMARY_MAX:
+            text = card_say("order_summary", headline=headline)
+    return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
+
+
+def order_card(card: dict, *, assessment: Assessment, patient_id: str, drafted: frozenset[str] = frozenset(),
+               requester: Any = None, encounter_id: Any = None) -> dict:
+    """The card for a biopsy order (SPEC 1.2 §6.3): never offers deferral; names the missing core labs
+    (the blood count included) and offers to order those not already among the draft orders."""
+    missing = [line for line in assessment.labs
+               if (line.core or line.key in BLOOD_COUNT) and line.status == "missing"]
+    to_order = [line for line in missing if line.key not in drafted and lab_order_codes(line.key)]
     suggestions = [
-        lab_suggestion(order=LabOrder(line.key, line.label, lab_order_codes(line.key)), patient_id=patient_id)
-        for line in missing if lab_order_codes(line.key)
+        lab_suggestion(order=LabOrder(line.key, line.label, lab_order_codes(line.key)), patient_id=patient_id,
+                       requester=requester, encounter_id=encounter_id)
+        for line in to_order
     ]
     missing_text = (card_say("order_missing", labels=", ".join(md_escape(line.label) for line in missing))
                     if missing else card_say("order_none_missing"))
+    already = [line for line in missing if line.key in drafted]
+    if already:
+        missing_text += " " + card_say("order_already_drafted", labels=", ".join(md_escape(item.label) for item in already))
+    headline = wording.ORDER_CARD_HEADLINES[assessment.disposition]
     order = {
         **card,
-        "summary": summary[:SUMMARY_MAX],
-        "indicator": "info" if assessment.disposition == "PROCEED_TO_BIOPSY" else "warning",
-        "detail": card_say("order_result", headline=md_escape(headline), missing=missing_text) + f"\n\n{card['detail']}",
+        "summary": order_summary(assessment),
+        "indicator": "critical" if assessment.urgent else "info",
+        "detail": _lead_block(assessment) + card_say("order_result", headline=md_escape(headline), missing=missing_text)
+        + f"\n\n{_without_lead(card['detail'], assessment)}",
     }
     if suggestions:
         order |= {"suggestions": suggestions, "selectionBehavior": "any"}
     return order
+
+
+def _lead_block(assessment: Assessment) -> str:
+    lines = lead_lines(assessment)
+    return "".join(f"**{md_escape(line)}**\n\n" for line in lines)
+
+
+def _without_lead(detail: str, assessment: Assessment) -> str:
+    block = _lead_block(assessment)
+    return detail[len(block):] if block and detail.startswith(block) else detail
 
 
 ISSUED_CARD_LIFETIME = dt.timedelta(days=1)  # feedback for a card is accepted for a day
@@ -254,13 +312,14 @@ def _cards_allowed(*, source: str) -> bool:
     return live.count() < drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS
 
 
-def card_issue_record(*, card: dict, source: str) -> None:
-    """Remember a card's uuid (and its suggestions') so feedback can be matched; prune expired ones."""
+def card_issue_record(*, card: dict, source: str, service_id: str = SERVICE_ID) -> None:
+    """Remember a card's uuid (and its suggestions') and the service that issued it, so feedback can be
+    matched at that service's feedback URL only; prune expired ones."""
     now = timezone.now()
     IssuedCard.objects.filter(expires_at__lte=now).delete()
     IssuedCard.objects.create(
         card_uuid=card["uuid"], suggestion_uuids=[s["uuid"] for s in card.get("suggestions", []) if "uuid" in s],
-        issued_at=now, expires_at=now + ISSUED_CARD_LIFETIME, source=source,
+        issued_at=now, expires_at=now + ISSUED_CARD_LIFETIME, source=source, service_id=service_id,
     )
 
 
@@ -296,22 +355,37 @@ def labs_from_prefetch(*, prefetch: Any, selection: fhir.Selection) -> LabsFromP
             "No prefetch data for this service's lab searches (see GET /cds-services). "
             "This service does not query the FHIR server itself."
         )
-    observations, messages = prefetched_observations(prefetch, lab_keys)
+    observations, messages, partial = prefetched_observations(prefetch, lab_keys)
     reading = fhir.labs_from_observations(observations, selection)
     demographics, lines = fhir.demographics_from_patient(prefetch.get(PATIENT_KEY), selection)
     labs_only = reading.inputs()
     case, inputs, refused = _validated({**labs_only, **demographics})
     not_supplied = tuple(key for key in PREFETCH if key not in prefetch)
-    return LabsFromPrefetch(case, inputs, reading, refused, not_supplied, tuple(messages), tuple(lines))
+    return LabsFromPrefetch(case, inputs, reading, refused, not_supplied, tuple(messages), tuple(lines),
+                            tuple(partial))
 
 
-def prefetched_observations(prefetch: dict, keys: list[str]) -> tuple[list[tuple[str, Any]], list[str]]:
-    """(reference, resource) pairs from the prefetch slots, and the EHR's OperationOutcome messages."""
+def has_next_page(bundle: Any) -> bool:
+    """A searchset whose `link` has relation "next": the server holds more results than it sent."""
+    links = bundle.get("link") if isinstance(bundle, dict) else None
+    return any(isinstance(link, dict) and link.get("relation") == "next" for link in links) \
+        if isinstance(links, list) else False
+
+
+def prefetched_observations(prefetch: dict, keys: list[str]
+                            ) -> tuple[list[tuple[str, Any]], list[str], list[fhir.Skipped]]:
+    """(reference, resource) pairs from the prefetch slots, the EHR's OperationOutcome messages, and
+    the searches sent as a first page only (never read: the newest may be on a later page)."""
     observations: list[tuple[str, Any]] = []
     messages: list[str] = []
+    partial: list[fhir.Skipped] = []
     for key in keys:
         value = prefetch.get(key)
-        if isinstance(value, dict) and value.get("resourceType") == "Bundle":
+        if isinstance(value, dict) and value.get("resourceType") == "Bundle" and has_next_page(value):
+            partial.append(fhir.Skipped(f"prefetch.{key}", record_say("partial_page")))
+            parts = fhir.bundle_parts(value, f"prefetch.{key}")
+            messages += [card_say("ehr_message", ref=ref, message=md_escape(text)) for ref, text in parts.outcomes]
+        elif isinstance(value, dict) and value.get("resourceType") == "Bundle":
             parts = fhir.bundle_parts(value, f"prefetch.{key}")
             observations += parts.matches
             messages += [card_say("ehr_message", ref=ref, message=md_escape(text)) for ref, text in parts.outcomes]
@@ -319,19 +393,28 @@ def prefetched_observations(prefetch: dict, keys: list[str]) -> tuple[list[tuple
             messages.append(card_say("ehr_message", ref=f"prefetch.{key}", message=md_escape(fhir.outcome_text(value))))
         elif value is not None:
             observations.append((f"prefetch.{key}", value))
-    return observations, messages
+    return observations, messages, partial
 
 
 def _validated(inputs: dict[str, object]) -> tuple[Case, dict[str, object], dict[str, list[str]]]:
     """Validate as the JSON API does; drop each refused input (with its messages) and retry."""
     inputs, refused = dict(inputs), {}
-    for _ in range(len(inputs) + 1):  # each failed round removes at least one input
+    limits = inputs.get("reference_limits")
+    if isinstance(limits, dict):
+        inputs["reference_limits"] = dict(limits)
+    for _ in range(len(inputs) + len(limits or ()) + 1):  # each failed round removes at least one input
         try:
             return case_from_json(data=inputs), inputs, refused
         except CaseInvalid as invalid:
             for key, messages in invalid.errors.items():
                 refused[key] = messages
-                inputs.pop(key, None)
+                top, _, limit = key.partition(".")
+                if limit and isinstance(inputs.get(top), dict):
+                    inputs[top].pop(limit, None)
+                    if not inputs[top]:
+                        inputs.pop(top)
+                else:
+                    inputs.pop(key, None)
     return case_from_json(data={}), {}, refused
 
 
@@ -341,8 +424,8 @@ CRAB_LABEL = "value also meets the IMWG CRAB threshold"
 
 
 def card_indicator(assessment: Assessment) -> str:
-    """`critical` for CRAB-level end-organ damage, otherwise by disposition (module docstring)."""
-    if any(CRAB_LABEL in trigger.labels for trigger in assessment.triggers):
+    """`critical` for an urgent finding or CRAB-level end-organ damage, otherwise by disposition."""
+    if assessment.urgent or any(CRAB_LABEL in trigger.labels for trigger in assessment.triggers):
         return "critical"
     return INDICATOR_BY_DISPOSITION[assessment.disposition]
 
@@ -385,7 +468,10 @@ def card_build(*, assessment: Assessment, labs: LabsFromPrefetch, base_url: str,
 
 
 def card_summary(assessment: Assessment) -> str:
-    """Headline by disposition, with the trigger IDs when they fit under 140 characters."""
+    """An urgent finding first; else the headline by disposition, with the trigger IDs when they fit."""
+    if assessment.urgent:
+        text = assessment.urgent[0].text
+        return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
     headline = wording.CARD_HEADLINES[assessment.disposition]
     ids = ", ".join(f.id for f in assessment.triggers)
     with_ids = card_say("summary_with_ids", headline=headline, ids=ids) if ids else headline
@@ -397,8 +483,9 @@ def card_detail(assessment: Assessment, labs: LabsFromPrefetch) -> str:
     """GitHub-flavoured markdown: the result, its basis, the labs read, the unknowns, what was not used."""
     record = record_sections(labs, CardVoice())
     sections = [
+        _lead_block(assessment).rstrip("\n"),
         card_say("result", disposition=wording.CARD_DISPOSITIONS[assessment.disposition],
-                 summary=md_escape(assessment.summary)),
+                 summary=md_escape(plain(assessment.summary))),
         f"_{say('scope_note')}_",
         _section("section_basis", _basis_lines(assessment)),
         _section("section_criteria", _criteria_lines(assessment)),
@@ -431,7 +518,7 @@ def _basis_lines(assessment: Assessment) -> list[str]:
     triggered = {m.key for f in assessment.triggers for m in f.matched}
     lines += [
         card_say("basis_abnormal",
-                 value=md_escape(_value_text(line.label, line.entered_value, line.entered_unit, line.canonical_value)),
+                 value=md_escape(plain(_value_text(line.label, line.entered_value, line.entered_unit, line.canonical_value))),
                  reference=md_escape(line.reference))
         for line in assessment.labs
         if line.status == "abnormal" and line.key not in triggered
@@ -459,7 +546,13 @@ def _criteria_lines(assessment: Assessment) -> list[str]:
 def _value_text(label: str, entered: object, unit: str, canonical: object) -> str:
     """“label value unit”; a derived value (e.g. the FLC ratio from κ and λ) has no entry, so show the result."""
     value = entered if entered is not None else canonical
-    return " ".join(str(part) for part in (label, value, unit) if part not in (None, ""))
+    return " ".join(plain(part) for part in (label, value, unit) if part not in (None, ""))
+
+
+def plain(value: object) -> str:
+    """A categorical value in plain words (`not_detected` → “not detected”); other values as they are."""
+    text = str(value)
+    return text.replace("_", " ") if isinstance(value, str) and text.replace("_", "").isalpha() else text
 
 
 def _describe_match(match: MatchedInput) -> str:
@@ -502,14 +595,14 @@ def record_sections(labs: LabsFromPrefetch, voice: RecordVoice) -> dict[str, lis
     the labs read, the Patient lines, how results were chosen, and what was not used."""
     labs_read = [
         card_say("lab_read", label=voice.escape(INPUTS_BY_KEY[key].label), loinc=result.loinc, when=voice.when(result),
-                 value=f"{result.value} {voice.escape(result.unit)}" if result.unit else f"{result.value}")
+                 value=f"{result.value} {voice.escape(result.unit)}" if result.unit else plain(result.value))
         for key, result in labs.reading.results.items() if key in labs.inputs
     ]
     selection = [voice.sentence(note) for note in labs.reading.notes]
     if labs.reading.old_only:
         labels = ", ".join(voice.escape(INPUTS_BY_KEY[key].label) for key in labs.reading.old_only)
         selection.append(card_say("old_only", days=settings.EHR_LOOKBACK_DAYS, labels=labels))
-    not_used = [voice.set_aside(item) for item in (*labs.reading.skipped, *labs.reading.set_aside)]
+    not_used = [voice.set_aside(item) for item in (*labs.partial, *labs.reading.skipped, *labs.reading.set_aside)]
     not_used += [voice.refused(key, labs.reading.results.get(key), messages) for key, messages in labs.refused.items()]
     return {
         "section_labs": labs_read,
@@ -561,11 +654,17 @@ def _unknown_lines(assessment: Assessment) -> list[str]:
 
 
 _MD_SPECIAL = set("\\`*_[]<>#|~")  # enough to stop emphasis, links, HTML and tables
+_LINE_BREAKS = re.compile(r"[\r\n\u0085\u2028\u2029\v\f]+")
+_BARE_URL = re.compile(r"(?i)\b(https?|ftp|mailto|javascript|data)(:)|\bwww(\.)")
 
 
 def md_escape(text: object) -> str:
-    """Escape markdown syntax in text that may come from the client."""
-    return "".join(f"\\{char}" if char in _MD_SPECIAL else char for char in str(text))
+    """Escape markdown syntax in text that may come from the client; a line break becomes a space (a
+    value cannot start a heading, list or table of its own) and a bare URL is broken so that no
+    renderer autolinks it."""
+    flat = _LINE_BREAKS.sub(" ", str(text))
+    escaped = "".join(f"\\{char}" if char in _MD_SPECIAL else char for char in flat)
+    return _BARE_URL.sub(lambda m: m.group(0)[:-1] + "\u200b" + m.group(0)[-1], escaped)
 
 
 def prune_empty(value: Any) -> Any:
@@ -599,7 +698,7 @@ class FeedbackInvalid(CdsError):
 MAX_FEEDBACK_ENTRIES = 20  # a card is accepted or overridden; a real client sends one or two
 
 
-def card_feedback_record(*, body: Any, base_url: str = "") -> int:
+def card_feedback_record(*, body: Any, base_url: str = "", service_id: str | None = None) -> int:
     """Store the feedback entries for cards this service issued, once per card and outcome.
 
     The whole body is refused (400, naming the entry) when an entry breaks the specification's
@@ -621,11 +720,12 @@ def card_feedback_record(*, body: Any, base_url: str = "") -> int:
     stored = 0
     with transaction.atomic():
         issued = {card.card_uuid: card for card in IssuedCard.objects.filter(
-            card_uuid__in=[row.card_uuid for _, row, _ in parsed], expires_at__gt=now)}
+            card_uuid__in=[row.card_uuid for _, row, _ in parsed], expires_at__gt=now)
+            if service_id is None or card.service_id == service_id}
         for index, row, suggestions in parsed:
             card = issued.get(row.card_uuid)
             if card is None:
-                messages.append(f"feedback[{index}]: “card” is not a card this service issued in the last day.")
+                messages.append(f"feedback[{index}]: “card” is not a card this service issued in the last day (feedback goes to the feedback URL of the service that issued the card).")
             elif not set(suggestions) <= set(card.suggestion_uuids):
                 messages.append(f"feedback[{index}]: “acceptedSuggestions” names a suggestion this card did not offer.")
         if messages:

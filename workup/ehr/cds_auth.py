@@ -12,9 +12,14 @@ Trusted clients come from the JSON file named by `CDS_TRUSTED_CLIENTS_FILE`, a l
       "sub": ["client-id"],           # optional: the accepted `sub` values
       "jku": ["https://ehr.example.org/jwks"]}]   # optional: accepted `jku` header values
 
+Accepted signatures: ES384 (P-384 keys) and RS384 (RSA keys), which the specification asks clients
+to use, and ES256 (P-256 keys), which many EHRs sign with; each key verifies only the algorithm of
+its own kind and curve. A refusal names the accepted algorithms. A token may live at most
+MAX_LIFETIME_SECONDS (300 s, `exp - iat`), with LEEWAY_SECONDS for clock difference.
+
 Keys are configured; for key rotation a client may also name, in the token's `jku` header, one of
-its allow-listed JWK Set URLs: the set is then fetched (no redirects, a short timeout, at most
-JKU_MAX_BYTES) and cached for JKU_CACHE_SECONDS, and only consulted for a `kid` the configured keys
+its allow-listed JWK Set URLs: the set is then fetched (no redirects, one total deadline, at most
+JKU_MAX_BYTES, JSON no deeper than workup.ehr.outbound allows) and cached for JKU_CACHE_SECONDS, and only consulted for a `kid` the configured keys
 do not hold. With no file the service answers anyone (development); `check --deploy` warns about
 that (workup.W001).
 Seen `jti` values are kept in their own table (unique per issuer and jti) until the token expires,
@@ -27,7 +32,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,11 +42,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from workup.ehr.cds import CdsError
+from workup.ehr.outbound import OutboundRefused, get_json
 from workup.models import SeenJwtId
 
-# What the specification asks CDS Clients to sign with, by the kind of key that verifies it: a
-# token is only ever checked with the algorithm that fits its key.
-ALGORITHMS_BY_KEY_TYPE = {"EC": ["ES384"], "RSA": ["RS384"]}
+# What the specification asks CDS Clients to sign with (ES384, RS384), and ES256, by the kind of key
+# that verifies it: a token is only ever checked with the algorithm that fits its key (and curve).
+ALGORITHMS_BY_CURVE = {"secp384r1": "ES384", "secp256r1": "ES256"}
+ACCEPTED_ALGORITHMS = ("ES384", "ES256", "RS384")
 MAX_LIFETIME_SECONDS = 300  # "exp" at most five minutes after "iat"
 LEEWAY_SECONDS = 30  # clock difference tolerated between the EHR and this service
 # CDS Hooks 2.0 requires iss, aud, exp, iat and jti; `sub` is optional ("the client_id of the CDS
@@ -105,9 +111,14 @@ def cds_client_verify(*, authorization: str | None, audience: str) -> str | None
     if scheme.lower() != "bearer" or not token.strip():
         raise CdsUnauthorized("This service needs a signed JWT from a trusted CDS Client: Authorization: Bearer <jwt>.")
     client, key = _client_and_key(token.strip(), clients)
+    algorithms = key_algorithms(key)
+    if jwt.get_unverified_header(token.strip()).get("alg") not in algorithms:
+        raise CdsUnauthorized(
+            f"The client JWT's alg does not fit its key; this service accepts {', '.join(ACCEPTED_ALGORITHMS)} "
+            "(ES384 and ES256 with P-384 and P-256 keys, RS384 with RSA keys).")
     try:
         claims = jwt.decode(
-            token.strip(), key=key.key, algorithms=ALGORITHMS_BY_KEY_TYPE.get(key.key_type, []),
+            token.strip(), key=key.key, algorithms=algorithms,
             audience=audience, issuer=client.iss, leeway=LEEWAY_SECONDS, options={"require": REQUIRED_CLAIMS},
         )
     except jwt.PyJWTError as invalid:
@@ -118,6 +129,14 @@ def cds_client_verify(*, authorization: str | None, audience: str) -> str | None
         raise CdsUnauthorized("The client JWT's sub is not one this service trusts.")
     _refuse_replay(client.iss, claims["jti"], expires=claims["exp"])
     return client.iss
+
+
+def key_algorithms(key: jwt.PyJWK) -> list[str]:
+    """The one algorithm this key verifies: by its curve for EC keys, RS384 for RSA keys."""
+    if key.key_type == "RSA":
+        return ["RS384"]
+    curve = getattr(getattr(key.key, "curve", None), "name", None)
+    return [ALGORITHMS_BY_CURVE[curve]] if key.key_type == "EC" and curve in ALGORITHMS_BY_CURVE else []
 
 
 def _check_shapes(header: object, claims: object) -> None:
@@ -161,16 +180,6 @@ def _client_and_key(token: str, clients: dict[str, TrustedClient]) -> tuple[Trus
         raise CdsUnauthorized("The client JWT's kid names no key this service holds for that client.") from unknown
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A JWK Set is read only from the allow-listed URL itself, never from where it redirects."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def _key_from_jku(url: str, kid: str) -> jwt.PyJWK:
     """The key `kid` from the allow-listed JWK Set at `url` (fetched once per JKU_CACHE_SECONDS)."""
     cache_key = "cds-jwks:" + hashlib.sha256(url.encode()).hexdigest()
@@ -191,19 +200,16 @@ def _key_from_jku(url: str, kid: str) -> jwt.PyJWK:
 
 
 def _fetch_jwks(url: str) -> dict:
+    """The JWK Set at the allow-listed URL itself (a redirect is refused), read within JKU_TIMEOUT_SECONDS
+    in all and at most JKU_MAX_BYTES."""
     try:
-        with _OPENER.open(url, timeout=JKU_TIMEOUT_SECONDS) as answer:
-            if answer.status != 200:
-                raise ValueError(f"status {answer.status}")
-            body = answer.read(JKU_MAX_BYTES + 1)
-        if len(body) > JKU_MAX_BYTES:
-            raise ValueError("too large")
-        jwks = json.loads(body)
-        if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
-            raise ValueError("not a JWK Set")
-        return jwks
-    except (OSError, ValueError) as failed:  # URLError, timeouts and HTTP errors are OSErrors
+        _, jwks = get_json(url, headers={"Accept": "application/json"}, seconds=JKU_TIMEOUT_SECONDS,
+                           max_bytes=JKU_MAX_BYTES)
+    except OutboundRefused as failed:
         raise CdsUnauthorized("The key set named by the client JWT's jku could not be read.") from failed
+    if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+        raise CdsUnauthorized("The key set named by the client JWT's jku is not a JWK Set.")
+    return json.loads(json.dumps(jwks, default=str))  # Decimals as JSON types, for the cache and PyJWT
 
 
 def _only_key(client: TrustedClient) -> jwt.PyJWK:

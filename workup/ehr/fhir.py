@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from workup.pathway.units import ANALYTES
+from workup.ehr import ucum
+from workup.pathway.units import ANALYTES, REFERENCE_LIMIT_ANALYTE
 from workup.pathway.wording import record_say
 
 LOINC_SYSTEM = "http://loinc.org"
@@ -52,6 +53,7 @@ LAB_CODES: tuple[LabCode, ...] = (
     LabCode("777-3", "platelets", "Platelets [#/volume] in Blood by Automated count"),
     LabCode("26515-7", "platelets", "Platelets [#/volume] in Blood"),
     LabCode("778-1", "platelets", "Platelets [#/volume] in Blood by Manual count"),
+    LabCode("751-8", "anc", "Neutrophils [#/volume] in Blood by Automated count"),
     LabCode("36916-5", "flc_kappa", "Kappa light chains.free [Mass/volume] in Serum"),
     LabCode("33944-0", "flc_lambda", "Lambda light chains.free [Mass/volume] in Serum"),
     LabCode("48378-4", "flc_ratio", "Kappa light chains.free/Lambda light chains.free [Mass Ratio] in Serum"),
@@ -91,18 +93,17 @@ LAB_KEYS: tuple[str, ...] = tuple(dict.fromkeys(lab.key for lab in LAB_CODES))  
 # Every input a reading can fill: the LOINC-coded ones, then those read beside them.
 READ_KEYS: tuple[str, ...] = tuple(dict.fromkeys([*LAB_KEYS, *(lab.quantity_key for lab in LAB_CODES if lab.quantity_key)]))
 
-# UCUM code → the pathway's spelling of the same unit. Only exact equivalents are listed.
-UCUM_UNITS: dict[str, str] = {
-    "g/dL": "g/dL",
-    "g/L": "g/L",
-    "mg/dL": "mg/dL",
-    "mg/L": "mg/L",
-    "mmol/L": "mmol/L",
-    "umol/L": "µmol/L",
-    "10*9/L": "10^9/L",
-    "10*3/uL": "10^9/L",
-    "mL/min/{1.73_m2}": "mL/min/1.73m2",
-}
+# The free light chain panel: κ and λ as components of one Observation (one collection by construction).
+FLC_PANEL = "72581-2"
+PANEL_COMPONENT_KEYS = {FLC_PANEL: ("flc_kappa", "flc_lambda")}
+# The UCUM code of each pathway unit (its canonical spelling); any other valid UCUM code of the same
+# dimension is converted by workup.ehr.ucum.
+UCUM_UNITS: dict[str, str] = {code: unit for unit, code in ucum.PATHWAY_UCUM.items()}
+# Lab reference-range limits: which end of an input's range feeds which override (SPEC 2.2).
+RANGE_LIMITS: dict[str, dict[str, str]] = {}
+for _limit, _analyte in REFERENCE_LIMIT_ANALYTE.items():
+    if _limit.endswith(("_lln", "_uln")):
+        RANGE_LIMITS.setdefault(_analyte, {})["low" if _limit.endswith("_lln") else "high"] = _limit
 RATIO_UNITS = frozenset({"{ratio}", "1"})  # the FLC ratio is unitless
 # Bounds on a client's number, checked before anything converts it: no lab value needs more digits
 # or a larger magnitude, and converting "1e999999999" to an int would take the server minutes.
@@ -113,6 +114,11 @@ MAX_VALUE_MAGNITUDE = 12  # |value| < 10^12 and, unless zero, ≥ 10^-12
 def codes_for(key: str) -> tuple[str, ...]:
     """The LOINC codes that feed one pathway input, in table order."""
     return tuple(lab.code for lab in LAB_CODES if lab.key == key)
+
+
+def search_codes_for(key: str) -> tuple[str, ...]:
+    """The LOINC codes to search for one input: its own, and a panel that carries it as a component."""
+    return codes_for(key) + tuple(panel for panel, keys in PANEL_COMPONENT_KEYS.items() if key in keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +134,9 @@ class LabResult:
     issued: str | None = None
     specimen: str | None = None
     subject: str | None = None
+    low: Decimal | None = None  # the lab's own reference range, in `unit`
+    high: Decimal | None = None
+    converted_from: str | None = None  # the UCUM code the value was reported in, when converted
 
     @property
     def when(self) -> dt.datetime | None:
@@ -159,7 +168,28 @@ class LabReading:
     set_aside: tuple[Skipped, ...] = ()  # part of a used Observation that was not read, and why
 
     def inputs(self) -> dict[str, object]:
-        return {key: result.as_input() for key, result in self.results.items()}
+        """The chosen results as JSON API inputs, with the lab's own reference ranges as limit overrides."""
+        inputs: dict[str, object] = {key: result.as_input() for key, result in self.results.items()}
+        limits = range_limits(self.results)
+        if limits:
+            inputs["reference_limits"] = limits
+        return inputs
+
+
+def range_limits(results: dict[str, LabResult]) -> dict[str, object]:
+    """Each chosen result's reference range as the matching limit override, in the result's unit."""
+    limits: dict[str, object] = {}
+    for key, result in results.items():
+        ends = RANGE_LIMITS.get(key, {})
+        for end in ("low", "high"):
+            value = getattr(result, end)
+            if end in ends and value is not None and result.unit:
+                limits[ends[end]] = {"value": _number(value), "unit": result.unit}
+    return limits
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +225,7 @@ def labs_from_observations(observations: list[tuple[str, Any]], selection: Selec
     beside: dict[LabResult, tuple[LabResult | None, str | None]] = {}
     skipped: list[Skipped] = []
     old: set[str] = set()
-    for index, (ref, resource) in enumerate(observations):
+    for index, (ref, resource) in enumerate(expand_panels(observations)):
         result, reason = observation_to_result(resource, ref)
         if result is None:
             skipped.append(Skipped(ref, reason))
@@ -227,6 +257,10 @@ def labs_from_observations(observations: list[tuple[str, Any]], selection: Selec
         elif reason:
             set_aside.append(Skipped(chosen.ref, reason))
     results = {key: results[key] for key in READ_KEYS if key in results}
+    notes += [record_say("range_used", display=LAB_CODE_BY_LOINC[r.loinc].display, range=_range_text(r))
+              for r in results.values() if r.key in RANGE_LIMITS and (r.low is not None or r.high is not None)]
+    notes += [record_say("unit_converted", display=LAB_CODE_BY_LOINC[r.loinc].display, code=_text(r.converted_from),
+                         value=r.value, unit=r.unit) for r in results.values() if r.converted_from]
     old_only = tuple(key for key in LAB_KEYS if key in old and key not in results)
     return LabReading(results, tuple(skipped), tuple(notes), old_only, tuple(set_aside))
 
@@ -234,11 +268,45 @@ def labs_from_observations(observations: list[tuple[str, Any]], selection: Selec
 OLD = "old"
 
 
+def _range_text(result: LabResult) -> str:
+    low = f"{result.low}" if result.low is not None else "…"
+    high = f"{result.high}" if result.high is not None else "…"
+    return f"{low}–{high} {result.unit}"
+
+
+def expand_panels(observations: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A κ/λ panel (72581-2) stands for its components, each read as an Observation of its own with the
+    panel's status, subject, dates and specimen."""
+    expanded: list[tuple[str, Any]] = []
+    for ref, resource in observations:
+        lab = _panel_code(resource.get("code")) if isinstance(resource, dict) else None
+        components = resource.get("component") if lab else None
+        if not isinstance(components, list):
+            expanded.append((ref, resource))
+            continue
+        shared = {k: v for k, v in resource.items() if k not in ("code", "component", "valueQuantity", "id")}
+        for index, component in enumerate(components):
+            if isinstance(component, dict):
+                part = {k: v for k, v in component.items() if k in ("code", "valueQuantity", "dataAbsentReason",
+                                                                        "referenceRange", "valueCodeableConcept")}
+                expanded.append((f"{ref}.component[{index}]", {**shared, **part}))
+    return expanded
+
+
+def _panel_code(code: Any) -> str | None:
+    codings = code.get("coding") if isinstance(code, dict) else None
+    for coding in codings if isinstance(codings, list) else []:
+        code = coding.get("code") if isinstance(coding, dict) else None
+        if isinstance(code, str) and coding.get("system") == LOINC_SYSTEM and code in PANEL_COMPONENT_KEYS:
+            return code
+    return None
+
+
 def _outside_selection(result: LabResult, selection: Selection) -> str | None:
     """Why a result from the record is not used, OLD for "only too old", or None."""
     expected = f"Patient/{selection.patient_id}"
     if result.subject != expected and not (result.subject or "").endswith("/" + expected):
-        return record_say("another_subject", subject=_text(result.subject), patient=selection.patient_id)
+        return record_say("another_subject")
     when = result.when
     if when is None:
         return record_say("undated")
@@ -262,8 +330,9 @@ def _pair_light_chains(ranked: dict[str, list[LabResult]], notes: list[str]) -> 
 
 
 def _same_collection(first: LabResult, second: LabResult) -> bool:
-    if first.specimen and second.specimen:
-        return first.specimen == second.specimen
+    """The same specimen, or drawn within SAME_COLLECTION (two specimen tubes of one draw are one collection)."""
+    if first.specimen and second.specimen and first.specimen == second.specimen:
+        return True
     a, b = first.when, second.when
     return a is not None and b is not None and abs(a - b) <= SAME_COLLECTION
 
@@ -349,9 +418,11 @@ def demographics_from_patient(patient: Any, selection: Selection) -> tuple[dict[
     if not isinstance(patient, dict) or patient.get("resourceType") != "Patient":
         return {}, [record_say("patient_not_a_patient")]
     if patient.get("id") != selection.patient_id:
-        return {}, [record_say("patient_another", patient=_text(selection.patient_id))]
+        return {}, [record_say("patient_another")]
     inputs: dict[str, object] = {}
     lines: list[str] = []
+    if patient.get("deceasedBoolean") is True or isinstance(patient.get("deceasedDateTime"), str):
+        lines.append(record_say("patient_deceased"))
     birth = patient.get("birthDate")
     born = _full_date(birth)
     on = selection.evaluated_at.date()
@@ -394,6 +465,9 @@ def observation_to_result(resource: Any, ref: str) -> Usable:
     if lab.key in CODED_KEYS:
         return _coded_result(lab, resource, ref)
     quantity = resource.get("valueQuantity")
+    absent = _absent_reason(resource.get("dataAbsentReason"))
+    if not isinstance(quantity, dict) and absent:
+        return None, record_say("data_absent", display=lab.display, reason=absent)
     if not isinstance(quantity, dict):
         return None, record_say("no_value_quantity", display=lab.display)
     if "comparator" in quantity:
@@ -404,7 +478,64 @@ def observation_to_result(resource: Any, ref: str) -> Usable:
     unit, reason = _unit(lab, quantity)
     if reason:
         return None, reason
-    return LabResult(lab.key, value, unit, lab.code, _effective(resource), ref, *_provenance(resource)), None
+    if unit is None:  # the unitless FLC ratio
+        return LabResult(lab.key, value, None, lab.code, _effective(resource), ref, *_provenance(resource)), None
+    unit_name, factor = unit
+    low, high = _reference_range(resource, lab, quantity)
+    converted = quantity.get("code") if factor != 1 else None
+    return LabResult(lab.key, _scaled(value, factor), unit_name, lab.code, _effective(resource), ref,
+                     *_provenance(resource), low=low, high=high, converted_from=converted), None
+
+
+def _scaled(value: Decimal, factor: Decimal) -> Decimal:
+    scaled = value * factor
+    return scaled.normalize() if scaled == scaled.to_integral_value() else scaled
+
+
+def _absent_reason(concept: Any) -> str | None:
+    """The lab's words for why there is no value: its text, else a coding's display or code."""
+    if not isinstance(concept, dict):
+        return None
+    if isinstance(concept.get("text"), str) and concept["text"]:
+        return _text(concept["text"])
+    codings = concept.get("coding") if isinstance(concept.get("coding"), list) else []
+    for coding in codings:
+        if isinstance(coding, dict):
+            word = coding.get("display") or coding.get("code")
+            if isinstance(word, str) and word:
+                return _text(word)
+    return None
+
+
+def _reference_range(resource: dict, lab: LabCode, quantity: dict) -> tuple[Decimal | None, Decimal | None]:
+    """The lab's own normal range (the first referenceRange without a non-normal type), its low and
+    high each converted by its own UCUM code (or the value's, when the range gives none). A range for
+    a population (`appliesTo`, `age`) is not used: which one fits this patient is not for us to guess."""
+    ranges = resource.get("referenceRange")
+    for item in ranges if isinstance(ranges, list) else []:
+        if not isinstance(item, dict) or not _normal_range(item.get("type")) or "appliesTo" in item or "age" in item:
+            continue
+        target = _unit(lab, quantity)[0]
+        ends = []
+        for end in ("low", "high"):
+            bound = item.get(end)
+            value, problem = bounded_decimal(bound.get("value")) if isinstance(bound, dict) else (None, "absent")
+            code = bound.get("code", quantity.get("code")) if isinstance(bound, dict) else None
+            system = bound.get("system", quantity.get("system")) if isinstance(bound, dict) else None
+            conversion = (ucum.conversion(code, (target[0],)) if target and value is not None and not problem
+                          and system == UCUM_SYSTEM else None)
+            ends.append(_scaled(value, conversion[1]) if conversion else None)
+        return ends[0], ends[1]
+    return None, None
+
+
+def _normal_range(kind: Any) -> bool:
+    """A range with no type, or typed "normal" (HL7 referencerange-meaning)."""
+    if kind is None:
+        return True
+    codings = kind.get("coding") if isinstance(kind, dict) else None
+    return any(isinstance(c, dict) and c.get("code") == "normal" for c in codings if isinstance(codings, list)) \
+        if isinstance(codings, list) else False
 
 
 def _coded_result(lab: LabCode, resource: dict, ref: str) -> Usable:
@@ -418,7 +549,8 @@ def _coded_result(lab: LabCode, resource: dict, ref: str) -> Usable:
     concept = resource.get("valueCodeableConcept")
     codings = concept.get("coding") if isinstance(concept, dict) else None
     for coding in codings if isinstance(codings, list) else []:
-        if isinstance(coding, dict) and coding.get("system") == SNOMED_SYSTEM and coding.get("code") in DETECTED_CODES:
+        if (isinstance(coding, dict) and coding.get("system") == SNOMED_SYSTEM and isinstance(coding.get("code"), str)
+                and coding["code"] in DETECTED_CODES):
             value = DETECTED_CODES[coding["code"]]
             return LabResult(lab.key, value, None, lab.code, _effective(resource), ref, *_provenance(resource)), None
     return None, record_say("no_coded_result", display=lab.display)
@@ -436,11 +568,11 @@ def quantity_beside(resource: Any, result: LabResult) -> tuple[LabResult | None,
     if problem or value is None:  # _coded_result refuses these before: nothing to read
         return None, None
     unit, unit_problem = _unit(LabCode(lab.code, lab.quantity_key, lab.display), quantity)
-    if unit_problem:
+    if unit_problem or unit is None:
         accepted = " or ".join(ANALYTES[lab.quantity_key].unit_symbols)
         return None, record_say("quantity_unit_set_aside", display=lab.display, units=accepted)
-    return LabResult(lab.quantity_key, value, unit, lab.code, result.effective, result.ref, result.issued,
-                     result.specimen, result.subject), None
+    return LabResult(lab.quantity_key, _scaled(value, unit[1]), unit[0], lab.code, result.effective, result.ref,
+                     result.issued, result.specimen, result.subject), None
 
 
 def _provenance(resource: dict) -> tuple[str | None, str | None, str | None]:
@@ -466,8 +598,9 @@ def _lab_code(code: Any) -> LabCode | None:
     return None
 
 
-def _unit(lab: LabCode, quantity: dict) -> tuple[str | None, str | None]:
-    """The pathway unit for this quantity, read from its UCUM code only (never from free text)."""
+def _unit(lab: LabCode, quantity: dict) -> tuple[tuple[str, Decimal] | None, str | None]:
+    """(pathway unit, factor) for this quantity, read from its UCUM code only (never from free text)
+    and converted when it is another valid UCUM spelling or scale of an accepted unit (workup.ehr.ucum)."""
     code, system = quantity.get("code"), quantity.get("system")
     if lab.key == "flc_ratio":
         if (code is None and system is None) or (
@@ -477,8 +610,8 @@ def _unit(lab: LabCode, quantity: dict) -> tuple[str | None, str | None]:
         return None, record_say("not_a_ratio_unit", display=lab.display, unit=_text(code))
     if system != UCUM_SYSTEM or not isinstance(code, str):
         return None, record_say("no_ucum_unit", display=lab.display)
-    unit = UCUM_UNITS.get(code)
-    if unit is None or unit not in ANALYTES[lab.key].unit_symbols:
+    unit = ucum.conversion(code, ANALYTES[lab.key].unit_symbols)
+    if unit is None:
         return None, record_say("unit_not_accepted", display=lab.display, unit=_text(code))
     return unit, None
 

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from workup.ehr import cds, cds_auth
+from workup.ehr.outbound import MAX_JSON_DEPTH, json_depth
 from workup.http import JsonNumberRefused, json_body
 from workup.saved import drafts
 from workup.throttle import client_ip
@@ -81,6 +82,8 @@ def _cds_answer(request: HttpRequest, respond: Callable[[object, str], dict]) ->
             raise cds.CdsError(f"{refused.field}: {refused.message}") from refused
         except ValueError as not_json:
             raise cds.CdsError("The body is not valid JSON.") from not_json
+        if json_depth(body) > MAX_JSON_DEPTH:
+            raise cds.CdsError(f"The body is nested more than {MAX_JSON_DEPTH} levels deep; a CDS Hooks request is not.")
         answer = JsonResponse(respond(body, source), json_dumps_params={"ensure_ascii": False})
         return _with_cors(request, answer)
     except cds.CdsError as error:
@@ -119,7 +122,7 @@ def cds_feedback(request: HttpRequest, service_id: str) -> HttpResponse:
     def record(body: object, source: str) -> dict:
         if service_id not in cds.enabled_services():
             raise cds.ServiceUnknown(f"No CDS Service “{service_id[:60]}” here; see GET /cds-services.")
-        cds.card_feedback_record(body=body, base_url=public_base_url(request))
+        cds.card_feedback_record(body=body, base_url=public_base_url(request), service_id=service_id)
         return {}
 
     return _cds_answer(request, record)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
+from http.cookies import Morsel
 
 from django.conf import settings
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -35,6 +39,43 @@ def allow_launch_screen_frame(request: HttpRequest, response: HttpResponse) -> H
     return allow_ehr_frame(request, response, smart.draft_frame_origins(draft_token=token))
 
 
+LAUNCH_COOKIE_SALT = "workup.smart.launch-browser"
+
+
+class _PartitionedMorsel(Morsel):
+    """A cookie with the `Partitioned` attribute (CHIPS), which Python's http.cookies (3.13) and
+    Django's set_cookie do not offer: written by hand onto the Set-Cookie line."""
+
+    def OutputString(self, attrs=None):  # noqa: N802 - the standard library's name
+        return super().OutputString(attrs) + "; Partitioned"
+
+
+def set_partitioned_cookie(response: HttpResponse, name: str, value: str, *, max_age: int | None, path: str) -> None:
+    """A Secure, HttpOnly, SameSite=None, Partitioned cookie: sent to this app inside the EHR's
+    cross-site frame too, and kept apart per top-level site."""
+    response.set_cookie(name, value, max_age=max_age, path=path, secure=True, httponly=True, samesite="None")
+    original = response.cookies[name]
+    partitioned = _PartitionedMorsel()
+    partitioned.set(original.key, original.value, original.coded_value)
+    partitioned.update(original)
+    dict.__setitem__(response.cookies, name, partitioned)
+
+
+def launch_cookie_name(state: str) -> str:
+    """One cookie per pending launch, so two launches in one browser do not overwrite each other."""
+    return "marrow_launch_" + hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+def started_here(request: HttpRequest, state: str) -> bool:
+    """The browser brings back the cookie /launch set for this state, signed with the app's key."""
+    value = request.COOKIES.get(launch_cookie_name(state), "") if state else ""
+    try:
+        signed = signing.loads(value, salt=LAUNCH_COOKIE_SALT, max_age=smart.LAUNCH_LIFETIME)
+    except signing.BadSignature:
+        return False
+    return isinstance(signed, str) and hmac.compare_digest(signed, state)
+
+
 def _refused(message: str) -> HttpResponse:
     response = HttpResponse(f"The marrow workup could not be opened from the EHR. {message}\n", status=400,
                             content_type="text/plain; charset=utf-8")
@@ -53,10 +94,13 @@ def smart_launch(request: HttpRequest) -> HttpResponse:
     if not iss or not launch or len(iss) > 500 or len(launch) > 2000:
         return _refused("The launch needs the EHR's iss and launch parameters.")
     try:
-        url, ehr = smart.launch_begin(iss=iss, launch=launch, redirect_uri=_redirect_uri(request))
+        url, ehr, state = smart.launch_begin(iss=iss, launch=launch, redirect_uri=_redirect_uri(request))
     except smart.LaunchRefused as refused:
         return _refused(str(refused))
-    return allow_ehr_frame(request, HttpResponseRedirect(url), ehr.frame_origins)
+    response = HttpResponseRedirect(url)
+    set_partitioned_cookie(response, launch_cookie_name(state), signing.dumps(state, salt=LAUNCH_COOKIE_SALT),
+                           max_age=int(smart.LAUNCH_LIFETIME.total_seconds()), path=reverse("smart-callback"))
+    return allow_ehr_frame(request, response, ehr.frame_origins)
 
 
 @require_GET
@@ -67,9 +111,16 @@ def smart_callback(request: HttpRequest) -> HttpResponse:
         with contextlib.suppress(smart.LaunchRefused):
             smart.launch_take(state=state)  # a refused launch cannot be completed later
         return _refused("The EHR did not authorize the launch.")
+    if not started_here(request, state):
+        return _refused("This launch was not started in this browser. Start it again from the EHR.")
     try:
-        token, ehr = smart.launch_complete(state=state, code=request.GET.get("code", "")[:2000],
-                                           redirect_uri=_redirect_uri(request))
+        token, ehr, banner = smart.launch_complete(state=state, code=request.GET.get("code", "")[:2000],
+                                                   redirect_uri=_redirect_uri(request))
     except smart.LaunchRefused as refused:
         return _refused(str(refused))
-    return allow_ehr_frame(request, HttpResponseRedirect(f"{reverse('workup')}?draft={token}"), ehr.frame_origins)
+    response = HttpResponseRedirect(f"{reverse('workup')}?draft={token}")
+    response.delete_cookie(launch_cookie_name(state), path=reverse("smart-callback"), samesite="None")
+    if banner is not None:  # in this browser's cookie only: never on the server, in a log or in the draft
+        set_partitioned_cookie(response, smart.BANNER_COOKIE, smart.banner_cookie_value(banner, draft_token=token),
+                               max_age=None, path=reverse("workup"))
+    return allow_ehr_frame(request, response, ehr.frame_origins)

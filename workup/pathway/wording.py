@@ -323,11 +323,13 @@ REPORT_TEXT = MappingProxyType({
 # The CDS Hooks cards (workup/ehr/cds.py): markdown fields arrive escaped; the markup that is part of
 # a sentence (bold result lines, backticks around ids and references) is here; the layout (section
 # titles in bold, bullets, blank lines) is in cds.py.
+# SPEC 1.2 §6.3: the order card cannot know why the biopsy was ordered, so its summary begins with the
+# condition (CARD_TEXT "order_summary"); it never offers deferral, since the clinician has decided to sample.
 ORDER_CARD_HEADLINES = MappingProxyType({
-    Disposition.PROCEED_TO_BIOPSY: "Bone marrow biopsy: the pathway supports it now",
-    Disposition.BIOPSY_STRONGLY_CONSIDERED: "Bone marrow biopsy: no trigger met, but the pathway supports considering it",
-    Disposition.COMPLETE_WORKUP: "Bone marrow biopsy: core labs missing, the pathway cannot support it yet",
-    Disposition.DEFERRAL_REASONABLE: "Bone marrow biopsy: the pathway finds deferral with repeat labs reasonable",
+    Disposition.PROCEED_TO_BIOPSY: "the labs meet a biopsy trigger",
+    Disposition.BIOPSY_STRONGLY_CONSIDERED: "no biopsy trigger met, but some values support sampling",
+    Disposition.COMPLETE_WORKUP: "add the missing core labs alongside the biopsy",
+    Disposition.DEFERRAL_REASONABLE: "core labs complete, no biopsy trigger met",
 })
 
 # The disposition as the card's result line names it, before the summary.
@@ -358,7 +360,9 @@ CARD_TEXT = MappingProxyType({
     "section_unknowns": "Unknowns (could change the result)",
     "section_not_used": "Not used",
     "provenance": "Pathway `{id}` {version} (source {source_date}), rules `{hash}…`",
-    "source_label": "Marrow heterogeneity pathway v{version}",
+    "source_label": (
+        "Marrow heterogeneity pathway v{version}, from an AI-generated article pending human review"
+    ),
     "link_label": "Open the marrow workup prefilled with these labs",
     "capped": (
         "This client address already holds many open workups from this service, so no prefilled link "
@@ -389,7 +393,10 @@ CARD_TEXT = MappingProxyType({
     "set_aside_input": "{key}: {reason}",
     "not_supplied": "Not supplied by the EHR: {keys}",
     # Order hooks.
-    "order_result": "**{headline}.** {missing}",
+    "order_summary": "If for diffuse marrow change on lumbar MRI: {headline}",
+    "order_summary_with_ids": "{headline} ({ids})",
+    "order_result": "**If for diffuse marrow change on lumbar MRI: {headline}.** {missing}",
+    "order_already_drafted": "Already among the draft orders, so not offered again: {labels}.",
     "order_missing": "Core labs missing: {labels}.",
     "order_none_missing": "No core lab is missing.",
 })
@@ -409,6 +416,7 @@ RECORD_TEXT = MappingProxyType({
     "status_not_usable": "Status “{status}”: only final, amended or corrected results are used.",
     "no_pathway_loinc": "No LOINC code that this pathway uses.",
     "no_value_quantity": "{display}: no valueQuantity.",
+    "data_absent": "{display}: no value; the lab says why: {reason}.",
     "reported_as_bound": "{display}: reported as a bound ({comparator}), not a value.",
     "value_not_a_number": "{display}: valueQuantity.value is not a number.",
     "value_not_finite": "{display}: valueQuantity.value is not a finite number.",
@@ -428,9 +436,18 @@ RECORD_TEXT = MappingProxyType({
     ),
     # Why a usable result from the record is not chosen (the selection rules).
     "older_than_window": "{display}: older than the look-back window ({effective}).",
-    "another_subject": "About another subject ({subject}), not Patient/{patient}: ignored.",
+    "another_subject": "About another patient, not the one in context: ignored.",
+    "partial_page": (
+        "The EHR sent only the first page of these results (the search has more), so the newest cannot be "
+        "told: not used. Results may be incomplete."
+    ),
     "undated": "Undated: cannot tell whether it is recent, so it is not used.",
     "dated_after_evaluation": "Dated after the evaluation ({effective}): not used.",
+    # What the lab's own result carries, and how it was read.
+    "range_used": (
+        "{display}: the lab's own reference range ({range}) is used for its limits, in place of the pathway's defaults."
+    ),
+    "unit_converted": "{display}: reported in UCUM “{code}”, read as {value} {unit}.",
     # Results that must come from one collection.
     "light_chains_apart": (
         "Free κ ({kappa}) and λ ({lam}) are not from the same collection, so neither is used and no κ/λ "
@@ -441,7 +458,8 @@ RECORD_TEXT = MappingProxyType({
     ),
     # What was read from the Patient.
     "patient_not_a_patient": "The patient prefetch is not a Patient resource: age and sex not read.",
-    "patient_another": "The Patient sent is not Patient/{patient}: age and sex not read.",
+    "patient_another": "The Patient sent is another patient, not the one in context: age and sex not read.",
+    "patient_deceased": "The record marks this patient as deceased.",
     "age_from_birth_date": "Age {age} on {date} (from the birth date).",
     "birth_date_incomplete": "The birth date is incomplete or not a date: age not set.",
     "sex_from_gender": "Sex {sex} (from the administrative gender).",
@@ -462,6 +480,8 @@ RECORD_TEXT = MappingProxyType({
 # result was when the workup was opened instead of its date, and no reference to the patient.
 NOTICE_TEXT = MappingProxyType({
     "title": "Read from the record",
+    # need_patient_banner: the EHR shows no banner of its own, so the app names the patient (this browser only).
+    "banner": "Patient, as the EHR names them: {name}, born {birth_date}, sex {sex}.",
     "intro": (
         "The EHR opened this workup, and the entries below were filled from the patient's record at that "
         "moment. Check them against the record: what was left out, and why, is listed here too."
