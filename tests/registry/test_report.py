@@ -12,7 +12,8 @@ from workup.learning.diagnostics import wilson_interval
 from workup.pathway.rules import RULES
 from workup.pathway.wording import RuleKind
 from workup.registry import report as registry_report
-from workup.registry.report import Filters, registry_report as build
+from workup.registry.report import Filters
+from workup.registry.report import registry_report as build
 
 
 def _row(rows, key):
