@@ -1,6 +1,6 @@
 """The registry page at scale on PostgreSQL (a benchmark, not a test).
 
-    DJANGO_ALLOW_DEV_SECRET=1 python -m scripts.bench_registry [--cases 100000] [--repeat 20]
+    DJANGO_ALLOW_DEV_SECRET=1 python -m scripts.bench_registry [--cases 100000] [--repeat 20] [--reuse]
 
 Makes (or empties) a throwaway database `marrow_registry_bench` on the local PostgreSQL
 (postgres://marrow:marrow@127.0.0.1:5432, override with POSTGRES_BENCH_URL), migrates it, fills
@@ -45,10 +45,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="Keep the database a previous run filled (no seeding).")
     args = parser.parse_args()
-    url = database_fresh()
+    url = f"{SERVER}/{DATABASE}" if args.reuse else database_fresh()
     manage(url, "migrate", "--noinput", "-v0")
-    seeded = manage(url, "seed_registry", "--cases", str(args.cases))
+    seeded = 0.0 if args.reuse else manage(url, "seed_registry", "--cases", str(args.cases))
     manage(url, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')")
 
     os.environ.update(DATABASE_URL=url, DJANGO_ALLOW_DEV_SECRET="1", DJANGO_DEBUG="1",  # noqa: S106 - a flag, not a secret
@@ -76,7 +77,8 @@ def main() -> None:
     with CaptureQueriesContext(connection) as captured:
         client.get("/registry/")
     times.sort()
-    print(f"seed_registry --cases {args.cases}: {seeded:.1f} s (migrate not included)")
+    print(f"seed_registry --cases {args.cases}: {seeded:.1f} s (migrate not included; 0 with --reuse)")
+    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"/registry/ over {args.repeat} renders: median {statistics.median(times):.0f} ms, "
           f"p95 {times[max(0, round(0.95 * len(times)) - 1)]:.0f} ms, min {times[0]:.0f} ms")  # fmt: skip
     print(f"{len(captured.captured_queries)} queries in one render:")

@@ -166,3 +166,15 @@ def test_followup_page_lists_the_safety_signal(client, staff):
 def test_learning_page_is_public_and_explains_the_yield(client):
     page = client.get("/learn/registry").content.decode()
     assert "Yield is not sensitivity" in page and "Spectrum bias" in page and "both be true" in page
+
+
+def test_case_page_links_to_the_outcome_for_hematologists_only(client, reviewed_case, hematologist, radiologist):
+    link = f'href="/registry/cases/{reviewed_case.reference}"'
+    assert link in _signed_in(client, hematologist).get(f"/cases/{reviewed_case.reference}").content.decode()
+    assert link not in _signed_in(client, radiologist).get(f"/cases/{reviewed_case.reference}").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/learn/", "/learn/rules/DF-NORMAL-LABS", "/learn/tests"])
+def test_learning_pages_link_the_registry_page(client, path):
+    assert 'href="/learn/registry"' in client.get(path).content.decode()

@@ -123,23 +123,23 @@ def _counts(prefix: str = "") -> dict[str, Count]:
         return Count(f"{p}pk" if p else "pk", filter=Q(**{p + k: v for k, v in condition.items()}) if condition else None)
 
     return {
-        "cases": count(),
-        "known": count(outcome_known=True),
-        "neoplasm": count(outcome_known=True, neoplasm=True),
-        "metastatic": count(outcome_known=True, metastatic=True),
-        "missing": count(outcome_known=False),
-        "biopsies": count(biopsy=Biopsy.DONE),
-        "alone": count(biopsy=Biopsy.DONE, trigger_count=1),
+        "n_cases": count(),
+        "n_known": count(outcome_known=True),
+        "n_neoplasm": count(outcome_known=True, neoplasm=True),
+        "n_metastatic": count(outcome_known=True, metastatic=True),
+        "n_missing": count(outcome_known=False),
+        "n_biopsies": count(biopsy=Biopsy.DONE),
+        "n_alone": count(biopsy=Biopsy.DONE, trigger_count=1),
     }
 
 
 def _row(key: str, label: str, counts: dict[str, int], alone: bool = False) -> Row:
     return Row(
-        key=key, label=label, cases=Cell.of(counts.get("cases", 0)), known=Cell.of(counts.get("known", 0)),
-        neoplasm=Cell.of(counts.get("neoplasm", 0)), metastatic=Cell.of(counts.get("metastatic", 0)),
-        missing=Cell.of(counts.get("missing", 0)), biopsies=Cell.of(counts.get("biopsies", 0)),
-        biopsies_alone=Cell.of(counts.get("alone", 0)) if alone else None,
-        yield_=Yield.of(counts.get("neoplasm", 0), counts.get("known", 0)),
+        key=key, label=label, cases=Cell.of(counts.get("n_cases", 0)), known=Cell.of(counts.get("n_known", 0)),
+        neoplasm=Cell.of(counts.get("n_neoplasm", 0)), metastatic=Cell.of(counts.get("n_metastatic", 0)),
+        missing=Cell.of(counts.get("n_missing", 0)), biopsies=Cell.of(counts.get("n_biopsies", 0)),
+        biopsies_alone=Cell.of(counts.get("n_alone", 0)) if alone else None,
+        yield_=Yield.of(counts.get("n_neoplasm", 0), counts.get("n_known", 0)),
     )  # fmt: skip
 
 
@@ -149,19 +149,22 @@ def version_key(version: str) -> tuple:
 
 def versions_present(*, filters: Filters) -> list[tuple[str, int]]:
     """The pathway versions with entries in the period and role chosen, newest first."""
-    rows = _base(filters).values_list("pathway_version").annotate(n=Count("pk")).order_by()
-    return sorted(rows, key=lambda row: version_key(row[0]), reverse=True)
+    rows = RegistryEntry.objects.filter(_scope(filters)).values_list("pathway_version").annotate(n=Count("pk"))
+    return sorted(rows.order_by(), key=lambda row: version_key(row[0]), reverse=True)
 
 
-def _base(filters: Filters) -> QuerySet[RegistryEntry]:
-    entries = RegistryEntry.objects.all()
-    if filters.start:
-        entries = entries.filter(reviewed_month__gte=filters.start)
-    if filters.end:
-        entries = entries.filter(reviewed_month__lt=filters.end)
-    if filters.role:
-        entries = entries.filter(referring_role=filters.role)
-    return entries
+def _scope(filters: Filters, version: str = ALL_VERSIONS, prefix: str = "") -> Q:
+    """The entries chosen, as a condition on entries (or, with a prefix, on rows pointing at them).
+
+    Trigger and criterion rows are filtered through their join to the entry, not with
+    `entry__in=<subquery>`, which made PostgreSQL scan the entries twice.
+    """
+    condition = Q()
+    for lookup, value in (("reviewed_month__gte", filters.start), ("reviewed_month__lt", filters.end),
+                          ("referring_role", filters.role), ("pathway_version", "" if version == ALL_VERSIONS else version)):
+        if value:
+            condition &= Q(**{prefix + lookup: value})
+    return condition  # fmt: skip
 
 
 def chosen_version(*, filters: Filters, present: list[tuple[str, int]]) -> str:
@@ -173,29 +176,32 @@ def chosen_version(*, filters: Filters, present: list[tuple[str, int]]) -> str:
 
 
 def registry_report(*, filters: Filters) -> Report:
-    """Every table of the registry page, each one aggregate query in the database."""
+    """Every table of the registry page: five aggregate queries in the database, whatever the size."""
     present = versions_present(filters=filters)
     version = chosen_version(filters=filters, present=present)
-    scope = _base(filters)
-    if version != ALL_VERSIONS:
-        scope = scope.filter(pathway_version=version)
-    overall = scope.aggregate(**_counts(), synthetic=Count("pk", filter=Q(synthetic=True)))
+    scope = RegistryEntry.objects.filter(_scope(filters, version))
+    entries = scope.aggregate(
+        **_counts(), synthetic=Count("pk", filter=Q(synthetic=True)),
+        signal=Count("pk", filter=Q(deferred=True, neoplasm=True)),
+        **{f"finding_{value}": Count("pk", filter=Q(biopsy=Biopsy.DONE, result=value)) for value in Finding.values},
+        **{f"deferred_{key}": Count("pk", filter=Q(deferred=True) & condition) for key, condition in _deferred_conditions()},
+    )  # fmt: skip
     return Report(
         filters=filters, version=version, versions=tuple((name, Cell.of(n)) for name, n in present),
-        pooled=version == ALL_VERSIONS and len(present) > 1, several_versions=len(present) > 1, synthetic=overall.pop("synthetic") > 0,
-        overall=_row("all", "All reviewed cases", overall, alone=False),
-        triggers=_trigger_rows(scope), dispositions=_disposition_rows(scope), criteria=_criterion_rows(scope),
-        findings=_finding_counts(scope), deferred=_deferred_counts(scope),
-        signal=Cell.of(scope.filter(deferred=True, neoplasm=True).count()),
+        pooled=version == ALL_VERSIONS and len(present) > 1, several_versions=len(present) > 1,
+        synthetic=entries["synthetic"] > 0, overall=_row("all", "All reviewed cases", entries, alone=False),
+        triggers=_trigger_rows(filters, version), dispositions=_disposition_rows(scope),
+        criteria=_criterion_rows(filters, version),
+        findings=tuple((label, Cell.of(entries[f"finding_{value}"])) for value, label in Finding.choices),
+        deferred=tuple((DEFERRED_LABELS[key], Cell.of(entries[f"deferred_{key}"])) for key in DEFERRED_LABELS),
+        signal=Cell.of(entries["signal"]),
     )  # fmt: skip
 
 
-def _trigger_rows(scope: QuerySet[RegistryEntry]) -> tuple[Row, ...]:
+def _trigger_rows(filters: Filters, version: str) -> tuple[Row, ...]:
     """One row per trigger of the rule table (read from RULES), then any older trigger still counted."""
-    found = {
-        row.pop("trigger_id"): row
-        for row in EntryTrigger.objects.filter(entry__in=scope).values("trigger_id").annotate(**_counts("entry__")).order_by()
-    }
+    rows = EntryTrigger.objects.filter(_scope(filters, version, "entry__")).values("trigger_id")
+    found = {row.pop("trigger_id"): row for row in rows.annotate(**_counts("entry__")).order_by()}
     titles = {rule.id: rule.title for rule in RULES if rule.kind == RuleKind.TRIGGER}
     older = {key: "no longer a trigger of the current pathway" for key in sorted(found.keys() - titles.keys())}
     return tuple(_row(key, f"{key}: {title}", found.get(key, {}), alone=True) for key, title in (titles | older).items())
@@ -206,9 +212,9 @@ def _disposition_rows(scope: QuerySet[RegistryEntry]) -> tuple[Row, ...]:
     return tuple(_row(key, disposition_label(key), found.get(key, {})) for key in DISPOSITION_ORDER)
 
 
-def _criterion_rows(scope: QuerySet[RegistryEntry]) -> tuple[Row, ...]:
-    rows = EntryCriterion.objects.filter(entry__in=scope).values("criterion_id", "met").annotate(**_counts("entry__"))
-    found = {(row.pop("criterion_id"), row.pop("met")): row for row in rows.order_by()}
+def _criterion_rows(filters: Filters, version: str) -> tuple[Row, ...]:
+    rows = EntryCriterion.objects.filter(_scope(filters, version, "entry__")).values("criterion_id", "met")
+    found = {(row.pop("criterion_id"), row.pop("met")): row for row in rows.annotate(**_counts("entry__")).order_by()}
     return tuple(
         _row(f"{rule.id}:{'met' if met else 'not_met'}", f"{rule.id}: {rule.title}, {'met' if met else 'not met'}",
              found.get((rule.id, met), {}))
@@ -216,36 +222,32 @@ def _criterion_rows(scope: QuerySet[RegistryEntry]) -> tuple[Row, ...]:
     )  # fmt: skip
 
 
-def _finding_counts(scope: QuerySet[RegistryEntry]) -> tuple[tuple[str, Cell], ...]:
-    found = dict(scope.filter(biopsy=Biopsy.DONE).values_list("result").annotate(n=Count("pk")).order_by())
-    return tuple((label, Cell.of(found.get(value, 0))) for value, label in Finding.choices)
-
-
-def _deferred_counts(scope: QuerySet[RegistryEntry]) -> tuple[tuple[str, Cell], ...]:
-    """What became of the cases the pathway deferred."""
+def _deferred_conditions() -> list[tuple[str, Q]]:
+    """What became of the cases the pathway deferred, one condition per line of its table."""
     month = month_of(timezone.localdate())
-    counts = scope.filter(deferred=True).aggregate(
-        deferred=Count("pk"),
-        seen_3m=Count("pk", filter=~Q(follow_up_3m="") & ~Q(follow_up_3m=FollowUp.LOST)),
-        seen_12m=Count("pk", filter=~Q(follow_up_12m="") & ~Q(follow_up_12m=FollowUp.LOST)),
-        neoplasm=Count("pk", filter=Q(neoplasm=True)),
-        metastatic=Count("pk", filter=Q(metastatic=True)),
-        clear_12m=Count("pk", filter=Q(follow_up_12m=FollowUp.NO_NEOPLASM)),
-        lost=Count("pk", filter=Q(follow_up_3m=FollowUp.LOST) | Q(follow_up_12m=FollowUp.LOST)),
-        due=Count("pk", filter=Q(follow_up_3m="", follow_up_3m_due__lte=month)
-                  | Q(follow_up_12m="", follow_up_12m_due__lte=month, outcome_known=False)),
-    )  # fmt: skip
-    labels = {
-        "deferred": "Deferred per pathway (biopsy not done)",
-        "seen_3m": "Seen at 3 months",
-        "seen_12m": "Seen at 12 months",
-        "neoplasm": "Neoplasm found later (safety signal)",
-        "metastatic": "Metastatic carcinoma found later",
-        "clear_12m": "No neoplasm at 12 months",
-        "lost": "Lost to follow-up",
-        "due": "Follow-up due and not yet recorded",
-    }
-    return tuple((labels[key], Cell.of(counts[key])) for key in labels)
+    return [
+        ("deferred", Q()),
+        ("seen_3m", ~Q(follow_up_3m="") & ~Q(follow_up_3m=FollowUp.LOST)),
+        ("seen_12m", ~Q(follow_up_12m="") & ~Q(follow_up_12m=FollowUp.LOST)),
+        ("neoplasm", Q(neoplasm=True)),
+        ("metastatic", Q(metastatic=True)),
+        ("clear_12m", Q(follow_up_12m=FollowUp.NO_NEOPLASM)),
+        ("lost", Q(follow_up_3m=FollowUp.LOST) | Q(follow_up_12m=FollowUp.LOST)),
+        ("due", Q(follow_up_3m="", follow_up_3m_due__lte=month)
+         | Q(follow_up_12m="", follow_up_12m_due__lte=month, outcome_known=False)),
+    ]  # fmt: skip
+
+
+DEFERRED_LABELS = {
+    "deferred": "Deferred per pathway (biopsy not done)",
+    "seen_3m": "Seen at 3 months",
+    "seen_12m": "Seen at 12 months",
+    "neoplasm": "Neoplasm found later (safety signal)",
+    "metastatic": "Metastatic carcinoma found later",
+    "clear_12m": "No neoplasm at 12 months",
+    "lost": "Lost to follow-up",
+    "due": "Follow-up due and not yet recorded",
+}
 
 
 # --- Period filter -----------------------------------------------------------------------------
