@@ -178,3 +178,10 @@ def test_case_page_links_to_the_outcome_for_hematologists_only(client, reviewed_
 @pytest.mark.parametrize("path", ["/learn/", "/learn/rules/DF-NORMAL-LABS", "/learn/tests"])
 def test_learning_pages_link_the_registry_page(client, path):
     assert 'href="/learn/registry"' in client.get(path).content.decode()
+
+
+def test_registry_page_marks_the_source_figure_as_another_outcome(client, staff):
+    make_entries(10, outcome=DONE_NORMAL, version="1.2")
+    page = _signed_in(client, staff).get("/registry/?version=1.2").content.decode()
+    overall = page[page.index('id="registry-overall"'):].split("</dl>")[0]
+    assert "the source's 42–47% <em>counted a different outcome</em>" in overall and "6–10%" in overall
