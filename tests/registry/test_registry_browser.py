@@ -77,6 +77,9 @@ def test_record_outcome_from_the_case_page(browser, site, hematologist_session, 
     expect(page.locator(".outcome-result")).to_have_text("Plasma-cell neoplasm: MGUS")
     expect(page.locator("#outcome-history li")).to_have_count(2)
     assert RegistryEntry.objects.get(workup=case).result == "pcn_mgus"
+    if javascript:  # axe needs JavaScript: the outcome page with its history
+        results = Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
     assert page.csp_errors == []
     context.close()
 

@@ -27,8 +27,8 @@ class OutcomeForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     biopsy = forms.ChoiceField(choices=Biopsy.choices, widget=forms.RadioSelect, label="Biopsy")
     biopsy_month = forms.CharField(
-        required=False, label="Month of the biopsy", max_length=20,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "class": "form-control"}),
+        required=False, label="Month of the biopsy",
+        widget=forms.TextInput(attrs={"type": "month", "class": "form-control"}),
         help_text="Month and year only (YYYY-MM).",
     )  # fmt: skip
     not_done_reason = forms.ChoiceField(
