@@ -185,3 +185,9 @@ def test_registry_page_marks_the_source_figure_as_another_outcome(client, staff)
     page = _signed_in(client, staff).get("/registry/?version=1.2").content.decode()
     overall = page[page.index('id="registry-overall"'):].split("</dl>")[0]
     assert "the source's 42–47% <em>counted a different outcome</em>" in overall and "6–10%" in overall
+
+
+def test_outcome_of_a_case_not_yet_reviewed_is_refused(client, referred_case, hematologist):
+    response = _signed_in(client, hematologist).get(f"/registry/cases/{referred_case.reference}")
+    assert response.status_code == 409 and "has not been reviewed yet" in response.content.decode()
+    assert not RegistryEntry.objects.exists()
