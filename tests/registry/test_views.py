@@ -191,3 +191,11 @@ def test_outcome_of_a_case_not_yet_reviewed_is_refused(client, referred_case, he
     response = _signed_in(client, hematologist).get(f"/registry/cases/{referred_case.reference}")
     assert response.status_code == 409 and "has not been reviewed yet" in response.content.decode()
     assert not RegistryEntry.objects.exists()
+
+
+def test_fhir_measure_report_without_a_period_invents_no_start(client, staff):
+    make_entries(10, outcome=DONE_NORMAL, version="1.2")
+    data = json.loads(_signed_in(client, staff).get("/registry/measure-report.json?version=1.2").content)
+    report = MeasureReport.model_validate(data)
+    assert report.period.start is None and report.period.end is not None
+    assert "pathway 1.2" in report.group[0].code.text

@@ -325,8 +325,9 @@ def _score(row: Row) -> dict[str, Any]:
 def registry_measure_report(*, report: Report, now: dt.datetime) -> dict[str, Any]:
     """The aggregates as a FHIR R4 MeasureReport (summary): the yield overall and stratified by
     trigger, disposition and published criterion, with the same suppression as the page."""
-    start = report.filters.start or dt.date(2000, 1, 1)
     end = report.filters.end - dt.timedelta(days=1) if report.filters.end else now.date()
+    # Without a period asked for, the report runs from the first case: a start is not invented.
+    period = {"start": report.filters.start.isoformat()} if report.filters.start else {}
     version = "all pathway versions, pooled" if report.version == ALL_VERSIONS else f"pathway {report.version}"
     stratifiers = [
         ("trigger", "Biopsy trigger", report.triggers),
@@ -339,7 +340,7 @@ def registry_measure_report(*, report: Report, now: dt.datetime) -> dict[str, An
         "type": "summary",
         "measure": MEASURE_URL,
         "date": now.isoformat(),
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "period": period | {"end": end.isoformat()},
         "group": [{
             "code": {"text": f"Haematolymphoid neoplasm yield of reviewed cases, {version}"
                              + (f", referred by {report.filters.role}s" if report.filters.role else "")},

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from workup.models import AuditAction, SavedWorkup, WorkupStatus
@@ -62,8 +63,6 @@ def user_may_use_registry(*, user: Any) -> bool:
 
 def entry_get(*, reference: str, user: Any) -> RegistryEntry:
     """The entry with this reference; 404 for anyone else, whether it exists or not."""
-    from django.http import Http404
-
     if not user_may_use_registry(user=user):
         raise Http404("No such registry entry.")
     try:
