@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("workup.ehr.urls")),
     path("", include("workup.learning.urls")),
     path("cases/", include("workup.saved.urls")),
+    path("", include("workup.registry.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
