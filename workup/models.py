@@ -160,6 +160,21 @@ class FailedLogin(models.Model):
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
 
 
+class RateHit(models.Model):
+    """One request to a throttled action (workup/throttle.py `rate_allowed`): the throttle counts
+    recent rows per scope and key. The key is a keyed hash of the address or user, never the address."""
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="workup_ratehit_scope_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
 # =================================================================================================
 # End of the saved-workups block (issue 4)
 # =================================================================================================
