@@ -9,10 +9,9 @@ parallel, on PostgreSQL.)
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.backends import ModelBackend
-
-import pytest
 
 from workup.models import FailedLogin
 from workup.throttle import MAX_FAILURES_PER_USER

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from workup.ehr import smart
 from workup.ehr.views import public_base_url
+from workup.throttle import LAUNCH_RATE, client_ip, rate_allowed
 
 
 def allow_ehr_frame(request: HttpRequest, response: HttpResponse, origins: tuple[str, ...]) -> HttpResponse:
@@ -49,6 +50,12 @@ def _redirect_uri(request: HttpRequest) -> str:
 @require_GET
 def smart_launch(request: HttpRequest) -> HttpResponse:
     """GET /launch?iss=…&launch=…: start the authorization (PKCE) with the EHR that launched us."""
+    if not rate_allowed(LAUNCH_RATE, key=client_ip(request)):
+        response = _refused("Too many launches from this network in the last minute; wait a minute, "
+                            "then open the app from the record again.")
+        response.status_code = 429
+        response["Retry-After"] = "60"
+        return response
     iss, launch = request.GET.get("iss", ""), request.GET.get("launch", "")
     if not iss or not launch or len(iss) > 500 or len(launch) > 2000:
         return _refused("The launch needs the EHR's iss and launch parameters.")

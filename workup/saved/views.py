@@ -25,6 +25,7 @@ from workup.saved import services as saved
 from workup.saved.forms import LabelForm, QueueFilterForm, ReviewForm, SaveWorkupForm, VersionForm
 from workup.saved.pdf import html_to_pdf
 from workup.saved.review import workup_review_record
+from workup.throttle import PDF_RATE, rate_allowed
 
 DETAIL = "workup/saved/detail.html"
 SUMMARY = "workup/saved/summary.html"
@@ -242,6 +243,11 @@ def case_print(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 @login_required
 def case_export_pdf(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     workup = saved.workup_get_visible(reference=reference, user=request.user)
+    if not rate_allowed(PDF_RATE, key=f"user:{request.user.pk}"):
+        response = HttpResponse("Too many PDFs in the last minute: wait a minute, then export again.\n",
+                                status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
     saved.audit_record(workup=workup, actor=request.user, action=AuditAction.EXPORT, details="pdf")
     html = render_to_string(SUMMARY, {**_summary_context(workup), "for_pdf": True}, request)
     response = HttpResponse(html_to_pdf(html=html), content_type="application/pdf")
