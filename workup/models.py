@@ -198,6 +198,9 @@ class WorkupDraft(models.Model):
     # For drafts kept by "Sign in to save" before sign-in: a keyed hash of the client's address, so
     # drafts can be counted per address without storing the address. Empty for CDS-card drafts.
     source = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # Who kept it, as a keyed hash: the signed-in user, or the signed-out browser's session, so one
+    # person cannot use up the address's budget (workup/saved/drafts.py). Empty for CDS-card drafts.
+    keeper = models.CharField(max_length=64, blank=True, default="", db_index=True)
     # A SMART launch's notice of what it read from the record, shown with the screen while the draft
     # lives; empty for every other draft.
     record_notice = models.JSONField(default=dict, blank=True)

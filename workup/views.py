@@ -61,11 +61,22 @@ DRAFT_MISSING = (
 )
 
 
-DRAFTS_REFUSED = (
-    f"Nothing was kept: {drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS} workups from this network are already waiting for "
-    f"a sign-in (each is kept {drafts.DRAFT_HOURS} hours). Your entries are still below. Sign in in another "
-    "tab or window, then press \u201cSign in to save\u201d here again."
-)
+DRAFTS_REFUSED = {
+    "address": (
+        f"Nothing was kept: {drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS} workups from this network are already waiting "
+        f"for a sign-in (each is kept {drafts.DRAFT_HOURS} hours). Your entries are still below. Sign in in "
+        "another tab or window, then press \u201cSign in to save\u201d here again."
+    ),
+    "browser": (
+        f"Nothing was kept: this browser already has {drafts.SIGNED_OUT_DRAFTS_PER_BROWSER} workups waiting for a "
+        f"sign-in (each is kept {drafts.DRAFT_HOURS} hours). Your entries are still below. Sign in in another "
+        "tab or window, then press \u201cSign in to save\u201d here again."
+    ),
+    "user": (
+        f"Nothing was kept: you already have {drafts.SIGNED_IN_DRAFTS_PER_USER} workups kept for the next "
+        f"{drafts.DRAFT_HOURS} hours. Your entries are still below; save this one from the panel instead."
+    ),
+}
 
 
 def _screen_data(request: HtmxHttpRequest) -> tuple[object, str, drafts.Draft | None]:
@@ -146,12 +157,19 @@ def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
     result = _screen_result(workup_form(request.POST, remembered_units=_unit_system(request)))
     if result.assessment is None:
         return workup(request)
-    source = "" if request.user.is_authenticated else drafts.draft_source(address=client_ip(request))
-    if not drafts.drafts_allowed(source=source):
-        return _workup_screen(request, refusal=DRAFTS_REFUSED, status=429)
+    if request.user.is_authenticated:
+        source, keeper = "", drafts.draft_keeper(kind="user", ident=str(request.user.pk))
+    else:
+        if request.session.session_key is None:
+            request.session.save()  # the browser's own budget needs a session to count by
+        source = drafts.draft_source(address=client_ip(request))
+        keeper = drafts.draft_keeper(kind="browser", ident=request.session.session_key)
+    refusal = drafts.drafts_refusal(source=source, keeper=keeper)
+    if refusal is not None:
+        return _workup_screen(request, refusal=DRAFTS_REFUSED[refusal], status=429)
     opened_with = drafts.draft_open(token=request.POST.get("draft", ""))  # a launch's notice survives sign-in
     try:
-        token = drafts.draft_create(case_data=json.loads(result.inputs_json), source=source,
+        token = drafts.draft_create(case_data=json.loads(result.inputs_json), source=source, keeper=keeper,
                                     record_notice=opened_with.record_notice if opened_with else None)
     except CaseInvalid:  # only a number typed past a float's 15–17 digits, at a bound, can
         return workup(request)    # stop being plausible in the JSON store: the screen, as posted

@@ -136,7 +136,7 @@ def test_sign_in_to_save_keeps_a_value_typed_to_the_longest_entry_the_form_reads
 
 @pytest.mark.django_db
 def test_sign_in_to_save_shows_the_screen_when_the_draft_cannot_be_kept(client, monkeypatch):
-    def refuse(*, case_data, source, record_notice=None):
+    def refuse(*, case_data, source, keeper="", record_notice=None):
         raise CaseInvalid({"hemoglobin": ["outside the plausible range"]})
 
     monkeypatch.setattr(drafts, "draft_create", refuse)
