@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -79,6 +80,22 @@ DRAFTS_REFUSED = {
 }
 
 
+# A draft's token never stays in the screen's URL (issue 21 item 5): the address bar, the history and
+# the Referer of every file the page loads would carry it, and it opens labs, age and sex for two
+# hours. The screen is opened with the token in this cookie instead, which the screen reads once.
+DRAFT_COOKIE = "workup_draft"
+
+
+def draft_hand_over(request: HttpRequest, response: HttpResponse, token: str) -> HttpResponse:
+    """Let the next GET of the screen open this draft: an HttpOnly cookie, never a URL.
+
+    SameSite as the CSRF cookie, so a screen the EHR frames (SMART launch) receives it too.
+    """
+    response.set_cookie(DRAFT_COOKIE, token, max_age=int(drafts.DRAFT_LIFETIME.total_seconds()), path="/",
+                        secure=request.is_secure(), httponly=True, samesite=settings.CSRF_COOKIE_SAMESITE)
+    return response
+
+
 def _screen_data(request: HtmxHttpRequest) -> tuple[object, str, drafts.Draft | None]:
     """The data the form is bound to (a POST, a draft's inputs, or None), a notice for the person, and
     the draft the screen was opened with, whose record notice a whole page shows.
@@ -88,7 +105,7 @@ def _screen_data(request: HtmxHttpRequest) -> tuple[object, str, drafts.Draft | 
     """
     if request.method == "POST":
         return request.POST, "", None if request.htmx else drafts.draft_open(token=request.POST.get("draft", ""))
-    token = request.GET.get("draft")
+    token = request.GET.get("draft", request.COOKIES.get(DRAFT_COOKIE))
     if token is None:
         return None, "", None
     draft = drafts.draft_open(token=token)
@@ -107,6 +124,16 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
     field and keeps everything else typed. With "Show the pathway map" the full page carries the lit
     map; the fragment only a container that loads it, so every keystroke's answer stays small.
     """
+    token = request.GET.get("draft")
+    if request.method == "GET" and token and drafts.TOKEN_PATTERN.fullmatch(token):
+        # A CDS card's link (the EHR opens it; it cannot set a cookie): swap the token in the URL for
+        # the cookie and show the screen at `/`, whose URL, history entry and Referer hold no token.
+        # No Referer leaves this answer either. (The screen itself keeps the site's same-origin
+        # policy: with no-referrer a browser sends `Origin: null` with a form's POST, which the CSRF
+        # check must refuse.)
+        response = draft_hand_over(request, redirect("workup"), token)
+        response["Referrer-Policy"] = "no-referrer"
+        return allow_launch_screen_frame(request, response, token=token)
     return _workup_screen(request)
 
 
@@ -134,7 +161,10 @@ def _workup_screen(request: HtmxHttpRequest, *, refusal: str = "", status: int =
         # Only a whole page remembers the preference. With JavaScript, app.js writes the cookie the
         # moment the choice changes; a fragment answering an older keystroke must not overwrite it.
         _remember(response, UNITS_COOKIE, unit_system)
-    return allow_launch_screen_frame(request, response)
+    if request.method == "GET" and DRAFT_COOKIE in request.COOKIES:
+        # Read once: the screen opened again later is empty, not the last patient's values.
+        response.delete_cookie(DRAFT_COOKIE, path="/", samesite=settings.CSRF_COOKIE_SAMESITE)
+    return allow_launch_screen_frame(request, response, token=draft.token if draft else "")
 
 
 def _screen_result(form) -> services.ScreenResult:
@@ -173,10 +203,10 @@ def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
                                     record_notice=opened_with.record_notice if opened_with else None)
     except CaseInvalid:  # only a number typed past a float's 15–17 digits, at a bound, can
         return workup(request)    # stop being plausible in the JSON store: the screen, as posted
-    back = f"{reverse('workup')}?{urlencode({'draft': token})}"
     if request.user.is_authenticated:
-        return redirect(back)
-    return redirect(f"{reverse('login')}?{urlencode({'next': back})}")
+        return draft_hand_over(request, redirect("workup"), token)
+    # The cookie outlives the sign-in (which renews the session, not other cookies).
+    return draft_hand_over(request, redirect(f"{reverse('login')}?{urlencode({'next': reverse('workup')})}"), token)
 
 
 @require_POST

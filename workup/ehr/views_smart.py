@@ -28,9 +28,8 @@ def allow_ehr_frame(request: HttpRequest, response: HttpResponse, origins: tuple
     return xframe_options_exempt(csp_override(policy)(lambda _request: response))(request)
 
 
-def allow_launch_screen_frame(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def allow_launch_screen_frame(request: HttpRequest, response: HttpResponse, *, token: str) -> HttpResponse:
     """The screen opened with a SMART launch's draft may be framed by the EHR that launched it."""
-    token = request.GET.get("draft", "")
     if request.method != "GET" or not token or len(token) > 64:
         return response
     return allow_ehr_frame(request, response, smart.draft_frame_origins(draft_token=token))
@@ -79,4 +78,7 @@ def smart_callback(request: HttpRequest) -> HttpResponse:
                                            redirect_uri=_redirect_uri(request))
     except smart.LaunchRefused as refused:
         return _refused(str(refused))
-    return allow_ehr_frame(request, HttpResponseRedirect(f"{reverse('workup')}?draft={token}"), ehr.frame_origins)
+    from workup.views import draft_hand_over  # the screen's own module imports this one
+
+    response = draft_hand_over(request, HttpResponseRedirect(reverse("workup")), token)
+    return allow_ehr_frame(request, response, ehr.frame_origins)

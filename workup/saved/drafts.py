@@ -1,6 +1,8 @@
 """Short-lived server-side drafts: pathway inputs behind an opaque token (no patient identifiers).
 
-A CDS card links to `/?draft=<token>`; the workup screen calls `draft_open` to prefill itself.
+A CDS card links to `/?draft=<token>`, which the screen at once swaps for an HttpOnly cookie and a
+redirect to `/` (workup/views.py `draft_hand_over`), so the token is in no URL the screen lives at;
+the screen calls `draft_open` with it to prefill itself.
 The token is random (`secrets.token_urlsafe`), carries no meaning, and stops working after
 `DRAFT_LIFETIME`. Only inputs that pass the JSON API's validation are ever stored. A SMART launch's
 draft also carries its notice of what was read from the record (workup/ehr/launch_notice.py),
