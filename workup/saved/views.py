@@ -114,8 +114,10 @@ def case_queue(request: HtmxHttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = QueueFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    workups = saved.workup_queue(status=filters.get("status", ""), disposition=filters.get("disposition", ""))
-    context = {"form": form, "rows": display.queue_rows(workups=workups.prefetch_related("snapshots"))}
+    workups = list(saved.workup_queue(status=filters.get("status", ""), disposition=filters.get("disposition", ""))
+                   .prefetch_related("snapshots"))
+    context = {"form": form, "rows": display.queue_rows(workups=workups)}
+    saved.audit_reads(workups=workups, actor=request.user, details="queue")
     # htmx restoring a page from history (not in its cache) asks for the whole page, not the table.
     fragment = request.htmx and not request.htmx.history_restore_request
     template = "workup/saved/queue.html#queue-table" if fragment else "workup/saved/queue.html"
@@ -140,7 +142,8 @@ def _case_context(request: HtmxHttpRequest, workup: SavedWorkup, **extra: Any) -
         "stale": stale,
         "earlier_snapshots": workup.snapshots.exclude(pk=snapshot.pk),
         "is_author": workup.author_id == request.user.pk,
-        "can_review": saved.user_can_review(user=request.user),
+        # The author of a case never reviews it, hematologist or not (issue 21).
+        "can_review": saved.user_can_review(user=request.user) and workup.author_id != request.user.pk,
         "audit_events": saved.audit_trail(workup=workup) if sees_all else None,
         "label_form": LabelForm(initial={"label": workup.label, "version": workup.version}),
         "review_form": ReviewForm(initial={"version": workup.version}),
