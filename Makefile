@@ -59,7 +59,7 @@ $(VNU_JAR): package-lock.json
 ## then the database-backed tests again on PostgreSQL when a local one is reachable (.ci/run starts one)
 test: $(STAMP) check-lock $(VNU_JAR)
 	$(BIN)/ruff check .
-	VNU_JAR=$(VNU_JAR) DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL)
+	VNU_JAR=$(VNU_JAR) POSTGRES_TEST_URL=$(POSTGRES_TEST_URL) DJANGO_ALLOW_DEV_SECRET=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL)
 	@if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
 	    "$(POSTGRES_TEST_URL)" 2>/dev/null; then \
 	  $(MAKE) --no-print-directory test-postgres; \

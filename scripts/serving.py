@@ -161,20 +161,25 @@ def self_signed_certificate(workdir: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def render_nginx_site(*, app_port: int, http_port: int, https_port: int, cert: Path, key: Path) -> str:
-    """deploy/nginx.conf with its placeholders filled in for loopback."""
+def render_nginx_site(*, app_port: int | list[int], http_port: int, https_port: int, cert: Path, key: Path,
+                      access_log: Path) -> str:
+    """deploy/nginx.conf with its placeholders filled in for loopback (one upstream server per app port)."""
     text = NGINX_SITE.read_text()
-    for placeholder, value in {"@APP@": f"127.0.0.1:{app_port}", "@HTTP_LISTEN@": f"127.0.0.1:{http_port}",
+    ports = app_port if isinstance(app_port, list) else [app_port]
+    text = text.replace("    server @APP@;\n", "".join(f"    server 127.0.0.1:{port};\n" for port in ports))
+    for placeholder, value in {"@HTTP_LISTEN@": f"127.0.0.1:{http_port}",
                                "@HTTPS_LISTEN@": f"127.0.0.1:{https_port}", "@SERVER_NAME@": "127.0.0.1",
-                               "@CERT@": str(cert), "@KEY@": str(key)}.items():
+                               "@CERT@": str(cert), "@KEY@": str(key), "@ACCESS_LOG@": str(access_log)}.items():
         text = text.replace(placeholder, value)
     return text
 
 
-def start_nginx(workdir: Path, *, app_port: int) -> tuple[subprocess.Popen, int, int]:
-    """nginx in the foreground with deploy/nginx.conf in front of gunicorn on app_port.
+def start_nginx(workdir: Path, *, app_port: int | list[int], worker_connections: int = 1024,
+                ) -> tuple[subprocess.Popen, int, int]:
+    """nginx in the foreground with deploy/nginx.conf in front of gunicorn on app_port (or ports).
 
-    Returns the process and the plain-HTTP and HTTPS ports; everything nginx writes stays in workdir.
+    Returns the process and the plain-HTTP and HTTPS ports; everything nginx writes stays in workdir,
+    the access log (in the site's own masked format) in nginx-access.log.
     """
     binary = nginx_binary()
     if binary is None:
@@ -183,7 +188,7 @@ def start_nginx(workdir: Path, *, app_port: int) -> tuple[subprocess.Popen, int,
     http_port, https_port = free_port(), free_port()
     site = workdir / "marrow-workup.conf"
     site.write_text(render_nginx_site(app_port=app_port, http_port=http_port, https_port=https_port,
-                                      cert=cert, key=key))
+                                      cert=cert, key=key, access_log=workdir / "nginx-access.log"))
     temp = workdir / "nginx-temp"
     temp.mkdir(exist_ok=True)
     # The main context Debian's /etc/nginx/nginx.conf would provide, reduced to what a test needs.
@@ -191,9 +196,8 @@ def start_nginx(workdir: Path, *, app_port: int) -> tuple[subprocess.Popen, int,
     main.write_text(
         ("user root;\n" if os.geteuid() == 0 else "")
         + f"daemon off;\nworker_processes 1;\npid {workdir / 'nginx.pid'};\nerror_log {workdir / 'nginx-error.log'};\n"
-        "events { worker_connections 1024; }\n"
+        f"events {{ worker_connections {worker_connections}; }}\n"
         "http {\n"
-        f"  access_log {workdir / 'nginx-access.log'};\n"
         + "".join(f"  {kind}_temp_path {temp / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         + f"  include {site};\n}}\n"
     )

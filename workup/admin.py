@@ -48,6 +48,14 @@ class SavedWorkupAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        """The list shows each case's label, status and result: the rows on the page are audited as read."""
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl") if response.status_code == 200 else None
+        if changelist is not None:
+            saved.audit_reads(workups=list(changelist.result_list), actor=request.user, details="admin list")
+        return response
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         workup = self.get_object(request, unquote(object_id))

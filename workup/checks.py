@@ -30,3 +30,35 @@ def proxy_count_configured(app_configs, **kwargs) -> list[Warning]:
              "(1 for a single load balancer), or silence workup.W002 if clients really connect directly.",
         id="workup.W002",
     )]
+
+
+@register(Tags.security, deploy=True)
+def ehr_origins_use_https(app_configs, **kwargs) -> list[Warning]:
+    """A SMART issuer or frame origin over plain HTTP lets anyone on the path read or change the launch."""
+    plain = []
+    for ehr in settings.SMART_EHRS if isinstance(settings.SMART_EHRS, list) else []:
+        if not isinstance(ehr, dict):
+            continue
+        for url in [ehr.get("iss"), *(ehr.get("frame_origins") or [])]:
+            if isinstance(url, str) and url.lower().startswith("http://"):
+                plain.append(url)
+    if not plain:
+        return []
+    return [Warning(
+        f"SMART_EHRS names plain-HTTP addresses: {', '.join(plain)}. A launch from them, its tokens and the "
+        "patient's labs travel unencrypted, and a page at such an origin may frame the screen.",
+        hint="Use the EHR's https:// issuer and frame origins.",
+        id="workup.W003",
+    )]
+
+
+@register(Tags.security, deploy=True)
+def cds_cors_not_any_origin(app_configs, **kwargs) -> list[Warning]:
+    """CORS `*` lets a script on any web page call the CDS services from a user's browser."""
+    if "*" not in settings.CDS_CORS_ALLOWED_ORIGINS:
+        return []
+    return [Warning(
+        "CDS_CORS_ALLOWED_ORIGINS is '*': a script on any web page may call the CDS services from a browser.",
+        hint="List the origins of the browser-based CDS Clients (the EHRs) instead.",
+        id="workup.W004",
+    )]

@@ -160,6 +160,21 @@ class FailedLogin(models.Model):
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
 
 
+class RateHit(models.Model):
+    """One request to a throttled action (workup/throttle.py `rate_allowed`): the throttle counts
+    recent rows per scope and key. The key is a keyed hash of the address or user, never the address."""
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="workup_ratehit_scope_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
 # =================================================================================================
 # End of the saved-workups block (issue 4)
 # =================================================================================================
@@ -183,6 +198,9 @@ class WorkupDraft(models.Model):
     # For drafts kept by "Sign in to save" before sign-in: a keyed hash of the client's address, so
     # drafts can be counted per address without storing the address. Empty for CDS-card drafts.
     source = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # Who kept it, as a keyed hash: the signed-in user, or the signed-out browser's session, so one
+    # person cannot use up the address's budget (workup/saved/drafts.py). Empty for CDS-card drafts.
+    keeper = models.CharField(max_length=64, blank=True, default="", db_index=True)
     # A SMART launch's notice of what it read from the record, shown with the screen while the draft
     # lives; empty for every other draft.
     record_notice = models.JSONField(default=dict, blank=True)

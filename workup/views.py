@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -63,11 +64,38 @@ DRAFT_MISSING = (
 )
 
 
-DRAFTS_REFUSED = (
-    f"Nothing was kept: {drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS} workups from this network are already waiting for "
-    f"a sign-in (each is kept {drafts.DRAFT_HOURS} hours). Your entries are still below. Sign in in another "
-    "tab or window, then press \u201cSign in to save\u201d here again."
-)
+DRAFTS_REFUSED = {
+    "address": (
+        f"Nothing was kept: {drafts.SIGNED_OUT_DRAFTS_PER_ADDRESS} workups from this network are already waiting "
+        f"for a sign-in (each is kept {drafts.DRAFT_HOURS} hours). Your entries are still below. Sign in in "
+        "another tab or window, then press \u201cSign in to save\u201d here again."
+    ),
+    "browser": (
+        f"Nothing was kept: this browser already has {drafts.SIGNED_OUT_DRAFTS_PER_BROWSER} workups waiting for a "
+        f"sign-in (each is kept {drafts.DRAFT_HOURS} hours). Your entries are still below. Sign in in another "
+        "tab or window, then press \u201cSign in to save\u201d here again."
+    ),
+    "user": (
+        f"Nothing was kept: you already have {drafts.SIGNED_IN_DRAFTS_PER_USER} workups kept for the next "
+        f"{drafts.DRAFT_HOURS} hours. Your entries are still below; save this one from the panel instead."
+    ),
+}
+
+
+# A draft's token never stays in the screen's URL (issue 21 item 5): the address bar, the history and
+# the Referer of every file the page loads would carry it, and it opens labs, age and sex for two
+# hours. The screen is opened with the token in this cookie instead, which the screen reads once.
+DRAFT_COOKIE = "workup_draft"
+
+
+def draft_hand_over(request: HttpRequest, response: HttpResponse, token: str) -> HttpResponse:
+    """Let the next GET of the screen open this draft: an HttpOnly cookie, never a URL.
+
+    SameSite as the CSRF cookie, so a screen the EHR frames (SMART launch) receives it too.
+    """
+    response.set_cookie(DRAFT_COOKIE, token, max_age=int(drafts.DRAFT_LIFETIME.total_seconds()), path="/",
+                        secure=request.is_secure(), httponly=True, samesite=settings.CSRF_COOKIE_SAMESITE)
+    return response
 
 
 def _screen_data(request: HtmxHttpRequest) -> tuple[object, str, drafts.Draft | None]:
@@ -79,7 +107,7 @@ def _screen_data(request: HtmxHttpRequest) -> tuple[object, str, drafts.Draft | 
     """
     if request.method == "POST":
         return request.POST, "", None if request.htmx else drafts.draft_open(token=request.POST.get("draft", ""))
-    token = request.GET.get("draft")
+    token = request.GET.get("draft", request.COOKIES.get(DRAFT_COOKIE))
     if token is None:
         return None, "", None
     draft = drafts.draft_open(token=token)
@@ -98,6 +126,16 @@ def workup(request: HtmxHttpRequest) -> HttpResponse:
     field and keeps everything else typed. With "Show the pathway map" the full page carries the lit
     map; the fragment only a container that loads it, so every keystroke's answer stays small.
     """
+    token = request.GET.get("draft")
+    if request.method == "GET" and token and drafts.TOKEN_PATTERN.fullmatch(token):
+        # A CDS card's link (the EHR opens it; it cannot set a cookie): swap the token in the URL for
+        # the cookie and show the screen at `/`, whose URL, history entry and Referer hold no token.
+        # No Referer leaves this answer either. (The screen itself keeps the site's same-origin
+        # policy: with no-referrer a browser sends `Origin: null` with a form's POST, which the CSRF
+        # check must refuse.)
+        response = draft_hand_over(request, redirect("workup"), token)
+        response["Referrer-Policy"] = "no-referrer"
+        return allow_launch_screen_frame(request, response, token=token)
     return _workup_screen(request)
 
 
@@ -129,7 +167,10 @@ def _workup_screen(request: HtmxHttpRequest, *, refusal: str = "", status: int =
         # Only a whole page remembers the preference. With JavaScript, app.js writes the cookie the
         # moment the choice changes; a fragment answering an older keystroke must not overwrite it.
         _remember(response, UNITS_COOKIE, unit_system)
-    return allow_launch_screen_frame(request, response)
+    if request.method == "GET" and DRAFT_COOKIE in request.COOKIES:
+        # Read once: the screen opened again later is empty, not the last patient's values.
+        response.delete_cookie(DRAFT_COOKIE, path="/", samesite=settings.CSRF_COOKIE_SAMESITE)
+    return allow_launch_screen_frame(request, response, token=draft.token if draft else "")
 
 
 def _screen_result(form) -> services.ScreenResult:
@@ -152,19 +193,26 @@ def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
     result = _screen_result(workup_form(request.POST, remembered_units=_unit_system(request)))
     if result.assessment is None:
         return workup(request)
-    source = "" if request.user.is_authenticated else drafts.draft_source(address=client_ip(request))
-    if not drafts.drafts_allowed(source=source):
-        return _workup_screen(request, refusal=DRAFTS_REFUSED, status=429)
+    if request.user.is_authenticated:
+        source, keeper = "", drafts.draft_keeper(kind="user", ident=str(request.user.pk))
+    else:
+        if request.session.session_key is None:
+            request.session.save()  # the browser's own budget needs a session to count by
+        source = drafts.draft_source(address=client_ip(request))
+        keeper = drafts.draft_keeper(kind="browser", ident=request.session.session_key)
+    refusal = drafts.drafts_refusal(source=source, keeper=keeper)
+    if refusal is not None:
+        return _workup_screen(request, refusal=DRAFTS_REFUSED[refusal], status=429)
     opened_with = drafts.draft_open(token=request.POST.get("draft", ""))  # a launch's notice survives sign-in
     try:
-        token = drafts.draft_create(case_data=json.loads(result.inputs_json), source=source,
+        token = drafts.draft_create(case_data=json.loads(result.inputs_json), source=source, keeper=keeper,
                                     record_notice=opened_with.record_notice if opened_with else None)
     except CaseInvalid:  # only a number typed past a float's 15–17 digits, at a bound, can
         return workup(request)    # stop being plausible in the JSON store: the screen, as posted
-    back = f"{reverse('workup')}?{urlencode({'draft': token})}"
     if request.user.is_authenticated:
-        return redirect(back)
-    return redirect(f"{reverse('login')}?{urlencode({'next': back})}")
+        return draft_hand_over(request, redirect("workup"), token)
+    # The cookie outlives the sign-in (which renews the session, not other cookies).
+    return draft_hand_over(request, redirect(f"{reverse('login')}?{urlencode({'next': reverse('workup')})}"), token)
 
 
 @require_POST

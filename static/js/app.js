@@ -79,6 +79,22 @@
     });
   }
 
+  // --- Too many panel requests from this address (nginx answers 429, deploy/nginx.conf): htmx
+  // swaps nothing for an error, so the last panel stays as it was; ask again for the form as it is
+  // then, after the pause the answer names (Retry-After) or a second, once however many were refused.
+  var retry = null;
+  if (form && window.htmx) {
+    document.body.addEventListener("htmx:responseError", function (event) {
+      if (event.detail.elt !== form || event.detail.xhr.status !== 429 || retry !== null) { return; }
+      var seconds = parseInt(event.detail.xhr.getResponseHeader("Retry-After"), 10);
+      retry = setTimeout(function () {
+        retry = null;
+        requested = null;
+        htmx.trigger(form, "workup-changed");
+      }, (seconds > 0 && seconds < 60 ? seconds : 1) * 1000);
+    });
+  }
+
   // --- The morph swap keeps what the person opened: an open "Why?" or reference-limit section
   // stays open, and the copy confirmation stays (it is checked against the text after each update).
   // The extension's script runs after this one (both deferred), so configure it once loaded.

@@ -47,23 +47,35 @@ def server_pair(production_dir):
         serving.stop(proc)
 
 
+# The attack tests are the review's, scaled down: 2,036 connections against 1,024 worker connections
+# there, 300 against this many here.
+TEST_WORKER_CONNECTIONS = 256
+
+
 @pytest.fixture(scope="session")
-def nginx_stack(production_dir, tmp_path_factory):
+def nginx_workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("nginx")
+
+
+@pytest.fixture(scope="session")
+def nginx_stack(production_dir, nginx_workdir):
     """gunicorn (2 workers, as `make serve`) behind nginx with deploy/nginx.conf, all on loopback.
 
     Yields the plain-HTTP port, the HTTPS port and an SSL context that trusts nginx's throwaway
-    certificate. nginx is a system package: .ci/run installs it.
+    certificate; nginx writes its logs to `nginx_workdir`. nginx is a system package: .ci/run
+    installs it.
     """
     if serving.nginx_binary() is None:
         if os.environ.get("CI"):
             pytest.fail("nginx is not installed: .ci/run should have installed it")
         pytest.skip("nginx is not installed (apt-get install nginx)")
-    workdir = tmp_path_factory.mktemp("nginx")
+    workdir = nginx_workdir
     env = serving.production_env(workdir=production_dir)
     app_port = serving.free_port()
     gunicorn = serving.start_gunicorn(env, port=app_port, workers=2, log=workdir / "gunicorn.log")
     try:
-        nginx, http_port, https_port = serving.start_nginx(workdir, app_port=app_port)
+        nginx, http_port, https_port = serving.start_nginx(workdir, app_port=app_port,
+                                                           worker_connections=TEST_WORKER_CONNECTIONS)
     except BaseException:
         serving.stop(gunicorn)
         raise

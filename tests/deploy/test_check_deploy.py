@@ -69,3 +69,31 @@ def test_check_deploy_notices_debug_on(tmp_path):
     result = _check_deploy(production_env(workdir=tmp_path, DJANGO_DEBUG="1"))
     assert result.returncode != 0
     assert "security.W018" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "warning"),
+    [
+        ("SMART_EHRS", json.dumps([{"iss": "http://ehr.example.org/fhir", "client_id": "marrow"}]), "workup.W003"),
+        ("SMART_EHRS", json.dumps([{"iss": "https://ehr.example.org/fhir", "client_id": "marrow",
+                                    "frame_origins": ["http://ehr.example.org"]}]), "workup.W003"),
+        ("CDS_CORS_ALLOWED_ORIGINS", "*", "workup.W004"),
+    ],
+    ids=["http-iss", "http-frame-origin", "cors-any"],
+)
+def test_check_deploy_warns_about_plain_http_ehr_origins_and_cors_any(tmp_path, setting, value, warning):
+    env = production_env(workdir=tmp_path, DJANGO_ALLOWED_HOSTS="workup.example.org",
+                         CDS_TRUSTED_CLIENTS_FILE=_trusted_clients_file(tmp_path), **{setting: value})
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    assert warning in result.stderr
+
+
+def test_check_deploy_https_ehr_origins_and_listed_cors_origins_pass(tmp_path):
+    env = production_env(workdir=tmp_path, DJANGO_ALLOWED_HOSTS="workup.example.org",
+                         CDS_TRUSTED_CLIENTS_FILE=_trusted_clients_file(tmp_path),
+                         SMART_EHRS=json.dumps([{"iss": "https://ehr.example.org/fhir", "client_id": "marrow",
+                                                 "frame_origins": ["https://ehr.example.org"]}]),
+                         CDS_CORS_ALLOWED_ORIGINS="https://ehr.example.org")
+    result = _check_deploy(env)
+    assert result.returncode == 0, result.stderr

@@ -197,7 +197,7 @@ def test_card_link_is_absolute_and_opens_a_draft_without_lab_values(client):
     assert link["url"].startswith("http://testserver/?draft=")
     assert "10.8" not in link["url"] and "hemoglobin" not in link["url"]
     token = link["url"].split("draft=", 1)[1]
-    assert client.get(f"/api/v1/drafts/{token}").json() == {"inputs": ANEMIA}
+    assert client.post("/api/v1/drafts", {"token": token}, content_type="application/json").json() == {"inputs": ANEMIA}
 
 
 def test_draft_stores_only_pathway_inputs(client):
@@ -306,7 +306,7 @@ def test_round_trip_with_realistic_prefetch(client):
     assert {"BX-ANEMIA", "BX-FLC"} <= set(assessment["ruleIds"])
     assert card["summary"] == "Marrow MRI pathway: labs meet a biopsy trigger (BX-ANEMIA, BX-FLC)"
     token = card["links"][0]["url"].split("draft=")[1]
-    evaluated = client.post("/api/v1/evaluate", client.get(f"/api/v1/drafts/{token}").json()["inputs"],
+    evaluated = client.post("/api/v1/evaluate", client.post("/api/v1/drafts", {"token": token}, content_type="application/json").json()["inputs"],
                             content_type="application/json").json()
     assert evaluated["disposition"] == assessment["disposition"]
     feedback = {"feedback": [{"card": card["uuid"], "outcome": "overridden",
@@ -428,7 +428,7 @@ def test_feedback_invalid_entry_answers_400_and_stores_nothing(client, entry):
 
 
 def test_draft_unknown_token_answers_404(client):
-    response = client.get("/api/v1/drafts/nope")
+    response = client.post("/api/v1/drafts", {"token": "nope"}, content_type="application/json")
     assert response.status_code == 404
     assert response.json() == {"errors": {"token": ["Unknown or expired draft."]}}
 

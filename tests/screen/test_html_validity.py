@@ -29,7 +29,7 @@ def _pages(client) -> dict[str, bytes]:
         "assessed": client.post("/", form_data(golden("life-expectancy-conflict-with-anemia")["input"])).content,
         "refused": client.post("/", {"hemoglobin": "1o.9", "hemoglobin_unit": "g/dL"}).content,
         "map": client.post("/", {**form_data(golden("baseline-completely-normal")["input"]), "show_map": "on"}).content,
-        "launched": client.get("/", {"draft": launched}).content,
+        "launched": client.get("/", {"draft": launched}, follow=True).content,
     }
 
 

@@ -24,7 +24,7 @@ ANEMIA = {"hemoglobin": {"value": 10.8, "unit": "g/dL"}}
 @pytest.mark.django_db
 def test_workup_draft_prefills_form_and_evaluates_panel(client):
     token = drafts.draft_create(case_data=NORMAL_JSON)
-    response = client.get("/", {"draft": token})
+    response = client.get("/", {"draft": token}, follow=True)
     page = parse(response.content)
     assert response.status_code == 200
     assert page.by_id("id_hemoglobin").attrs["value"] == "13.5"
@@ -36,7 +36,7 @@ def test_workup_draft_from_cds_card_link_opens_prefilled_screen(client):
     response = client.post("/cds-services/marrow-workup-order-sign", hook_request(prefetch_for(ANEMIA), hook="order-sign"),
                            content_type="application/json")
     (link,) = response.json()["cards"][0]["links"]
-    response = client.get(link["url"])
+    response = client.get(link["url"], follow=True)
     page = parse(response.content)
     assert page.by_id("id_hemoglobin").attrs["value"] == "10.8"
     assert "BX-ANEMIA" in read_panel(response.content).rule_ids
@@ -45,7 +45,7 @@ def test_workup_draft_from_cds_card_link_opens_prefilled_screen(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("token", ["no-such-token", "", "x" * 5000])
 def test_workup_draft_unknown_token_shows_message_and_empty_screen(client, token):
-    response = client.get("/", {"draft": token})
+    response = client.get("/", {"draft": token}, follow=True)
     page = parse(response.content)
     assert response.status_code == 200
     assert "unknown or has expired" in page.with_attr("data-notice", "draft-missing")[0].text
@@ -57,7 +57,7 @@ def test_workup_draft_unknown_token_shows_message_and_empty_screen(client, token
 def test_workup_draft_expired_shows_message(client):
     token = drafts.draft_create(case_data=NORMAL_JSON)
     drafts.WorkupDraft.objects.update(expires_at="2000-01-01T00:00:00Z")
-    response = client.get("/", {"draft": token})
+    response = client.get("/", {"draft": token}, follow=True)
     assert parse(response.content).with_attr("data-notice", "draft-missing")
     assert read_panel(response.content).disposition is None
 

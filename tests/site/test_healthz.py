@@ -16,7 +16,7 @@ def test_healthz_refuses_post(client):
 
 
 def test_unknown_api_path_answers_json_404(client):
-    response = client.get("/api/v1/drafts/%0A")
+    response = client.get("/api/v1/nothing/%0A")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"errors": {"path": ["No such resource."]}}

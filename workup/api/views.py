@@ -47,11 +47,20 @@ def api_openapi(request: HttpRequest) -> JsonResponse:
     return JsonResponse(openapi.build_openapi(), json_dumps_params={"ensure_ascii": False})
 
 
-@csrf_exempt  # read-only: exempt so that other methods get 405, not a CSRF 403
-@require_GET
-def api_draft(request: HttpRequest, token: str) -> JsonResponse:
-    """GET /api/v1/drafts/<token>: the pathway inputs behind a live draft token."""
-    inputs = drafts.draft_load(token=token)
+@csrf_exempt  # reads only, with no cookie or session: nothing to forge
+@require_POST
+def api_draft(request: HttpRequest) -> JsonResponse:
+    """POST /api/v1/drafts with {"token": "…"}: the pathway inputs behind a live draft token.
+
+    The token travels in the body, never in the path or the query, so no access log records it.
+    """
+    try:
+        data = json_body(request)
+    except (ValueError, JsonNumberRefused, JsonDuplicateKey):
+        data = None
+    if not isinstance(data, dict) or set(data) != {"token"} or not isinstance(data["token"], str):
+        return json_errors({"body": ['The body must be {"token": "<the draft\'s token>"}.']})
+    inputs = drafts.draft_load(token=data["token"])
     if inputs is None:
         return json_errors({"token": ["Unknown or expired draft."]}, status=404)
     return JsonResponse({"inputs": inputs}, json_dumps_params={"ensure_ascii": False})

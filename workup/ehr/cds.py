@@ -773,6 +773,29 @@ def _accepted_suggestions(raw: Any, outcome: Any) -> tuple[list[str], list[str]]
     return [item["id"] for item in raw], []
 
 
+# What a client's own reason code system may be: an http(s) URL of plain path segments (no query, no
+# fragment, no spaces), an OID (urn:oid:) or a UUID (urn:uuid:), the forms FHIR gives code systems.
+_SYSTEM_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?P<path>(?:/[A-Za-z0-9._~-]*)*)")
+_SYSTEM_URN = re.compile(r"urn:oid:[0-2](?:\.(?:0|[1-9]\d*))+|urn:uuid:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+
+
+def reason_system_error(system: Any) -> str | None:
+    """Why a client's override reason system cannot be stored, or None when it is a URI we accept.
+
+    The path of a URL is checked like free text too ("/mrn/4821973" is an identifier in a URL).
+    """
+    message = ("“overrideReason.reason.system” must be the URI of a code system: an http(s) URL, "
+               "urn:oid: or urn:uuid:.")
+    if not isinstance(system, str):
+        return message
+    url = _SYSTEM_URL.fullmatch(system)
+    if url is None and _SYSTEM_URN.fullmatch(system) is None:
+        return message
+    if url is not None:
+        return free_text_error(url.group("path").replace("/", " ").replace("-", " "), "overrideReason.reason.system")
+    return None
+
+
 def _override_reason(raw: Any, outcome: Any, reason_system: str) -> tuple[dict[str, str], list[str]]:
     """The coded reason only: a free-text userComment may hold patient details, so it is not kept.
 
@@ -800,7 +823,11 @@ def _override_reason(raw: Any, outcome: Any, reason_system: str) -> tuple[dict[s
     if coding.get("system") == reason_system and coding["code"] in offered:
         return {"override_reason_system": reason_system, "override_reason_code": coding["code"],
                 "override_reason_display": offered[coding["code"]]}, []
-    # The system is a URI (an OID's digit runs are not identifiers); the code and display are checked.
+    # The system must be a URI (issue 21: names, record numbers, birth dates and e-mail addresses all
+    # went in as a "system"); an OID's digit runs are not identifiers. The code and display are checked.
+    system_error = reason_system_error(coding.get("system"))
+    if system_error:
+        return {}, [system_error]
     errors = [free_text_error(coding.get(field, ""), f"overrideReason.reason.{field}") for field in ("code", "display")]
     if any(errors):
         return {}, [error for error in errors if error]

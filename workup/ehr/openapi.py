@@ -90,18 +90,18 @@ def _paths() -> dict[str, Any]:
                 "responses": {"200": _json({"$ref": REF + "PathwayContent"}, "The pathway content.")},
             }
         },
-        "/api/v1/drafts/{token}": {
-            "get": {
+        "/api/v1/drafts": {
+            "post": {
                 "operationId": "draft",
-                "summary": "The pathway inputs stored behind a CDS card's short-lived draft token",
-                "parameters": [
-                    {
-                        "name": "token",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
-                    }
-                ],
+                "summary": "The pathway inputs stored behind a CDS card's short-lived draft token (sent in the body, "
+                "so that no log records it)",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["token"], "additionalProperties": False,
+                        "properties": {"token": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}},
+                    }}},
+                },
                 "responses": {
                     "200": _json(
                         {
@@ -112,6 +112,7 @@ def _paths() -> dict[str, Any]:
                         },
                         "The stored inputs.",
                     ),
+                    "400": _json(errors, "The body is not {\"token\": \"…\"}."),
                     "404": _json(errors, "Unknown or expired token."),
                 },
             }

@@ -4,7 +4,7 @@ The EHR opens `/launch?iss=<FHIR base>&launch=<opaque>`. The app looks the issue
 reads its `.well-known/smart-configuration`, and sends the browser to the authorization endpoint
 with PKCE (S256), a random `state` and the scopes below. The callback exchanges the code for a
 token (Authlib), reads the patient's labs and Patient resource with the same searches and the same
-selection rules as the CDS service, stores them as a draft and opens `/?draft=<token>`. The draft
+selection rules as the CDS service, stores them as a draft and opens `/` with its token in a cookie. The draft
 also keeps the launch notice (workup/ehr/launch_notice.py): what was read, how it was chosen and what
 was not used, as the CDS card says it, without dates or references, for the screen to show.
 

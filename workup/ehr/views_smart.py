@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from workup.ehr import smart
 from workup.ehr.views import public_base_url
+from workup.throttle import LAUNCH_RATE, client_ip, rate_allowed
 
 
 def allow_ehr_frame(request: HttpRequest, response: HttpResponse, origins: tuple[str, ...]) -> HttpResponse:
@@ -31,9 +32,8 @@ def allow_ehr_frame(request: HttpRequest, response: HttpResponse, origins: tuple
     return xframe_options_exempt(csp_override(policy)(lambda _request: response))(request)
 
 
-def allow_launch_screen_frame(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def allow_launch_screen_frame(request: HttpRequest, response: HttpResponse, *, token: str) -> HttpResponse:
     """The screen opened with a SMART launch's draft may be framed by the EHR that launched it."""
-    token = request.GET.get("draft", "")
     if request.method != "GET" or not token or len(token) > 64:
         return response
     return allow_ehr_frame(request, response, smart.draft_frame_origins(draft_token=token))
@@ -90,6 +90,12 @@ def _redirect_uri(request: HttpRequest) -> str:
 @require_GET
 def smart_launch(request: HttpRequest) -> HttpResponse:
     """GET /launch?iss=…&launch=…: start the authorization (PKCE) with the EHR that launched us."""
+    if not rate_allowed(LAUNCH_RATE, key=client_ip(request)):
+        response = _refused("Too many launches from this network in the last minute; wait a minute, "
+                            "then open the app from the record again.")
+        response.status_code = 429
+        response["Retry-After"] = "60"
+        return response
     iss, launch = request.GET.get("iss", ""), request.GET.get("launch", "")
     if not iss or not launch or len(iss) > 500 or len(launch) > 2000:
         return _refused("The launch needs the EHR's iss and launch parameters.")
@@ -118,7 +124,9 @@ def smart_callback(request: HttpRequest) -> HttpResponse:
                                                    redirect_uri=_redirect_uri(request))
     except smart.LaunchRefused as refused:
         return _refused(str(refused))
-    response = HttpResponseRedirect(f"{reverse('workup')}?draft={token}")
+    from workup.views import draft_hand_over  # the screen's own module imports this one
+
+    response = draft_hand_over(request, HttpResponseRedirect(reverse("workup")), token)
     response.delete_cookie(launch_cookie_name(state), path=reverse("smart-callback"), samesite="None")
     if banner is not None:  # in this browser's cookie only: never on the server, in a log or in the draft
         set_partitioned_cookie(response, smart.BANNER_COOKIE, smart.banner_cookie_value(banner, draft_token=token),

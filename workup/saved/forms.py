@@ -9,7 +9,10 @@ from workup.pathway.rules import DISPOSITION_ORDER
 from workup.saved.display import disposition_label
 from workup.saved.identifiers import free_text_error
 
-LABEL_HELP = "Optional. Never a name, date, record number, e-mail address or phone number."
+LABEL_HELP = ("Optional, up to 60 characters: where and when it was read (\u201creading room 2, morning list\u201d). "
+              "Never a name or initials, an age with a sex, a date, a bed, record or hospital number, however spelled.")
+# Short on purpose: a label says which list a case came from, not who the patient is (issue 21).
+LABEL_MAX = 60
 
 
 class SaveWorkupForm(forms.Form):
@@ -18,7 +21,7 @@ class SaveWorkupForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "class": "form-control font-monospace", "spellcheck": "false"}),
     )
     label = forms.CharField(
-        required=False, max_length=120, validators=[validate_label], help_text=LABEL_HELP,
+        required=False, max_length=LABEL_MAX, validators=[validate_label], help_text=LABEL_HELP,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )  # fmt: skip
 
@@ -29,7 +32,7 @@ class VersionForm(forms.Form):
 
 class LabelForm(VersionForm):
     label = forms.CharField(
-        required=False, max_length=120, validators=[validate_label], help_text=LABEL_HELP,
+        required=False, max_length=LABEL_MAX, validators=[validate_label], help_text=LABEL_HELP,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )  # fmt: skip
 
@@ -39,7 +42,9 @@ class ReviewForm(VersionForm):
     note = forms.CharField(
         required=False, max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-        help_text="Required for “other”. No names, dates or numbers that identify a patient.",
+        help_text=("Required for \u201cother\u201d. Write the clinical reasoning only: never a name or initials, an age "
+                   "with a sex, a date, a bed, record or hospital number, in any spelling. A note that looks like "
+                   "one is refused."),
     )  # fmt: skip
 
     def clean_note(self) -> str:

@@ -7,9 +7,17 @@ dash, space, slash or invisible character as a plain separator. Then dates, long
 addresses, phone numbers, words that introduce an identifier, and person names are looked for.
 
 Names are found with the US Census given-name and surname lists (shipped by the `names` package):
-a title-case given name followed by a listed surname ("John Smith"), a listed surname and given
-name ("Smith, John"), or a title before a capitalised word ("Dr Patel", "Mrs Smith"). A lone
-surname cannot be told from an ordinary word and is not looked for.
+a given name followed by a listed surname ("John Smith", "JOHN SMITH", "Jean-Pierre Dupont"), a
+listed surname and given name ("Smith, John", "Smith John"), an initial beside a listed surname
+("J. Smith", "Smith J"), a title before a capitalised word ("Dr Patel", "Pt Smith"), any listed
+pair in lower case when an age and sex ("58m") stand beside it, and two capitalised words in a row
+that neither the census nor the app's own vocabulary knows ("Priya Raghunathan";
+workup/saved/vocabulary.txt, written by scripts/vocabulary.py). A lone surname cannot be told from
+an ordinary word and is not looked for.
+
+Numbers are also read when spelled in words ("four eight two one"), with a letter O or I between
+digits ("4821O73"), spaced or split ("4  8  2  1", "48219 / 73"), with Arabic separators, and dates
+with a Roman-numeral month ("12III1961") or an ordinal in words ("March third, 1961").
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from confusable_homoglyphs.confusables import confusables_data
 
 _SLASHES = {"\u2044", "\u2215", "\u29f8", "\uff0f", "\u2571"}
 _MINUS = {"\u2212", "\u2010", "\u2011", "\ufe63", "\uff0d"}
+_ARABIC_SEPARATORS = {"\u066b": ".", "\u066c": ",", "\u060c": ","}  # decimal, thousands, comma
 
 
 @functools.cache
@@ -55,12 +64,42 @@ def _plain_character(character: str) -> str:
         return " "
     if category == "Cf":
         return ""  # zero-width spaces and joiners, bidi marks: invisible, so dropped
+    if character in _ARABIC_SEPARATORS:
+        return _ARABIC_SEPARATORS[character]
     return _latin_lookalikes().get(character, character)
 
 
 def normalise(text: str) -> str:
     """The text as it would read in plain ASCII where it only looks different (NFKC, look-alikes, separators)."""
     return "".join(_plain_character(c) for c in unicodedata.normalize("NFKC", text))
+
+
+_NUMBER_WORDS = {
+    "zero": "0", "oh": "0", "nought": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}
+_ORDINAL_WORDS = {
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
+    "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th", "eleventh": "11th", "twelfth": "12th",
+    "thirteenth": "13th", "fourteenth": "14th", "fifteenth": "15th", "sixteenth": "16th", "seventeenth": "17th",
+    "eighteenth": "18th", "nineteenth": "19th", "twentieth": "20th", "thirtieth": "30th",
+}
+_NUMBER_WORD = re.compile(r"\b(?:twenty|thirty)[\s-](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)\b"
+                          r"|\b(?:" + "|".join([*_NUMBER_WORDS, *_ORDINAL_WORDS]) + r")\b", re.IGNORECASE)
+_LETTER_DIGIT = re.compile(r"(?<=\d)[OoIl](?=\d)")
+
+
+def _word_number(match: re.Match[str]) -> str:
+    word = match.group().lower()
+    if word[:6] in {"twenty", "thirty"}:
+        return str(int(_ORDINAL_WORDS[word[7:]][:-2]) + (20 if word.startswith("twenty") else 30)) + "th"
+    return _NUMBER_WORDS.get(word) or _ORDINAL_WORDS[word]
+
+
+def numbers_read(text: str) -> str:
+    """Normalised text with numbers spelled in words, and an O or I between digits, as digits."""
+    text = _LETTER_DIGIT.sub(lambda m: "0" if m.group() in "Oo" else "1", text)
+    return _NUMBER_WORD.sub(_word_number, text)
 
 
 # --- Patterns ----------------------------------------------------------------------------------
@@ -81,6 +120,8 @@ _DATE = re.compile(
     rf"|{_MONTH}{_JOIN}\d{{4}}(?!\d)",
     re.IGNORECASE,
 )
+# A Roman-numeral month between a day and a year: 12.III.1961, 12 III 1961, 12III1961.
+_ROMAN_DATE = re.compile(r"(?<!\d)\d{1,2}\s*[-/.]?\s*(?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)\s*[-/.]?\s*\d{2,4}(?!\d)")
 _AT = r"\s*(?:@|\(\s*at\s*\)|\[\s*at\s*\]|\{\s*at\s*\}|<\s*at\s*>)\s*"
 _DOT = r"\s*(?:\.|\(\s*dot\s*\)|\[\s*dot\s*\]|\{\s*dot\s*\})\s*"
 _EMAIL = re.compile(
@@ -91,7 +132,10 @@ _EMAIL = re.compile(
 _PHONE = re.compile(
     r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)\d{3,4}[\s.-]?\d{3,4}|\+\d[\d\s.-]{7,}\d|\b\d{3}[\s.-]\d{3,4}[\s.-]\d{4}\b"
 )
-_LONG_NUMBER = re.compile(r"(?:\d[\s.,_/\-]?){5,}\d")
+# Six or more digits with at most one separator between two of them: a space or a run of spaces, a
+# dot or comma without spaces (48,21,973), or a slash, dash or underscore with spaces or not
+# (48219 / 73). "Ca 2.6, 2.7, 2.8" is three numbers, not one.
+_LONG_NUMBER = re.compile(r"(?:\d(?:\s+|\s*[_/\-]\s*|[.,])?){5,}\d")
 
 
 def _spaced(word: str) -> str:
@@ -103,7 +147,8 @@ _INTRODUCERS = ("dob", "mrn", "nhs", "ssn", "chi")
 _INTRODUCER = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(_spaced(w) for w in _INTRODUCERS) + r")(?![a-z0-9])"
     r"|\b(?:born|date\s+of\s+birth|birth\s*date|record\s+(?:number|no)|hospital\s+(?:number|no)"
-    r"|patient\s+(?:id|number)|medical\s+record|social\s+security|insurance\s+number)\b",
+    r"|patient\s+(?:id|number)|medical\s+record|social\s+security|insurance\s+number"
+    r"|hosp(?:ital)?\.?\s*(?:no|num|number|id|#)|(?:no|num|#)\.?\s*\d{4,}|bed\s*\d+|room\s+\d+\s*bed)\b",
     re.IGNORECASE,
 )
 
@@ -111,8 +156,16 @@ _INTRODUCER = re.compile(
 
 _NAMES_DIR = Path(census_names.__file__).parent
 MIN_NAME_LENGTH = 3  # "Al", "In", "Li" are listed given names and ordinary words
-_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam)\.?\s+[A-Z][a-z'’-]{1,}")
+_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Pt|PT|pt|Patient|patient)\.?\s+[A-Z][a-z'’-]{1,}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# An age with a sex, as a name is often followed: 58M, 58 m, 58yo F.
+_AGE_SEX = re.compile(r"(?<![A-Za-z0-9])\d{1,3}\s?(?:y/?o\s?)?[MFmf](?![A-Za-z0-9])")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # JohnSmith: a word joined without a space
+
+
+@functools.cache
+def _vocabulary() -> frozenset[str]:
+    return frozenset((Path(__file__).parent / "vocabulary.txt").read_text().split())
 
 
 @functools.cache
@@ -137,18 +190,53 @@ def _title_case(word: str) -> bool:
     return word[0].isupper() and (len(word) == 1 or word[1:].islower() or "'" in word or "-" in word)
 
 
+def _parts(word: str) -> list[str]:
+    return [part for part in re.split(r"[-'’]", word) if part]
+
+
+def _initial(word: str) -> bool:
+    """A lone capital letter, with or without a full stop: the J in "J. Smith" or "Smith J"."""
+    return len(word) == 1 and word.isupper()
+
+
+def _name_pair(first: str, second: str, between: str, *, lower_too: bool) -> bool:
+    """Whether two neighbouring words read as a person's name (see the module's docstring)."""
+    gap = between.strip()
+    if gap not in {"", ",", "."}:
+        return False
+    titled = _title_case(first) and _title_case(second)
+    if gap == "." and not (_initial(first) and _title_case(second)):
+        return False
+    if _initial(first) and _title_case(second) and _surname(second) and len(second) > 2:
+        return True  # J. Smith
+    if _title_case(first) and _initial(second) and gap == "" and _surname(first) and len(first) > 2:
+        return True  # Smith J
+    if not titled and not (lower_too and first.islower() and second.islower()):
+        return False
+    if any(_given(part) for part in _parts(first)) and any(_surname(part) for part in _parts(second)) and gap != ",":
+        return True  # John Smith, Jean-Pierre Dupont, Mohammed Al-Rashid (and john smith beside "58m")
+    if titled and _surname(first) and _given(second):
+        return True  # Smith, John / Smith John
+    vocabulary = _vocabulary()
+    return titled and gap == "" and not any(part.lower() in vocabulary for part in [*_parts(first), *_parts(second)])
+
+
+def _title_words(text: str) -> str:
+    """All-capital words of three letters or more in title case (JOHN SMITH → John Smith), words
+    joined without a space apart (JohnSmith → John Smith), for the name checks only."""
+    text = _CAMEL.sub(" ", text)
+    return re.sub(r"\b[A-Z]{3,}\b", lambda m: m.group().title(), text)
+
+
 def contains_person_name(text: str) -> bool:
-    """A title-case given name then a listed surname, a surname then a given name, or a title then a name."""
+    """A person's name as the module's docstring lists the ways it is found."""
+    text = _title_words(text)
     if _TITLE.search(text):
         return True
+    lower_too = bool(_AGE_SEX.search(text))
     words = [(m.group(), m.end(), m.start()) for m in _WORD.finditer(text)]
     for (first, first_end, _), (second, _, second_start) in zip(words, words[1:], strict=False):
-        between = text[first_end:second_start]
-        if not (_title_case(first) and _title_case(second)) or between.strip() not in {"", ","}:
-            continue
-        if between.strip() == "," and _surname(first) and _given(second):
-            return True
-        if between.strip() == "" and _given(first) and _surname(second):
+        if _name_pair(first, second, text[first_end:second_start], lower_too=lower_too):
             return True
     return False
 
@@ -158,6 +246,7 @@ def contains_person_name(text: str) -> bool:
 IDENTIFIER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an e-mail address", _EMAIL),
     ("a date", _DATE),
+    ("a date", _ROMAN_DATE),
     ("a phone number", _PHONE),
     ("a long number such as a record number", _LONG_NUMBER),
     ("a word that introduces an identifier", _INTRODUCER),
@@ -168,7 +257,9 @@ PERSON_NAME = "a person's name"
 def identifier_problems(text: str) -> list[str]:
     """What in the text, once normalised, looks like a patient identifier; empty when nothing does."""
     plain = normalise(text)
-    problems = [kind for kind, pattern in IDENTIFIER_PATTERNS if pattern.search(plain)]
+    numbers = numbers_read(plain)
+    problems = list(dict.fromkeys(kind for kind, pattern in IDENTIFIER_PATTERNS
+                                  if pattern.search(plain) or pattern.search(numbers)))
     if contains_person_name(plain):
         problems.append(PERSON_NAME)
     return problems

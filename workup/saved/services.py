@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -106,6 +107,14 @@ def snapshot_current(*, workup: SavedWorkup) -> WorkupSnapshot:
 def audit_record(*, workup: SavedWorkup, actor: User, action: str, details: str = "") -> AuditEvent:
     """Append one event. Details name the action's target (status, format), never clinical values."""
     return AuditEvent.objects.create(workup=workup, actor=actor, action=action, details=details[:200])
+
+
+def audit_reads(*, workups: Iterable[SavedWorkup], actor: User, details: str) -> None:
+    """One VIEW event for each case a list showed (the queue, the admin's list): a row shows the
+    result, age, sex and triggers, so seeing it is a read of the case (issue 21)."""
+    AuditEvent.objects.bulk_create(
+        [AuditEvent(workup=workup, actor=actor, action=AuditAction.VIEW, details=details[:200]) for workup in workups]
+    )
 
 
 def audit_trail(*, workup: SavedWorkup) -> QuerySet[AuditEvent]:
@@ -266,7 +275,7 @@ def workup_refer(*, workup: SavedWorkup, actor: User, version: int) -> None:
 @transaction.atomic
 def workup_start_review(*, workup: SavedWorkup, actor: User, version: int) -> None:
     """A hematologist takes a referred case into review."""
-    _require_reviewer(actor)
+    _require_reviewer(actor, workup)
     _require_status(workup, WorkupStatus.REFERRED)
     _locked_update(
         workup=workup, version=version, expected_status=WorkupStatus.REFERRED,
@@ -278,7 +287,7 @@ def workup_start_review(*, workup: SavedWorkup, actor: User, version: int) -> No
 @transaction.atomic
 def workup_complete_review(*, workup: SavedWorkup, actor: User, version: int, decision: str, note: str) -> None:
     """A hematologist records the decision (and note) on a case in review."""
-    _require_reviewer(actor)
+    _require_reviewer(actor, workup)
     _require_status(workup, WorkupStatus.IN_REVIEW)
     if decision not in ReviewDecision.values:
         raise TransitionRefused("Choose a decision.")
@@ -294,9 +303,11 @@ def workup_complete_review(*, workup: SavedWorkup, actor: User, version: int, de
     audit_record(workup=workup, actor=actor, action=AuditAction.STATUS, details=f"in_review → reviewed ({decision})")
 
 
-def _require_reviewer(actor: User) -> None:
+def _require_reviewer(actor: User, workup: SavedWorkup) -> None:
     if not user_can_review(user=actor):
         raise TransitionRefused("Only hematologists review referrals.")
+    if workup.author_id == actor.pk:
+        raise TransitionRefused("You saved and referred this case, so another hematologist reviews it.")
 
 
 def _require_status(workup: SavedWorkup, status: str) -> None:

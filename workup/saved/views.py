@@ -25,6 +25,7 @@ from workup.saved import services as saved
 from workup.saved.forms import LabelForm, QueueFilterForm, ReviewForm, SaveWorkupForm, VersionForm
 from workup.saved.pdf import html_to_pdf
 from workup.saved.review import workup_review_record
+from workup.throttle import PDF_RATE, rate_allowed
 
 DETAIL = "workup/saved/detail.html"
 SUMMARY = "workup/saved/summary.html"
@@ -113,8 +114,10 @@ def case_queue(request: HtmxHttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = QueueFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    workups = saved.workup_queue(status=filters.get("status", ""), disposition=filters.get("disposition", ""))
-    context = {"form": form, "rows": display.queue_rows(workups=workups.prefetch_related("snapshots"))}
+    workups = list(saved.workup_queue(status=filters.get("status", ""), disposition=filters.get("disposition", ""))
+                   .prefetch_related("snapshots"))
+    context = {"form": form, "rows": display.queue_rows(workups=workups)}
+    saved.audit_reads(workups=workups, actor=request.user, details="queue")
     # htmx restoring a page from history (not in its cache) asks for the whole page, not the table.
     fragment = request.htmx and not request.htmx.history_restore_request
     template = "workup/saved/queue.html#queue-table" if fragment else "workup/saved/queue.html"
@@ -139,7 +142,8 @@ def _case_context(request: HtmxHttpRequest, workup: SavedWorkup, **extra: Any) -
         "stale": stale,
         "earlier_snapshots": workup.snapshots.exclude(pk=snapshot.pk),
         "is_author": workup.author_id == request.user.pk,
-        "can_review": saved.user_can_review(user=request.user),
+        # The author of a case never reviews it, hematologist or not (issue 21).
+        "can_review": saved.user_can_review(user=request.user) and workup.author_id != request.user.pk,
         "audit_events": saved.audit_trail(workup=workup) if sees_all else None,
         "label_form": LabelForm(initial={"label": workup.label, "version": workup.version}),
         "review_form": ReviewForm(initial={"version": workup.version}),
@@ -242,6 +246,11 @@ def case_print(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 @login_required
 def case_export_pdf(request: HtmxHttpRequest, reference: str) -> HttpResponse:
     workup = saved.workup_get_visible(reference=reference, user=request.user)
+    if not rate_allowed(PDF_RATE, key=f"user:{request.user.pk}"):
+        response = HttpResponse("Too many PDFs in the last minute: wait a minute, then export again.\n",
+                                status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "60"
+        return response
     saved.audit_record(workup=workup, actor=request.user, action=AuditAction.EXPORT, details="pdf")
     html = render_to_string(SUMMARY, {**_summary_context(workup), "for_pdf": True}, request)
     response = HttpResponse(html_to_pdf(html=html), content_type="application/pdf")
