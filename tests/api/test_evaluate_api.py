@@ -12,7 +12,7 @@ from workup.pathway.rules import RULES_BY_ID
 URL = "/api/v1/evaluate"
 TOP_LEVEL_KEYS = {
     "disposition", "summary", "options", "triggers", "deferral_considerations", "imaging", "follow_up",
-    "conflicts", "pitfalls", "mri", "labs", "unknowns", "warnings", "pathway", "criteria",
+    "conflicts", "pitfalls", "mri", "labs", "unknowns", "warnings", "pathway", "criteria", "urgent",
 }  # fmt: skip
 ID_GROUPS = ("triggers", "deferral_considerations", "imaging", "follow_up", "pitfalls", "mri", "warnings")
 

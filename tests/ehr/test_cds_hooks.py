@@ -6,6 +6,8 @@ import datetime as dt
 import uuid
 
 import pytest
+
+from workup.pathway.engine import PATHWAY_INFO
 from django.utils import timezone
 
 from tests.ehr.fhir_builders import (
@@ -150,7 +152,7 @@ def test_card_uuid_is_a_uuid_and_unique_per_call(client):
 def test_card_source_names_pathway_and_version(client):
     card = card_for(client, ANEMIA)
     assert card["source"]["label"] == (
-        "Marrow heterogeneity pathway v1.1.0, from an AI-generated article pending human review")
+        f"Marrow heterogeneity pathway v{PATHWAY_INFO.version}, from an AI-generated article pending human review")
 
 
 def test_card_detail_states_basis_with_value_and_threshold(client):
@@ -175,7 +177,7 @@ def _criteria_section(detail: str) -> list[str]:
 def test_card_detail_sets_the_published_criteria_beside_the_trigger(client):
     lines = _criteria_section(card_for(client, ANEMIA)["detail"])
     assert lines == [
-        "`CRIT-WHO-ANEMIA` WHO anaemia: cannot be judged from these inputs; not measured: Sex",
+        "`CRIT-WHO-ANEMIA` WHO anaemia: cannot be judged from these inputs; not measured: Pregnant, Sex",
         "`CRIT-IMWG-ANEMIA` IMWG CRAB anaemia: not met",
     ]
 

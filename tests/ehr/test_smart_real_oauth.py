@@ -48,7 +48,8 @@ def launch(client, ehr):
 
 def draft_of(response) -> dict:
     assert response.status_code == 302, response.content
-    return drafts.draft_load(token=parse_qs(urlsplit(response["Location"]).query)["draft"][0])
+    # The draft's token arrives in an HttpOnly cookie, never in the URL (issue 21).
+    return drafts.draft_load(token=response.cookies["workup_draft"].value)
 
 
 def test_launch_through_authlibs_server_prefills_the_labs(client, ehr):

@@ -96,6 +96,8 @@ UNKNOWN_ORDER = tuple(spec.key for spec in INPUTS if spec.key not in NOT_UNKNOWN
 ALWAYS_LISTED_OPTIONAL_LABS = frozenset({"urine_mprotein", "egfr", "igg", "iga", "igm", "anc", "blood_film"})
 # Recorded for the referral but read by no rule: listed as unknown when missing (SPEC §6).
 INFORMATIONAL_INPUTS: frozenset[str] = frozenset()
+# Facts derived only to gate a criterion (never shown as a basis line).
+HIDDEN_FACTS = frozenset({"hb_lower_limit_known"})
 # Inputs the facts are built from (the evaluation date is not a fact).
 FACT_INPUTS = tuple(spec for spec in INPUTS if spec.kind != "date")
 
@@ -510,17 +512,27 @@ def _criterion(rule: Rule, outcome: Outcome, ctx: Context) -> Criterion:
     seen, checked = set(), []
     for leaf in rule.condition.leaves():
         match = leaf.checked(ctx)
+        if match is not None and match[0].key in HIDDEN_FACTS:
+            continue  # a gate worked out from other inputs, not a value a person entered
         if match is not None and (match[0].key, id(match[2])) not in seen:
             seen.add((match[0].key, id(match[2])))
             checked.append(match)
     value = None
+    reading = ""
     if rule.strata and status is not CriterionStatus.NOT_EVALUABLE:
-        value = rule.strata[rule.condition.part.count(ctx)]  # type: ignore[attr-defined]
+        count = rule.condition.part.count(ctx)  # type: ignore[attr-defined]
+        value = rule.strata[count]
+        if rule.strata_risks:
+            partial = bool(outcome.missing)  # some factor unknown: the stratum is a floor
+            competing, ignoring = rule.strata_risks[count]
+            reading = say("stratum_at_least" if partial else "stratum", stratum=value, risk=competing,
+                          risk_ignoring_death=ignoring)
     return Criterion(
         id=rule.id, title=rule.title, status=status, value=value, statement=rule.statement,
         basis=basis(tuple(checked)), missing=tuple(sorted(k for k in outcome.missing if k in LABELS)),
         reason=rule.not_evaluable_reason if status is CriterionStatus.NOT_EVALUABLE else "",
         citations=CITATIONS_OF[rule.id], evidence_note=NOTE_OF[rule.id], related_rules=rule.related_rules,
+        reading=reading,
     )
 
 
@@ -858,8 +870,8 @@ def _num(value: object) -> str:
 def match_text(match: MatchedInput, *, bare: bool = False) -> str:
     """One matched input as a reader would quote it: "Hemoglobin: 7.44 mmol/L = 11.99 g/dL" (bare:
     "Hemoglobin 7.44 mmol/L = 11.99 g/dL", as a sentence runs it in)."""
-    if match.entered_value is None:  # computed (the FLC ratio from κ and λ)
-        value = _num(match.canonical_value)
+    if match.entered_value is None:  # computed (the FLC ratio from κ and λ, the involved chain)
+        value = f"{_num(match.canonical_value)} {unit_text(match.canonical_unit)}".strip()
     elif isinstance(match.entered_value, bool):
         value = CHOICE_LABELS["yes" if match.entered_value else "no"].lower()
     elif isinstance(match.entered_value, tuple):
@@ -869,8 +881,24 @@ def match_text(match: MatchedInput, *, bare: bool = False) -> str:
     else:
         value = f"{_num(match.entered_value)} {unit_text(match.entered_unit)}".strip()
         if match.canonical_unit and match.canonical_value != match.entered_value:
-            value += f" = {_num(match.canonical_value)} {unit_text(match.canonical_unit)}"
+            canonical = f"{_num(match.canonical_value)} {unit_text(match.canonical_unit)}"
+            # Same unit, another figure: a correction (calcium for albumin), said as such.
+            key = "value_corrected" if match.canonical_unit == match.entered_unit else "value_converted"
+            value = say(key, value=value, canonical=canonical)
     return say("value_bare" if bare else "value", label=match.label, value=value)
+
+
+def basis_line(match: MatchedInput) -> str:
+    """A matched input as "Why?" shows it, the one rendering every presenter uses: the value as entered
+    (and converted or corrected), the comparison with its limit and where the limit came from, the note."""
+    line = match_text(match)
+    if match.comparison and match.threshold_value is not None:
+        limit = f"{_num(match.threshold_value)} {unit_text(match.threshold_unit or '')}".strip()
+        line += say("basis_comparison", comparison=match.comparison, limit=limit, name=match.threshold,
+                    origin=match.threshold_origin)
+    if match.note:
+        line += say("basis_note", note=match.note)
+    return line
 
 
 def finding_text(finding: Finding) -> str:
@@ -1003,6 +1031,7 @@ def rule_table() -> list[dict[str, object]]:
             "related_rules": list(rule.related_rules),
             "not_evaluable_reason": rule.not_evaluable_reason,
             "strata": list(rule.strata),
+            "strata_risks": [list(r) for r in rule.strata_risks],
             "lead": rule.lead,
             "report": rule.report,
             "due_after": str(rule.due_after) if rule.due_after else None,

@@ -148,6 +148,8 @@ class Criterion:
     citations: tuple[Citation, ...]
     evidence_note: EvidenceNote | None
     related_rules: tuple[str, ...]
+    # The stratum in words with its risk (MGUS: "at least low-intermediate: 20-year risk ≥ 10 % …").
+    reading: str = ""
 
 
 @dataclass(slots=True, unsafe_hash=True)

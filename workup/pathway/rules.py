@@ -66,6 +66,7 @@ class Rule:
     related_rules: tuple[str, ...] = ()
     not_evaluable_reason: str = ""
     strata: tuple[str, ...] = ()
+    strata_risks: tuple[tuple[str, str], ...] = ()
     # Scope guards (SPEC 1.2 §1): the first line every output begins with, in table order.
     lead: str = ""
     # Imaging: the name a report uses, in the evidence's terms (SPEC 1.2 §6.1).
@@ -797,6 +798,9 @@ CRITERIA: tuple[Rule, ...] = (
         not_evaluable_reason="Needs a detected monoclonal protein of IgG, IgA or IgM isotype "
         "(light-chain MGUS is defined separately), and enough risk factors known to place it.",
         strata=("low", "low-intermediate", "high-intermediate", "high"),
+        # Rajkumar 2005's 20-year risk of progression per stratum: counting death as a competing risk,
+        # and ignoring death (EN-MGUS-RISK).
+        strata_risks=(("2", "5"), ("10", "21"), ("18", "37"), ("27", "58")),
     ),
 )
 

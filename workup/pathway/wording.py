@@ -163,6 +163,10 @@ TEXT = MappingProxyType({
     # Lab values and the basis.
     "value": "{label}: {value}",
     "value_bare": "{label} {value}",
+    "value_converted": "{value} = {canonical}",
+    "value_corrected": "{value}, corrected {canonical}",
+    "basis_comparison": "; {comparison} {limit} ({name}: {origin})",
+    "basis_note": "; {note}",
     "value_reference": "{label}: {value} (reference {reference})",
     "value_detected": "{label} detected",
     "calcium_not_corrected": "measured total calcium (no albumin entered, so not corrected)",
@@ -208,6 +212,10 @@ TEXT = MappingProxyType({
     "criteria_source_alone": "Source triggers with no published threshold behind them: {items}.",
     "criteria_beyond_source": "Published thresholds met where the source does not trigger: {items}.",
     "criteria_not_measured": "not measured: {items}",
+    "stratum": "{stratum}: 20-year risk of progression {risk} % ({risk_ignoring_death} % ignoring death)",
+    "stratum_at_least": (
+        "at least {stratum}: 20-year risk of progression ≥ {risk} % (≥ {risk_ignoring_death} % ignoring death)"
+    ),
     "criteria_status_met": "met",
     "criteria_status_not_met": "not met",
     "criteria_status_not_evaluable": "cannot be judged from these inputs",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import template
 
+from workup.pathway.engine import basis_line as _basis_line
 from workup.pathway.inputs import CHOICE_LABELS, INPUTS_BY_KEY
+from workup.pathway.result import MatchedInput
 from workup.pathway.wording import say
 from workup.report import format_number
 
@@ -25,6 +27,15 @@ def choice_label(value: object) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(CHOICE_LABELS.get(str(v), str(v)) for v in value)
     return CHOICE_LABELS.get(str(value), str(value))
+
+
+@register.filter
+def basis_line(match: object) -> str:
+    """A matched input as "Why?" shows it (engine.basis_line: one rendering everywhere); a stored
+    result's matched input (a dict) is read the same way."""
+    if isinstance(match, dict):
+        match = MatchedInput(**match)
+    return _basis_line(match)
 
 
 @register.filter
