@@ -178,7 +178,8 @@ def test_card_detail_sets_the_published_criteria_beside_the_trigger(client):
     lines = _criteria_section(card_for(client, ANEMIA)["detail"])
     assert lines == [
         "`CRIT-WHO-ANEMIA` WHO anaemia: cannot be judged from these inputs; not measured: Pregnant, Sex",
-        "`CRIT-IMWG-ANEMIA` IMWG CRAB anaemia: not met",
+        # 1.2: Hb 10.8 with sex not recorded lies where the IMWG threshold depends on sex (SPEC §10).
+        "`CRIT-IMWG-ANEMIA` IMWG CRAB anaemia threshold: cannot be judged from these inputs",
     ]
 
 

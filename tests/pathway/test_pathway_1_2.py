@@ -184,3 +184,10 @@ def test_crab_criteria_say_threshold_never_myeloma_defining():
     for criterion in run(hemoglobin=q(9.0, "g/dL"), calcium=q(11.5, "mg/dL")).criteria:
         assert "myeloma-defining" not in criterion.statement.lower()
         assert "myeloma-defining" not in criterion.title.lower()
+
+
+@pytest.mark.parametrize(("calcium_mmol", "fires"), [(2.2005, True), (2.2, False)])
+def test_calcium_in_mmol_is_corrected_in_si(calcium_mmol, fires):
+    # 2.2005 + 0.02 × (40 − 20) = 2.6005 mmol/L, above 2.60; the mg/dL route would give 2.5997 (SPEC 1.2 §2.2).
+    a = run(calcium=q(calcium_mmol, "mmol/L"), albumin=q(20, "g/L"))
+    assert ("BX-CALCIUM" in a.fired_ids) is fires

@@ -204,7 +204,7 @@ def limit_words(limit_name: str) -> str:
     by_text: dict[str, list[str]] = {}
     relative = ""
     for sex, who in _SEX_WORDS:
-        limit = DEFAULT_LIMITS[sex][limit_name]
+        limit = DEFAULT_LIMITS[(sex, False)][limit_name]
         unit = f" {limit.threshold.unit}" if limit.threshold.unit else ""
         stated = "".join(f" ({value} {other})" for other, value in limit.stated.items())
         by_text.setdefault(f"{limit.text}{unit}{stated}", []).append(who)

@@ -214,7 +214,7 @@ def _or_list(items: list[str]) -> str:
 def _limit_phrase(compare: Compare) -> str:
     """"< 12.0 g/dL", with the value for each sex when it differs; a limit the lab's own replaces,
     or one stated relative to such a limit, is said so, with its default value."""
-    by_sex = {sex: DEFAULT_LIMITS[sex][compare.limit] for sex in _SEXES}
+    by_sex = {sex: DEFAULT_LIMITS[(sex, False)][compare.limit] for sex in _SEXES}
     limit = by_sex[_SEXES[0]]
     unit = limit.threshold.unit
 

@@ -96,6 +96,7 @@ UNKNOWN_ORDER = tuple(spec.key for spec in INPUTS if spec.key not in NOT_UNKNOWN
 ALWAYS_LISTED_OPTIONAL_LABS = frozenset({"urine_mprotein", "egfr", "igg", "iga", "igm", "anc", "blood_film"})
 # Recorded for the referral but read by no rule: listed as unknown when missing (SPEC §6).
 INFORMATIONAL_INPUTS: frozenset[str] = frozenset()
+ALBUMIN_G_L_PER_G_DL = Decimal(10)
 # Facts derived only to gate a criterion (never shown as a basis line).
 HIDDEN_FACTS = frozenset({"hb_lower_limit_known"})
 # Inputs the facts are built from (the evaluation date is not a fact).
@@ -190,12 +191,19 @@ def _correct_calcium(facts: dict[str, Fact]) -> None:
         return
     analyte = ANALYTES["calcium"]
     unit = analyte.unit(calcium.entered_unit)
+    measured = f"{_num(calcium.entered_value)} {calcium.entered_unit}"
+    if unit.symbol == "mmol/L":
+        # SPEC 1.2 §2.2: an SI entry is corrected in SI, Ca + 0.02 × (40 − albumin g/L), albumin
+        # converted exactly to g/L, and compared with the SI figures of §3.
+        albumin_g_l = albumin.value * ALBUMIN_G_L_PER_G_DL  # type: ignore[operator]
+        native = calcium.native + T.CALCIUM_ALBUMIN_FACTOR_SI * (T.CALCIUM_ALBUMIN_REFERENCE_SI - albumin_g_l)  # type: ignore[operator]
+        note = say("calcium_corrected_si", albumin=_num(albumin_g_l.normalize()), measured=measured)
+        facts["calcium"] = calcium._replace(
+            value=unit.to_canonical(native), native=native, note=note, precision=analyte.precision,
+        )
+        return
     correction = T.CALCIUM_ALBUMIN_FACTOR * (T.CALCIUM_ALBUMIN_REFERENCE - albumin.value)  # type: ignore[operator]
-    note = say(
-        "calcium_corrected",
-        albumin=_num(albumin.shown()),
-        measured=f"{_num(calcium.entered_value)} {calcium.entered_unit}",
-    )
+    note = say("calcium_corrected", albumin=_num(albumin.shown()), measured=measured)
     facts["calcium"] = calcium._replace(
         value=calcium.value + correction,
         native=calcium.native + unit.from_canonical(correction),
@@ -1076,6 +1084,8 @@ def pathway_content() -> dict[str, object]:
             "follow_up_interval_months": T.FOLLOW_UP_INTERVAL_MONTHS,
             "calcium_albumin_factor": str(T.CALCIUM_ALBUMIN_FACTOR),
             "calcium_albumin_reference": str(T.CALCIUM_ALBUMIN_REFERENCE),
+            "calcium_albumin_factor_si": str(T.CALCIUM_ALBUMIN_FACTOR_SI),
+            "calcium_albumin_reference_si": str(T.CALCIUM_ALBUMIN_REFERENCE_SI),
             "flc_ratio_discrepancy": str(T.FLC_RATIO_DISCREPANCY),
             "ratio_precision": str(RATIO_PRECISION),
         },

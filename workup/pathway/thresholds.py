@@ -112,6 +112,9 @@ FOLLOW_UP_INTERVAL_MONTHS = 3  # source pathway; EN-FOLLOW-UP explains why it is
 FOLLOW_UP_COUNT_WEEKS = 4  # SPEC 1.2 §4.4: a count attributed to smoking or G-CSF is repeated sooner
 CALCIUM_ALBUMIN_FACTOR = Decimal("0.8")  # corrected Ca = Ca + 0.8 × (4.0 − albumin)
 CALCIUM_ALBUMIN_REFERENCE = Decimal("4.0")
+# SPEC 1.2 §2.2: the same correction for a calcium entered in mmol/L, in SI: + 0.02 × (40 − albumin g/L).
+CALCIUM_ALBUMIN_FACTOR_SI = Decimal("0.02")
+CALCIUM_ALBUMIN_REFERENCE_SI = Decimal("40")
 
 ALL_THRESHOLDS: tuple[Threshold, ...] = (
     HB_TRIGGER,

@@ -170,6 +170,9 @@ TEXT = MappingProxyType({
     "value_reference": "{label}: {value} (reference {reference})",
     "value_detected": "{label} detected",
     "calcium_not_corrected": "measured total calcium (no albumin entered, so not corrected)",
+    "calcium_corrected_si": (
+        "corrected for albumin {albumin} g/L in SI (measured {measured}); a paraprotein can distort total calcium"
+    ),
     "calcium_corrected": (
         "corrected for albumin {albumin} g/dL (measured {measured}); a paraprotein can distort total calcium"
     ),
