@@ -144,7 +144,7 @@ def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
     past that the screen comes back as posted (429) and says to sign in first.
     """
     result = _screen_result(workup_form(request.POST, remembered_units=_unit_system(request)))
-    if result.assessment is None:
+    if not result.complete:  # a draft holds every entry as typed, or none
         return workup(request)
     source = "" if request.user.is_authenticated else drafts.draft_source(address=client_ip(request))
     if not drafts.drafts_allowed(source=source):
