@@ -37,6 +37,7 @@ from workup.services import workup_evaluate
 
 User = AbstractBaseUser | AnonymousUser
 REVIEW_PERMISSION = "workup.review_savedworkup"
+REVIEWED_DETAILS_PREFIX = "in_review → reviewed"  # the audit details of a completed review
 MAX_INPUTS_CHARS = 20_000
 URGENT_DISPOSITION = "PROCEED_TO_BIOPSY"
 QUEUE_STATUSES = (WorkupStatus.REFERRED, WorkupStatus.IN_REVIEW)
@@ -291,7 +292,7 @@ def workup_complete_review(*, workup: SavedWorkup, actor: User, version: int, de
         workup=workup, version=version, expected_status=WorkupStatus.IN_REVIEW,
         status=WorkupStatus.REVIEWED, reviewer=actor, decision=decision, review_note=note.strip(),
     )  # fmt: skip
-    audit_record(workup=workup, actor=actor, action=AuditAction.STATUS, details=f"in_review → reviewed ({decision})")
+    audit_record(workup=workup, actor=actor, action=AuditAction.STATUS, details=f"{REVIEWED_DETAILS_PREFIX} ({decision})")
 
 
 def _require_reviewer(actor: User) -> None:
@@ -326,12 +327,22 @@ def workup_export_data(*, workup: SavedWorkup) -> dict[str, Any]:
     }
 
 
+def workup_reviewed_at(*, workup: SavedWorkup) -> Any:
+    """When the review was recorded (the audit trail's event), or None for a case not reviewed."""
+    if workup.status != WorkupStatus.REVIEWED:
+        return None
+    event = (workup.audit_events.filter(action=AuditAction.STATUS, details__startswith=REVIEWED_DETAILS_PREFIX)
+             .order_by("-at").first())
+    return event.at if event else None
+
+
 def workup_summary_context(*, workup: SavedWorkup) -> dict[str, Any]:
     """What the print view and the PDF both show."""
     snapshot = snapshot_current(workup=workup)
     labs = snapshot.result["labs"]
     return {
         "workup": workup,
+        "reviewed_at": workup_reviewed_at(workup=workup),
         "snapshot": snapshot,
         "result": snapshot.result,
         "labs_entered": [lab for lab in labs if lab["status"] != "missing"],
