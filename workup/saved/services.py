@@ -32,6 +32,7 @@ from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import Case
 from workup.pathway.parsing import CaseInvalid, case_from_json
 from workup.pathway.result import Assessment
+from workup.pathway.wording import say
 from workup.saved import identifiers
 from workup.services import workup_evaluate
 
@@ -183,9 +184,10 @@ def _summary_of(result: dict[str, Any]) -> dict[str, str]:
 
 
 def _criteria_line(criteria: list[dict[str, Any]]) -> str:
-    """Each criterion's status (and MGUS stratum), as one line to compare."""
+    """Each criterion's status (and MGUS stratum) in words, as one line to compare."""
     return "; ".join(
-        f"{c['id']} {c['status']}" + (f" ({c['value']})" if c.get("value") else "") for c in criteria
+        f"{c.get('title') or c['id']}: {say(f'criteria_status_{c['status']}')}"
+        + (f" ({c['value']} risk)" if c.get("value") else "") for c in criteria
     )
 
 
