@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from workup.forms import BRAIN_KEYS, REFERENCE_LIMIT_LABELS
+from workup.forms import BRAIN_KEYS, REFERENCE_LIMIT_LABELS, unit_keys
 from workup.pathway.engine import evaluate
 from workup.pathway.inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, REFERENCE_LIMIT_KEYS, Case, InputSpec
 from workup.pathway.parsing import CaseInvalid, Errors, case_from_json
@@ -159,6 +159,8 @@ class ScreenResult:
     # Inputs whose entry cannot be read yet, as (key, label): the assessment above was computed
     # without them, so the panel keeps a result while a value is half typed and says what it lacks.
     left_out: tuple[tuple[str, str], ...] = ()
+    # Lab fields whose value was read but is implausible in its unit: the screen says how to change it.
+    unit_to_check: frozenset[str] = frozenset()
 
     @property
     def complete(self) -> bool:
@@ -268,11 +270,13 @@ def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> 
         return ScreenResult(None, {}, empty_canonical_values(), None)
     errors = dict(form_errors)
     left_out = frozenset(_input_key(name) for name in errors)
+    unit_to_check: frozenset[str] = frozenset()
     try:
         case, inputs = _case_and_inputs_from_form(data, left_out=left_out)
     except CaseInvalid as invalid:
         errors |= invalid.errors
         left_out |= frozenset(_input_key(name) for name in invalid.errors)
+        unit_to_check = frozenset(invalid.errors) & unit_keys()
         try:
             case, inputs = _case_and_inputs_from_form(data, left_out=left_out)
         except CaseInvalid:  # a message not tied to one input: no result rather than a guess
@@ -282,5 +286,5 @@ def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> 
     left = tuple((key, label) for key in INPUT_ORDER if key in keys and (label := _input_label(key)))
     return ScreenResult(
         assessment, errors, canonical_values(case=case), workup_report(case=case, assessment=assessment), inputs,
-        left_out=left,
+        left_out=left, unit_to_check=unit_to_check,
     )
