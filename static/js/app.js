@@ -211,6 +211,11 @@
     }
   });
 
+  // --- The pathway map: on a narrow screen its text version comes first (CSS) and opens by itself.
+  if (window.matchMedia && window.matchMedia("(max-width: 767.98px)").matches) {
+    document.querySelectorAll("details[data-open-on-narrow]").forEach(function (details) { details.open = true; });
+  }
+
   // --- Theme switch: remembered in localStorage and a cookie (the server reads the cookie) ----
   var toggle = document.getElementById("theme-toggle");
   function label() {
