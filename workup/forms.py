@@ -308,3 +308,9 @@ def workup_form(data, *, remembered_units: str) -> WorkupForm:
 def feedback_keys() -> frozenset[str]:
     """Every field with a message box beside it: one per input; a unit shares its value's box."""
     return frozenset(name for name in WorkupForm().fields if not name.endswith("_unit"))
+
+
+@functools.cache
+def unit_keys() -> frozenset[str]:
+    """Every field typed as a number with a unit menu beside it (a lab value or a reference limit)."""
+    return frozenset(name.removesuffix("_unit") for name in WorkupForm().fields if name.endswith("_unit"))

@@ -11,14 +11,15 @@ from typing import Any
 
 from django.conf import settings
 
-from workup.forms import BRAIN_KEYS, REFERENCE_LIMIT_LABELS
+from workup.forms import BRAIN_KEYS, REFERENCE_LIMIT_LABELS, unit_keys
 from workup.pathway.engine import evaluate
-from workup.pathway.inputs import CHOICE_LABELS, INPUTS, REFERENCE_LIMIT_KEYS, Case, InputSpec
+from workup.pathway.inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, REFERENCE_LIMIT_KEYS, Case, InputSpec
 from workup.pathway.parsing import CaseInvalid, Errors, case_from_json
 from workup.pathway.result import Assessment, Finding, Pitfall, Unknown
 from workup.pathway.units import ANALYTES, REFERENCE_LIMIT_ANALYTE
 from workup.report import Report, format_number, headline, workup_report
 
+INPUT_ORDER = (*(spec.key for spec in INPUTS), *REFERENCE_LIMIT_KEYS)  # the screen's order
 MRI_KEYS = frozenset(spec.key for spec in INPUTS if spec.group == "mri")
 
 
@@ -27,17 +28,20 @@ def workup_evaluate(*, case: Case, today: dt.date | None = None) -> Assessment:
     return evaluate(case, today=today)
 
 
-def _case_and_inputs_from_form(data: Mapping[str, Any]) -> tuple[Case, dict[str, Any]]:
-    """The Case and the same inputs in the JSON API's format; raises CaseInvalid keyed by field name."""
+def _case_and_inputs_from_form(
+    data: Mapping[str, Any], *, left_out: frozenset[str] = frozenset()
+) -> tuple[Case, dict[str, Any]]:
+    """The Case and the same inputs in the JSON API's format, without the fields in `left_out`;
+    raises CaseInvalid keyed by field name."""
     errors: Errors = {}
     payload: dict[str, Any] = {}
     for spec in INPUTS:
-        value = _form_value(spec, data)
+        value = None if spec.key in left_out else _form_value(spec, data)
         if value is not None:
             payload[spec.key] = value
     limits = {}
     for key in REFERENCE_LIMIT_KEYS:
-        limit = _form_quantity(key, data)
+        limit = None if key in left_out else _form_quantity(key, data)
         if limit is not None:
             limits[key] = limit
     if limits:
@@ -152,6 +156,16 @@ class ScreenResult:
     canonical: dict[str, str]
     report: Report | None
     inputs: Mapping[str, Any] | None = None  # the evaluated case in the JSON API's format
+    # Inputs whose entry cannot be read yet, as (key, label): the assessment above was computed
+    # without them, so the panel keeps a result while a value is half typed and says what it lacks.
+    left_out: tuple[tuple[str, str], ...] = ()
+    # Lab fields whose value was read but is implausible in its unit: the screen says how to change it.
+    unit_to_check: frozenset[str] = frozenset()
+
+    @property
+    def complete(self) -> bool:
+        """Whether there is a result that includes every entry (what saving and copying need)."""
+        return self.assessment is not None and not self.errors
 
     @property
     def inputs_json(self) -> str:
@@ -243,22 +257,44 @@ def _entered_text(value: Any) -> str:
     return format_number(value)
 
 
+def _input_key(field_name: str) -> str:
+    """The input a form field belongs to (a lab's unit belongs to its value)."""
+    return field_name.removesuffix("_unit")
+
+
+def _input_label(key: str) -> str | None:
+    """The label of an input or reference limit; None for a form field that is neither."""
+    spec = INPUTS_BY_KEY.get(key)
+    return spec.label if spec else REFERENCE_LIMIT_LABELS.get(key)
+
+
 def workup_from_form(*, data: Mapping[str, Any] | None, form_errors: Errors) -> ScreenResult:
     """Validate the form's cleaned data like the JSON API, then evaluate it; nothing is stored.
 
-    No data (the empty screen) means no assessment yet; any field error means no assessment, and
-    every message is keyed by its field so the screen can show it beside that field.
+    No data (the empty screen) means no assessment yet. A field that cannot be read (half typed,
+    implausible, not a number) keeps its message, keyed by its field so the screen shows it there,
+    and the case is evaluated without it: the result stays on screen, marked as leaving it out.
     """
     if data is None:
         return ScreenResult(None, {}, empty_canonical_values(), None)
+    errors = dict(form_errors)
+    left_out = frozenset(_input_key(name) for name in errors)
+    unit_to_check: frozenset[str] = frozenset()
     try:
-        case, inputs = _case_and_inputs_from_form(data)
+        case, inputs = _case_and_inputs_from_form(data, left_out=left_out)
     except CaseInvalid as invalid:
-        return ScreenResult(None, {**form_errors, **invalid.errors}, empty_canonical_values(), None)
-    if form_errors:
-        return ScreenResult(None, form_errors, canonical_values(case=case), None)
+        errors |= invalid.errors
+        left_out |= frozenset(_input_key(name) for name in invalid.errors)
+        unit_to_check = frozenset(invalid.errors) & unit_keys()
+        try:
+            case, inputs = _case_and_inputs_from_form(data, left_out=left_out)
+        except CaseInvalid:  # a message not tied to one input: no result rather than a guess
+            return ScreenResult(None, errors, empty_canonical_values(), None)
     assessment = workup_evaluate(case=case)
+    keys = {_input_key(name) for name in errors}
+    left = tuple((key, label) for key in INPUT_ORDER if key in keys and (label := _input_label(key)))
     return ScreenResult(
-        assessment, {}, canonical_values(case=case),
-        workup_report(case=case, assessment=assessment, locally_approved=settings.PATHWAY_LOCALLY_APPROVED), inputs
+        assessment, errors, canonical_values(case=case),
+        workup_report(case=case, assessment=assessment, locally_approved=settings.PATHWAY_LOCALLY_APPROVED), inputs,
+        left_out=left, unit_to_check=unit_to_check,
     )

@@ -191,7 +191,7 @@ def sign_in_to_save(request: HtmxHttpRequest) -> HttpResponse:
     past that the screen comes back as posted (429) and says to sign in first.
     """
     result = _screen_result(workup_form(request.POST, remembered_units=_unit_system(request)))
-    if result.assessment is None:
+    if not result.complete:  # a draft holds every entry as typed, or none
         return workup(request)
     if request.user.is_authenticated:
         source, keeper = "", drafts.draft_keeper(kind="user", ident=str(request.user.pk))

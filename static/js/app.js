@@ -95,6 +95,22 @@
     });
   }
 
+  // --- A newer panel request aborts the one in flight (hx-sync "replace"): that is the design, not
+  // a fault, yet htmx logs each abort as two console errors, so a console watched for real errors
+  // filled up while typing. Only during htmx's own abort handler of a panel request is its log quiet;
+  // a request that fails for any other reason still logs.
+  if (form) {
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      var xhr = event.detail.xhr, onabort = xhr && xhr.onabort;
+      if (event.detail.elt !== form || !onabort) { return; }
+      xhr.onabort = function () {
+        var log = console.error;
+        console.error = function () {};
+        try { return onabort.apply(this, arguments); } finally { console.error = log; }
+      };
+    });
+  }
+
   // --- The morph swap keeps what the person opened: an open "Why?" or reference-limit section
   // stays open, and the copy confirmation stays (it is checked against the text after each update).
   // The extension's script runs after this one (both deferred), so configure it once loaded.
@@ -210,6 +226,11 @@
       done(document.execCommand("copy") ? "Copied." : "The text is selected; press Ctrl+C.");
     }
   });
+
+  // --- The pathway map: on a narrow screen its text version comes first (CSS) and opens by itself.
+  if (window.matchMedia && window.matchMedia("(max-width: 767.98px)").matches) {
+    document.querySelectorAll("details[data-open-on-narrow]").forEach(function (details) { details.open = true; });
+  }
 
   // --- Theme switch: remembered in localStorage and a cookie (the server reads the cookie) ----
   var toggle = document.getElementById("theme-toggle");

@@ -50,23 +50,43 @@ def cumulative_shift(page) -> dict:
     return page.evaluate("() => window.__cls")
 
 
+def _update_shift(page) -> float:
+    """The layout shift of the updates since the last call."""
+    shift = cumulative_shift(page)["total"]
+    page.evaluate("() => { window.__cls.total = 0; window.__cls.shifts = []; }")
+    return shift
+
+
 @pytest.mark.parametrize("width", [1440, 1024, 820], ids=["workstation", "laptop", "tablet"])
 def test_layout_shift_typing_labs_stays_good(page, live_server, width):
+    """Each update stays "good"; a message that leaves the result as it is adds up to well under it.
+
+    Since issue 22 an implausible value keeps a result worked out without it (it used to blank the
+    panel, which no shift score counts), so the steps into and out of "112" change the result in place:
+    a lab turns missing, then a trigger group appears, as typing 13.5 → 10.8 directly always did (0.053
+    at 1440 px before issue 22). Those changes are the content, each bounded on its own.
+    """
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(live_server.url)
     page.locator("#step-mri .step-next").click()
     page.evaluate(START_OBSERVER)
+    shifts = {}
     type_into(page, "#id_hemoglobin", "13.5")  # empty → assessed panel
-    type_into(page, "#id_hemoglobin", "112")  # → a field message and the "check these entries" panel
+    shifts["assessed"] = _update_shift(page)
+    type_into(page, "#id_hemoglobin", "112")  # → a field message; the result without hemoglobin
     expect(page.locator("#feedback-hemoglobin")).to_contain_text("Was it entered in g/L?")
+    shifts["left out"] = _update_shift(page)
     type_into(page, "#id_hemoglobin", "10.8")  # → the message goes, anemia fires
+    shifts["trigger"] = _update_shift(page)
     page.select_option("#id_calcium_unit", "mmol/L")
-    type_into(page, "#id_calcium", "2.9")  # → a canonical value beside the field
+    type_into(page, "#id_calcium", "2.9")  # → a canonical value beside the field, and a second trigger
     expect(page.locator("#canonical-calcium")).not_to_be_empty()
-    type_into(page, "#id_platelets", "abc")  # → a non-number message
+    shifts["second trigger"] = _update_shift(page)
+    type_into(page, "#id_platelets", "abc")  # → a non-number message, the same result without platelets
     type_into(page, "#id_platelets", "250")
-    cls = cumulative_shift(page)
-    assert cls["total"] < GOOD_CLS, cls["shifts"]
+    shifts["same result"] = _update_shift(page)
+    assert all(shift < GOOD_CLS for shift in shifts.values()), shifts
+    assert shifts["assessed"] + shifts["same result"] < GOOD_CLS / 2, shifts
 
 
 def test_layout_shift_typing_on_a_screen_opened_by_a_launch_stays_good(page, live_server):

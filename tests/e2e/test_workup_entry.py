@@ -58,7 +58,7 @@ def test_entry_unreadable_number_is_refused_in_its_field(page, live_server, text
     assert page.locator("#id_hemoglobin").input_value() == text
     expect(page.locator("#feedback-hemoglobin")).to_contain_text(f"“{text}” is not a number as written")
     expect(page.locator("#id_hemoglobin")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("[data-disposition]")).to_have_count(0)
+    expect(page.locator("[data-left-out]")).to_have_text("Not including Hemoglobin (entry to check).")  # issue 22
 
 
 def test_entry_unreadable_number_is_refused_without_javascript(page_without_js, live_server):

@@ -111,11 +111,13 @@ def test_sign_in_to_save_refuses_get(client):
     assert client.get("/sign-in-to-save").status_code == 405
 
 
-def test_screen_save_no_offer_without_assessment(client, radiologist):
+def test_screen_save_waits_while_an_entry_cannot_be_read(client, radiologist):
+    """A result worked out without a typed value is shown, but cannot be saved as the case."""
     client.force_login(radiologist)
     page = parse(client.post("/", {"hemoglobin": "112", "hemoglobin_unit": "g/dL"}, headers=HTMX).content)
-    assert page.with_attr("data-state", "invalid")
-    assert not page.with_attr("name", "inputs_json")
+    button = next(e for e in page.elements if e.tag == "button" and e.text == "Save this workup")
+    assert "disabled" in button.attrs
+    assert page.by_id("save-waits").text == "Saving waits until every entry can be read."
 
 
 @pytest.mark.django_db

@@ -90,11 +90,11 @@ def test_skip_link_leads_to_the_result(client):
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "fragment"])
-def test_result_bar_gives_headline_or_entries_to_check(client, headers):
+def test_result_bar_gives_headline_or_what_it_leaves_out(client, headers):
     assessed = _page(client, ANEMIA, headers).with_attr("data-result-bar")[0].text
     refused = _page(client, {"hemoglobin": "1o.9"}, headers).with_attr("data-result-bar")[0].text
     assert "biopsy" in assessed.lower()
-    assert "1 entry to check" in refused
+    assert refused.endswith(" · without Hemoglobin")
 
 
 def test_printed_page_carries_the_entries_and_the_impression(client):

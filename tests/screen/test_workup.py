@@ -65,10 +65,11 @@ def test_workup_panel_update_is_announced_as_one_polite_line(client):
     assert "aria-live" not in page.by_id("recommendation-panel").attrs  # not the whole panel
 
 
-def test_workup_status_line_counts_entries_to_check(client):
+def test_workup_status_line_names_the_entries_left_out(client):
     data = {**form_data(NORMAL["input"]), "hemoglobin": "112", "calcium": "abc"}
-    status = parse(client.post("/", data, headers=HTMX).content).by_id("panel-status")
-    assert status.text == "2 entries to check before a recommendation."
+    page = parse(client.post("/", data, headers=HTMX).content)
+    headline = page.with_attr("data-disposition")[0].text
+    assert page.by_id("panel-status").text == f"Recommendation without Hemoglobin and Calcium (total): {headline}."
 
 
 def test_workup_status_line_is_on_the_page_without_javascript(client):
@@ -94,7 +95,8 @@ def test_workup_invalid_value_gives_200_fragment_with_field_message(client):
     assert feedback.attrs["hx-swap-oob"] == "true"
     assert "Hemoglobin 112 g/dL is outside the plausible range" in feedback.text
     assert page.with_attr("id", "feedback-calcium") == []  # nothing to show: no box is sent
-    assert read_panel(response.content).disposition is None
+    without = {key: value for key, value in data.items() if not key.startswith("hemoglobin")}
+    assert read_panel(response.content) == read_panel(client.post("/", without, headers=HTMX).content)
 
 
 def test_workup_invalid_value_shows_message_beside_field_and_keeps_other_values(client):
@@ -129,7 +131,9 @@ def test_workup_message_matches_json_api(client):
         "/api/v1/evaluate", {"hemoglobin": {"value": 112, "unit": "g/dL"}}, content_type="application/json"
     ).json()
     screen = parse(client.post("/", {"hemoglobin": "112", "hemoglobin_unit": "g/dL"}, headers=HTMX).content)
-    assert screen.by_id("feedback-hemoglobin").text == api["errors"]["hemoglobin"][0]
+    message = next(e for e in screen.with_attr("data-error-for", "hemoglobin") if e.tag == "span")
+    assert message.text == api["errors"]["hemoglobin"][0]
+    assert screen.by_id("feedback-hemoglobin").text.startswith(message.text)  # then how to change the unit
 
 
 def test_workup_non_number_is_refused_beside_field(client):
@@ -300,5 +304,6 @@ def test_workup_lab_checklist_shows_reference_and_origin_in_plain_numbers(client
 
 def test_workup_unknown_choice_is_refused_beside_field(client):
     response = client.post("/", {"spep": "maybe", "age": "60"}, headers=HTMX)
-    assert "maybe" in parse(response.content).by_id("feedback-spep").text
-    assert read_panel(response.content).disposition is None
+    page = parse(response.content)
+    assert "maybe" in page.by_id("feedback-spep").text
+    assert [e.attrs["data-left-out-key"] for e in page.with_attr("data-left-out-key")] == ["spep"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from workup.learning.pathway_map import DISPOSITION_LABELS
-from workup.learning.vignettes import DISPOSITION_CHOICES, KEY_RULE_CHOICES
+from workup.learning.vignettes import DISPOSITION_CHOICES, KEY_RULE_LABELS
+from workup.report import DISPOSITION_HEADLINES
 
 
 class PredictionForm(forms.Form):
@@ -13,13 +13,13 @@ class PredictionForm(forms.Form):
 
     disposition = forms.ChoiceField(
         label="Your predicted disposition",
-        choices=[(d, DISPOSITION_LABELS[d]) for d in DISPOSITION_CHOICES],
-        widget=forms.RadioSelect,
+        choices=[(d, DISPOSITION_HEADLINES[d]) for d in DISPOSITION_CHOICES],  # the answer's own words
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose a disposition before revealing the answer."},
     )
     key_rules = forms.MultipleChoiceField(
         label="The key rules you expect (triggers, deferral considerations, active pitfalls)",
-        choices=[(rule_id, f"{rule_id}: {title}") for rule_id, title in KEY_RULE_CHOICES],
-        widget=forms.CheckboxSelectMultiple,
+        choices=list(KEY_RULE_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
     )

@@ -352,7 +352,7 @@ def crosscheck_description() -> str:
 
 # --- Layout -----------------------------------------------------------------------------------
 
-COLUMN_WIDTHS = {"inputs": 240, "combined": 215, "rules": 290, "dispositions": 235, "after": 295}
+COLUMN_WIDTHS = {"inputs": 240, "combined": 230, "rules": 305, "dispositions": 235, "after": 310}  # 12 px text fits
 COLUMN_GAP = 70
 TOP = 64
 BAND_HEADER = 26

@@ -21,6 +21,8 @@ KEY_RULE_KINDS = ("trigger", "deferral", "pitfall")
 KEY_RULE_CHOICES: tuple[tuple[str, str], ...] = tuple(
     (rule.id, rule.title) for rule in RULES if rule.kind in KEY_RULE_KINDS
 )
+# How a key rule is named where it is chosen and where the answer names it: the same words in both.
+KEY_RULE_LABELS: dict[str, str] = {rule_id: f"{rule_id}: {title}" for rule_id, title in KEY_RULE_CHOICES}
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from workup.forms import REFERENCE_LIMIT_LABELS, STEPS
-from workup.models import SavedWorkup, WorkupStatus
+from workup.models import AuditAction, AuditEvent, ReviewDecision, SavedWorkup, WorkupStatus
 from workup.pathway.inputs import CHOICE_LABELS, INPUTS, Case, Quantity
 from workup.pathway.parsing import CaseInvalid, case_from_json
 from workup.report import DISPOSITION_HEADLINES, headline_of, workup_report
@@ -103,8 +104,10 @@ def case_display(*, workup: SavedWorkup, evaluation_date: dt.date, stale: bool) 
         return {"input_groups": [], "referral_text": "", "referral_current": stale}
     report = workup_report(case=case, assessment=workup_evaluate(case=case, today=evaluation_date),
                            locally_approved=settings.PATHWAY_LOCALLY_APPROVED)
+    groups = inputs_grouped(case=case)
     return {
-        "input_groups": inputs_grouped(case=case),
+        "input_groups": groups,
+        "inputs_missing_count": sum(len(group.missing) for group in groups),
         "referral_text": report.referral,
         "referral_current": stale,
     }
@@ -152,4 +155,54 @@ def queue_rows(*, workups: Any) -> list[QueueRow]:
             triggers=triggers,
             waiting=_waiting(workup, now),
         ))  # fmt: skip
+    return rows
+
+
+# --- The audit trail as a person reads it --------------------------------------------------------
+
+_EXPORT_WORDS = {"pdf": "PDF", "json": "JSON"}
+_STATUS_CHANGE = re.compile(r"(\w+) → (\w+)(?: \((\w+)\))?")
+
+
+def audit_details_words(event: AuditEvent) -> str:
+    """An event's details in words: status and decision labels instead of their stored codes."""
+    change = _STATUS_CHANGE.fullmatch(event.details) if event.action == AuditAction.STATUS else None
+    if change:
+        before, after, decision = change.groups()
+        words = f"{WorkupStatus(before).label} → {WorkupStatus(after).label}"
+        return f"{words}: {ReviewDecision(decision).label}" if decision in ReviewDecision.values else words
+    if event.action == AuditAction.EXPORT:
+        return _EXPORT_WORDS.get(event.details, event.details)
+    return event.details
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One line of the trail: an event, or a run of views by one person (newest first)."""
+
+    first: dt.datetime
+    last: dt.datetime
+    actor: str
+    what: str
+    details: str
+    count: int
+
+    @property
+    def grouped(self) -> bool:
+        return self.count > 1
+
+
+def audit_rows(*, events: Any) -> list[AuditRow]:
+    """The trail newest first, each run of consecutive views by the same person as one row, so the
+    few changes are not lost among the page views."""
+    rows: list[AuditRow] = []
+    for event in events:
+        actor, details = event.actor.get_username(), audit_details_words(event)
+        previous = rows[-1] if rows else None
+        if (event.action == AuditAction.VIEW and previous and previous.what == AuditAction.VIEW.label
+                and previous.actor == actor):
+            seen = dict.fromkeys([*previous.details.split("; "), details])
+            rows[-1] = AuditRow(event.at, previous.last, actor, previous.what, "; ".join(seen), previous.count + 1)
+            continue
+        rows.append(AuditRow(event.at, event.at, actor, event.get_action_display(), details, 1))
     return rows

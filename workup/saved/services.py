@@ -33,11 +33,13 @@ from workup.pathway.engine import PATHWAY_INFO
 from workup.pathway.inputs import Case
 from workup.pathway.parsing import CaseInvalid, case_from_json
 from workup.pathway.result import Assessment
+from workup.pathway.wording import say
 from workup.saved import identifiers
 from workup.services import workup_evaluate
 
 User = AbstractBaseUser | AnonymousUser
 REVIEW_PERMISSION = "workup.review_savedworkup"
+REVIEWED_DETAILS_PREFIX = "in_review → reviewed"  # the audit details of a completed review
 MAX_INPUTS_CHARS = 20_000
 URGENT_DISPOSITION = "PROCEED_TO_BIOPSY"
 QUEUE_STATUSES = (WorkupStatus.REFERRED, WorkupStatus.IN_REVIEW)
@@ -191,9 +193,10 @@ def _summary_of(result: dict[str, Any]) -> dict[str, str]:
 
 
 def _criteria_line(criteria: list[dict[str, Any]]) -> str:
-    """Each criterion's status (and MGUS stratum), as one line to compare."""
+    """Each criterion's status (and MGUS stratum) in words, as one line to compare."""
     return "; ".join(
-        f"{c['id']} {c['status']}" + (f" ({c['value']})" if c.get("value") else "") for c in criteria
+        f"{c.get('title') or c['id']}: {say(f'criteria_status_{c['status']}')}"
+        + (f" ({c['value']} risk)" if c.get("value") else "") for c in criteria
     )
 
 
@@ -300,7 +303,7 @@ def workup_complete_review(*, workup: SavedWorkup, actor: User, version: int, de
         workup=workup, version=version, expected_status=WorkupStatus.IN_REVIEW,
         status=WorkupStatus.REVIEWED, reviewer=actor, decision=decision, review_note=note.strip(),
     )  # fmt: skip
-    audit_record(workup=workup, actor=actor, action=AuditAction.STATUS, details=f"in_review → reviewed ({decision})")
+    audit_record(workup=workup, actor=actor, action=AuditAction.STATUS, details=f"{REVIEWED_DETAILS_PREFIX} ({decision})")
 
 
 def _require_reviewer(actor: User, workup: SavedWorkup) -> None:
@@ -337,12 +340,22 @@ def workup_export_data(*, workup: SavedWorkup) -> dict[str, Any]:
     }
 
 
+def workup_reviewed_at(*, workup: SavedWorkup) -> Any:
+    """When the review was recorded (the audit trail's event), or None for a case not reviewed."""
+    if workup.status != WorkupStatus.REVIEWED:
+        return None
+    event = (workup.audit_events.filter(action=AuditAction.STATUS, details__startswith=REVIEWED_DETAILS_PREFIX)
+             .order_by("-at").first())
+    return event.at if event else None
+
+
 def workup_summary_context(*, workup: SavedWorkup) -> dict[str, Any]:
     """What the print view and the PDF both show."""
     snapshot = snapshot_current(workup=workup)
     labs = snapshot.result["labs"]
     return {
         "workup": workup,
+        "reviewed_at": workup_reviewed_at(workup=workup),
         "snapshot": snapshot,
         "result": snapshot.result,
         "labs_entered": [lab for lab in labs if lab["status"] != "missing"],

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
@@ -134,6 +135,7 @@ def _case_context(request: HtmxHttpRequest, workup: SavedWorkup, **extra: Any) -
     snapshot = saved.snapshot_current(workup=workup)
     sees_all = saved.user_sees_all_workups(user=request.user)
     stale = saved.snapshot_is_stale(snapshot=snapshot)
+    review_entries = extra.pop("review_entries", {})
     return {
         **display.case_display(workup=workup, evaluation_date=snapshot.evaluation_date, stale=stale),
         "workup": workup,
@@ -144,11 +146,21 @@ def _case_context(request: HtmxHttpRequest, workup: SavedWorkup, **extra: Any) -
         "is_author": workup.author_id == request.user.pk,
         # The author of a case never reviews it, hematologist or not (issue 21).
         "can_review": saved.user_can_review(user=request.user) and workup.author_id != request.user.pk,
-        "audit_events": saved.audit_trail(workup=workup) if sees_all else None,
+        "audit_events": display.audit_rows(events=saved.audit_trail(workup=workup)) if sees_all else None,
         "label_form": LabelForm(initial={"label": workup.label, "version": workup.version}),
-        "review_form": ReviewForm(initial={"version": workup.version}),
+        "review_form": ReviewForm(initial={"version": workup.version, **review_entries}),
+        "focus_status": request.GET.get("changed") == "status",
         **extra,
     }
+
+
+def _review_entries(request: HttpRequest) -> dict[str, str]:
+    """The decision and note the reviewer had chosen or typed, if this request posted any: a refused
+    review and "Take into review without deciding yet" hand them back rather than clearing them."""
+    if request.method != "POST":
+        return {}
+    entries = {"decision": request.POST.get("decision", ""), "note": request.POST.get("note", "")}
+    return {key: value for key, value in entries.items() if value.strip()}
 
 
 @require_GET
@@ -162,9 +174,13 @@ def case_detail(request: HtmxHttpRequest, reference: str) -> HttpResponse:
 
 def _change(
     request: HtmxHttpRequest, reference: str, form_class: type[VersionForm], fragment: str,
-    change: Callable[..., object],
+    change: Callable[..., object], *, keeps_entries: bool = False,
 ) -> HttpResponse:  # fmt: skip
-    """Run one locked change. Errors and conflicts are a 200 fragment for htmx, a 409 page without JS."""
+    """Run one locked change. Errors and conflicts are a 200 fragment for htmx, a 409 page without JS.
+
+    With `keeps_entries` (taking a case into review), a decision chosen or a note typed in the review
+    form comes back with the page; without JavaScript the page is then answered at once, not redirected.
+    """
     workup = saved.workup_get_visible(reference=reference, user=request.user)
     form = form_class(request.POST)
     error = None
@@ -178,30 +194,35 @@ def _change(
         except ValidationError as invalid:
             error = " ".join(invalid.messages)
         workup.refresh_from_db()
-    if error is None and not request.htmx:
-        return redirect("cases:detail", reference=workup.reference)
+    if error is None and not request.htmx and not (keeps_entries and _review_entries(request)):
+        # After a status change the page opens with focus on the status message (autofocus).
+        changed = "?changed=status" if fragment == "status-panel" else ""
+        return redirect(reverse("cases:detail", kwargs={"reference": workup.reference}) + changed)
     if error is not None:
         # The answer shows the case (the whole page without JS) though nothing changed: a read.
         saved.audit_record(workup=workup, actor=request.user, action=AuditAction.VIEW, details="after a refused change")
-    context = _case_context(request, workup, error=error, error_fragment=fragment)
+    kept = _review_entries(request) if error or keeps_entries else {}
+    context = _case_context(request, workup, error=error, error_fragment=fragment,
+                            focus_status=fragment == "status-panel", review_entries=kept)
     status = 409 if error and not request.htmx else 200
     return render(request, _template(request, DETAIL, fragment), context, status=status)
 
 
-def _change_view(form_class: type[VersionForm], fragment: str, change: Callable[..., object]):
+def _change_view(form_class: type[VersionForm], fragment: str, change: Callable[..., object], *,
+                 keeps_entries: bool = False):
     """A POST-only view that runs one locked change service and re-renders `fragment`."""
 
     @require_POST
     @login_required
     def view(request: HtmxHttpRequest, reference: str) -> HttpResponse:
-        return _change(request, reference, form_class, fragment, change)
+        return _change(request, reference, form_class, fragment, change, keeps_entries=keeps_entries)
 
     view.__doc__ = change.__doc__
     return view
 
 
 case_refer = _change_view(VersionForm, "status-panel", saved.workup_refer)
-case_start_review = _change_view(VersionForm, "status-panel", saved.workup_start_review)
+case_start_review = _change_view(VersionForm, "status-panel", saved.workup_start_review, keeps_entries=True)
 case_review = _change_view(ReviewForm, "status-panel", workup_review_record)
 case_label = _change_view(LabelForm, "label-panel", saved.workup_update_label)
 
