@@ -6,8 +6,6 @@ import datetime as dt
 import uuid
 
 import pytest
-
-from workup.pathway.engine import PATHWAY_INFO
 from django.utils import timezone
 
 from tests.ehr.fhir_builders import (
@@ -22,6 +20,7 @@ from tests.ehr.fhir_builders import (
 from workup.ehr import fhir
 from workup.ehr.cds import SUMMARY_MAX
 from workup.models import CardFeedback, WorkupDraft
+from workup.pathway.engine import PATHWAY_INFO
 from workup.saved import drafts
 
 pytestmark = pytest.mark.django_db
