@@ -17,6 +17,7 @@ from workup.pathway.inputs import CHOICE_LABELS, INPUTS, INPUTS_BY_KEY, REFERENC
 from workup.pathway.parsing import CaseInvalid, Errors, case_from_json
 from workup.pathway.result import Assessment, Finding, Pitfall, Unknown
 from workup.pathway.units import ANALYTES, REFERENCE_LIMIT_ANALYTE
+from workup.pathway.wording import say
 from workup.report import Report, format_number, headline, workup_report
 
 INPUT_ORDER = (*(spec.key for spec in INPUTS), *REFERENCE_LIMIT_KEYS)  # the screen's order
@@ -181,6 +182,11 @@ class ScreenResult:
     def headline(self) -> str:
         """The headline: the disposition, or what a scope guard says instead (SPEC 1.2 §1)."""
         return headline(self.assessment) if self.assessment else ""
+
+    @property
+    def source_explained(self) -> str:
+        """One line saying what "the source" is, beside the published-criteria lines."""
+        return say("criteria_source_explained")
 
     @property
     def scope_lead(self) -> tuple[str, ...]:

@@ -58,3 +58,13 @@ def test_copy_impression_is_disabled_until_an_mri_sign_is_entered(page, live_ser
     page.locator(".step-link[data-step-target=mri]").click()
     page.select_option("#id_pattern", "variegated")
     expect(button).to_be_enabled()
+
+
+def test_each_published_criteria_line_carries_a_visible_marker(page, live_server):
+    case = {**golden("smoker-flc-10-trigger-not-explained")["input"], **SIGNS}
+    page.goto(live_server.url)
+    enter_case(page, {"input": case})
+    lines = page.locator("[data-criteria-line] .criteria-marker")
+    expect(lines.first).to_be_visible()
+    markers = lines.evaluate_all("els => els.map(e => getComputedStyle(e, '::before').content)")
+    assert markers and all(m not in ("none", "normal", '""') for m in markers)

@@ -46,4 +46,4 @@ def test_flc_8_answer_shows_the_published_breakpoint_met(client):
     body = response.content.decode()
     assert response.status_code == 200
     assert 'data-criterion-id="CRIT-FLC-PUBLISHED" data-status="met"' in body
-    assert "Published criteria met without a source trigger: CRIT-FLC-PUBLISHED" in body
+    assert "Published thresholds met where the source does not trigger: FLC κ/λ ratio 8 (FLC breakpoint as published)." in body

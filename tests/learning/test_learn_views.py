@@ -378,7 +378,8 @@ def test_rule_page_shows_the_trigger_with_its_figures_not_code(client):
 
 def test_rule_page_gives_sex_specific_limits_and_the_si_figure(client):
     body = _outside_details(client.get("/learn/rules/DF-NORMAL-LABS").content.decode())
-    assert "Hemoglobin ≥ 13.0 g/dL for men; 12.0 g/dL for women" in body
+    assert ("Hemoglobin ≥ 13.0 g/dL for men, sex not recorded or unspecified; 12.0 g/dL for women; 11.0 g/dL "
+            "for pregnant women") in body
     assert "Calcium (total) ≤ 10.4 mg/dL (2.60 mmol/L)" in body
     assert "hb_normal_min" not in body and "calcium_uln" not in body
 

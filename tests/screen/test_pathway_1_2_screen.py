@@ -52,3 +52,24 @@ def test_copy_impression_is_enabled_with_an_mri_sign(client):
     assert not page.with_attr("data-copy-needs-mri")
     (provenance,) = page.with_attr("data-provenance")
     assert provenance.text.startswith("Marrow workup pathway v1.2")
+
+
+def test_published_criteria_lines_are_plain_marked_and_only_what_says_something(client):
+    data = {**golden("baseline-completely-normal")["input"], "flc_kappa": {"value": 80, "unit": "mg/L"},
+            "flc_lambda": {"value": 10, "unit": "mg/L"}}
+    page = _panel(client, data)
+    lines = page.with_attr("data-criteria-line")
+    assert [e.attrs["data-criteria-line"] for e in lines] == ["criteria_beyond_source"]
+    assert lines[0].text.endswith("FLC κ/λ ratio 8 (FLC breakpoint as published).")
+    assert "CRIT-" not in lines[0].text
+    (explained,) = page.with_attr("data-source-explained")
+    assert explained.text.startswith("“The source” is the pathway article")
+
+
+def test_criterion_basis_marks_the_alternative_that_was_met(client):
+    data = {**golden("baseline-completely-normal")["input"], "flc_kappa": {"value": 80, "unit": "mg/L"},
+            "flc_lambda": {"value": 10, "unit": "mg/L"}}
+    text = _panel(client, data).by_id("criterion-CRIT-FLC-PUBLISHED").text
+    assert "≥ 8 (FLC_PUBLISHED_HIGH: default) (met)" in text
+    assert "≤ 0.125 (FLC_PUBLISHED_LOW: default) (not met)" in text
+    assert "entered" not in text

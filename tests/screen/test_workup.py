@@ -199,17 +199,16 @@ def test_workup_report_text_is_selectable_without_javascript(client):
     impression, referral = page.by_id("report-impression"), page.by_id("report-referral")
     assert impression.tag == referral.tag == "textarea"
     assert "readonly" in impression.attrs
-    assert "deferring biopsy is reasonable" in impression.text
+    assert "No laboratory trigger for marrow examination was identified" in impression.text
     expected = ("Hemoglobin: 13.5 g/dL", "DF-NORMAL-LABS", "PF-MRI-ALONE", "not for time-critical decisions",
-                "marrow-heterogeneity-lumbar-mri v1.1.0")
+                "Marrow workup pathway v1.2", "sha256:")
     assert [text for text in expected if text not in referral.text] == []
 
 
 def test_workup_why_shows_basis_of_trigger(client):
     page = post_case(client, CONFLICT)
     (basis,) = page.with_attr("data-basis-for", "BX-ANEMIA")
-    assert "entered 11 g/dL" in basis.text
-    assert "< 12 g/dL (HB_TRIGGER, default)" in basis.text
+    assert "Hemoglobin: 11.0 g/dL; < 12.0 g/dL (HB_TRIGGER: default)" in basis.text
     assert "EN-HB" in basis.text
 
 
@@ -299,7 +298,7 @@ def test_workup_lab_checklist_shows_reference_and_origin_in_plain_numbers(client
     (hemoglobin,) = page.with_attr("data-lab", "hemoglobin")
     assert "60 mL/min/1.73m2" in egfr.text
     assert "E+" not in egfr.text
-    assert "12.0 g/dL (default for female)" in hemoglobin.text  # as the threshold is stated
+    assert "12.0–16.0 g/dL (default for female)" in hemoglobin.text  # as the thresholds are stated
 
 
 def test_workup_unknown_choice_is_refused_beside_field(client):

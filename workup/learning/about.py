@@ -31,6 +31,8 @@ HOW_TO_OBTAIN: dict[str, str] = {
     "hemoglobin": "Full blood count. Enter the unit the lab reports (g/dL, g/L or mmol/L).",
     "wbc": "Full blood count, in 10⁹/L.",
     "platelets": "Full blood count, in 10⁹/L.",
+    "anc": "Full blood count differential: the absolute neutrophil count, in 10⁹/L (not the percentage).",
+    "blood_film": "The blood film report: its coded findings, normal, or not done.",
     "spep": "Serum protein electrophoresis: was an M-spike detected?",
     "ife": "Serum immunofixation: was a monoclonal protein detected?",
     "urine_mprotein": "Urine protein electrophoresis or urine immunofixation, if sent (optional; add "
@@ -54,13 +56,15 @@ HOW_TO_OBTAIN: dict[str, str] = {
     "immunoparesis_reported": "From a lab or hematology report, when immunoglobulin values are not at hand.",
     "age": "From the record, in whole years.",
     "sex": "From the record; it sets the default hemoglobin and creatinine limits.",
+    "pregnant": "From the history or a pregnancy test, for a woman or a person of unrecorded sex aged 18–50.",
     "unexplained_weight_loss": "From the history: weight loss the patient did not intend and that "
     "has no explanation.",
     "history_of_cancer": "From the history: any previous or current cancer.",
     "limited_life_expectancy": "The treating team's judgement: advanced age or illness that limits "
     "life expectancy.",
-    "benign_context": "From the history: heavy smoking, obesity, endurance sport, recent G-CSF or "
-    "EPO, living at altitude, or chronic anaemia of known cause.",
+    "benign_context": "From the history: heavy smoking, obesity, endurance sport, G-CSF or "
+    "erythropoietin (each its own choice) within 6 weeks, living at altitude, or chronic anaemia of "
+    "known cause.",
     "suspected_infection_or_inflammation": "Your clinical judgement from the history, examination "
     "and inflammatory markers.",
     "suspected_malignancy": "Your clinical judgement.",

@@ -37,6 +37,7 @@ SOURCE_CITATION = "SOURCE-PATHWAY"
 
 KIND_LABELS = {
     "trigger": "Biopsy trigger",
+    "urgent": "Urgent finding (same-day haematology contact; leads every output)",
     "deferral": "Deferral consideration",
     "imaging": "Imaging option",
     "follow_up": "Follow-up",
@@ -153,6 +154,31 @@ NOT_IN_SOURCE: dict[str, str] = {
     "heuristics.",
     "WARN-FLC-RATIO-DISCREPANCY": "Not in the source. An entry check: the lab's ratio and κ ÷ λ "
     "should agree.",
+    # SPEC 1.2: the blood count, urgent findings, pregnancy and the checks that came with them.
+    "BX-CYTOPENIA": "Not in the source, which asks for a blood count with differential and completely "
+    "normal results but names no cytopenia trigger. Added in pathway 1.2 after a clinical review: its "
+    "depths (platelets below 100, neutrophils below 1.5 × 10⁹/L) are the cytopenia an MDS working "
+    "conference made a precondition for MDS (Valent 2007), not a guideline's biopsy indication; any "
+    "two lineages below their lower limits count too. Marked as an extension wherever it shows.",
+    "BX-BLOOD-FILM": "Not in the source. Added in pathway 1.2: a leukoerythroblastic film, teardrop "
+    "cells or circulating blasts point to an infiltrated or fibrosed marrow, or a leukaemia, though "
+    "sepsis, bleeding, haemolysis and megaloblastic anaemia can give the first two. Marked as an extension.",
+    "URGENT-BLASTS": "Not in the source, which is not for time-critical decisions. Pathway 1.2 makes "
+    "circulating blasts an urgent finding that leads every output: same-day haematology review.",
+    "URGENT-NEUTROPENIA": "Not in the source. Pathway 1.2's urgent finding for neutrophils below "
+    "0.5 × 10⁹/L (white cells when no differential is entered): a common critical value, replaced by "
+    "the lab's own.",
+    "URGENT-THROMBOCYTOPENIA": "Not in the source. Pathway 1.2's urgent finding for platelets below "
+    "20 × 10⁹/L: a common critical value, replaced by the lab's own.",
+    "FU-REPEAT-COUNT": "Not in the source. Pathway 1.2 repeats the count and the film at 4 weeks when "
+    "smoking or G-CSF was taken to explain a raised white count, so a cause that was assumed is checked.",
+    "SCOPE-PREGNANCY": "Not in the source. The tool's own scope guard from pathway 1.2: imaging with "
+    "ionising radiation and gadolinium needs radiology advice in pregnancy, and the hemoglobin lower "
+    "limit is 11.0 g/dL (WHO).",
+    "WARN-GCSF-OR-ESA": "Not in the source. An entry check: before 1.2 G-CSF and erythropoietin were one "
+    "choice; they explain different things, so the old choice explains nothing and asks which was meant.",
+    "WARN-IMMUNOPARESIS-REPORTED": "Not in the source. An entry check: a reported immunoparesis beside "
+    "immunoglobulins entered as normal; the entered values decide.",
 }
 
 
@@ -180,13 +206,15 @@ DERIVED_FACT_LABELS = {
     "flc_involved": "Involved free light chain",
     "flc_involved_ratio": "Involved/uninvolved FLC ratio",
     "flc_ratio_discrepancy": "FLC ratio check",
+    "hb_lower_limit_known": "Hemoglobin lower limit known",
 }
 # Who each default limit applies to, in the order a page lists them.
 _SEX_WORDS = (
-    ("male", "men"),
-    ("female", "women"),
-    (None, "sex not recorded"),
-    ("unspecified", "unspecified"),
+    (("male", False), "men"),
+    (("female", False), "women"),
+    ((None, False), "sex not recorded"),
+    (("unspecified", False), "unspecified"),
+    (("female", True), "pregnant women"),
 )
 _OP_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
@@ -204,7 +232,7 @@ def limit_words(limit_name: str) -> str:
     by_text: dict[str, list[str]] = {}
     relative = ""
     for sex, who in _SEX_WORDS:
-        limit = DEFAULT_LIMITS[(sex, False)][limit_name]
+        limit = DEFAULT_LIMITS[sex][limit_name]
         unit = f" {limit.threshold.unit}" if limit.threshold.unit else ""
         stated = "".join(f" ({value} {other})" for other, value in limit.stated.items())
         by_text.setdefault(f"{limit.text}{unit}{stated}", []).append(who)

@@ -51,7 +51,7 @@ DISPOSITION_LABELS = {
 COLUMNS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("inputs", "Inputs", ("mri", "labs", "context", "derived-fact")),
     ("combined", "Combined findings", ("derived",)),
-    ("rules", "Triggers and considerations", ("trigger", "deferral", "mri-sign")),
+    ("rules", "Triggers and considerations", ("trigger", "urgent", "deferral", "mri-sign")),
     ("dispositions", "Disposition (first match wins)", ("disposition", "derived-late")),
     ("after", "Follow-up, imaging and cautions", ("follow_up", "imaging", "pitfall", "warning", "criterion")),
 )
@@ -62,6 +62,7 @@ BAND_TITLES = {
     "derived-fact": "Computed by the engine",
     "derived": "Combined conditions",
     "trigger": "Biopsy triggers (any one)",
+    "urgent": "Urgent findings (lead every output)",
     "deferral": "Deferral considerations",
     "mri-sign": "MRI signal signs (informational)",
     "disposition": "Precedence, top to bottom",

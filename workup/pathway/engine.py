@@ -517,7 +517,7 @@ def _criterion(rule: Rule, outcome: Outcome, ctx: Context) -> Criterion:
     """A published criterion with every comparison it made (SPEC §10): met, not met or not
     evaluable, the inputs not measured, and for MGUS risk the stratum the known factors prove."""
     status = _STATUS[outcome.state]
-    seen, checked = set(), []
+    seen, checked, held = set(), [], []
     for leaf in rule.condition.leaves():
         match = leaf.checked(ctx)
         if match is not None and match[0].key in HIDDEN_FACTS:
@@ -525,6 +525,7 @@ def _criterion(rule: Rule, outcome: Outcome, ctx: Context) -> Criterion:
         if match is not None and (match[0].key, id(match[2])) not in seen:
             seen.add((match[0].key, id(match[2])))
             checked.append(match)
+            held.append(leaf.evaluate(ctx).state is True)
     value = None
     reading = ""
     if rule.strata and status is not CriterionStatus.NOT_EVALUABLE:
@@ -537,7 +538,7 @@ def _criterion(rule: Rule, outcome: Outcome, ctx: Context) -> Criterion:
                           risk_ignoring_death=ignoring)
     return Criterion(
         id=rule.id, title=rule.title, status=status, value=value, statement=rule.statement,
-        basis=basis(tuple(checked)), missing=tuple(sorted(k for k in outcome.missing if k in LABELS)),
+        basis=tuple(replace(m, held=h) for m, h in zip(basis(tuple(checked)), held, strict=True)), missing=tuple(sorted(k for k in outcome.missing if k in LABELS)),
         reason=rule.not_evaluable_reason if status is CriterionStatus.NOT_EVALUABLE else "",
         citations=CITATIONS_OF[rule.id], evidence_note=NOTE_OF[rule.id], related_rules=rule.related_rules,
         reading=reading,
@@ -561,7 +562,19 @@ def criteria_summary(triggers: tuple[Finding, ...], criteria: tuple[Criterion, .
     ]
     lines = (("criteria_supported", "; ".join(supported)), ("criteria_source_alone", ", ".join(alone)),
              ("criteria_beyond_source", "; ".join(beyond)))
-    return tuple(say(key, items=items) for key, items in lines if items)
+    return tuple(CriteriaLine(say(key, items=items), key) for key, items in lines if items)
+
+
+class CriteriaLine(str):
+    """A line of the cross-check summary that knows which of the three it is (`kind`: the wording key),
+    so a presenter can mark it without reading its words."""
+
+    kind: str
+
+    def __new__(cls, text: str, kind: str) -> CriteriaLine:
+        line = super().__new__(cls, text)
+        line.kind = kind
+        return line
 
 
 def _lower_first(text: str) -> str:
@@ -904,6 +917,8 @@ def basis_line(match: MatchedInput) -> str:
         limit = f"{_num(match.threshold_value)} {unit_text(match.threshold_unit or '')}".strip()
         line += say("basis_comparison", comparison=match.comparison, limit=limit, name=match.threshold,
                     origin=match.threshold_origin)
+    if match.held is not None and match.comparison:
+        line += say("basis_held" if match.held else "basis_not_held")
     if match.note:
         line += say("basis_note", note=match.note)
     return line

@@ -34,6 +34,8 @@ class MatchedInput:
     threshold_value: Decimal | None = None
     threshold_unit: str | None = None
     threshold_origin: str | None = None
+    # In a published criterion's basis: whether this comparison held (the alternative that was met).
+    held: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -508,7 +508,7 @@ RULES: tuple[Rule, ...] = (
             all_of(contains("benign_context", row.cause), row.when)
             for row in EXPLANATIONS if row.cause in ("heavy_smoking", "recent_gcsf")
         ))),
-        (_SRC, "KYLE-2010"), "EN-FOLLOW-UP",
+        ("KYLE-2010",), "EN-FOLLOW-UP",
         due_after=relativedelta(weeks=T.FOLLOW_UP_COUNT_WEEKS),
     ),
     # --- 4.5 Pitfalls ---------------------------------------------------------------------------
@@ -665,7 +665,7 @@ RULES: tuple[Rule, ...] = (
         all_of(
             is_("immunoparesis_reported", "yes"),
             any_of(*(Known(ig) for ig in IG_KEYS)),
-            Not(Fired("BX-IMMUNOPARESIS")),
+            *(IfKnown(Compare(ig, ">=", f"{ig}_lln")) for ig in IG_KEYS),
         ),
     ),
 )

@@ -167,6 +167,8 @@ TEXT = MappingProxyType({
     "value_corrected": "{value}, corrected {canonical}",
     "basis_comparison": "; {comparison} {limit} ({name}: {origin})",
     "basis_note": "; {note}",
+    "basis_held": " (met)",
+    "basis_not_held": " (not met)",
     "value_reference": "{label}: {value} (reference {reference})",
     "value_detected": "{label} detected",
     "calcium_not_corrected": "measured total calcium (no albumin entered, so not corrected)",
@@ -214,6 +216,10 @@ TEXT = MappingProxyType({
     "criteria_supported": "Source triggers whose values also meet a published threshold: {items}.",
     "criteria_source_alone": "Source triggers with no published threshold behind them: {items}.",
     "criteria_beyond_source": "Published thresholds met where the source does not trigger: {items}.",
+    "criteria_source_explained": (
+        "“The source” is the pathway article this tool follows (dated 2025-11-14, AI-generated, pending human "
+        "review); the published criteria come from the literature."
+    ),
     "criteria_not_measured": "not measured: {items}",
     "stratum": "{stratum}: 20-year risk of progression {risk} % ({risk_ignoring_death} % ignoring death)",
     "stratum_at_least": (
