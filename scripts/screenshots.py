@@ -23,9 +23,11 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.e2e.workup_screen import enter_case  # noqa: E402
-from tests.support import golden  # noqa: E402
+from tests.pathway.test_report_docs import DOC_CASES  # noqa: E402
 
-CASE = "benign-context-conflict-with-calcium"
+# A complete case a radiologist would enter: MRI signs, the full core panel, anaemia and an M-protein
+# (the first of the three typical cases whose copied impression docs/workup-screen.md shows).
+CASE = {"input": DOC_CASES[0][1]}
 OUT = ROOT / "docs" / "screenshots"
 
 
@@ -66,10 +68,10 @@ def main() -> None:
                 )
                 page = context.new_page()
                 page.goto(url)
-                enter_case(page, golden(CASE))
+                enter_case(page, CASE)
                 page.locator(".step-link[data-step-target=labs]").click()
                 page.wait_for_timeout(800)
-                page.locator("[data-rule-id=BX-CALCIUM] summary").click()
+                page.locator("[data-rule-id=BX-ANEMIA] summary").click()
                 page.mouse.move(0, 0)
                 page.screenshot(path=OUT / f"workup-{theme}.png")
                 print(OUT / f"workup-{theme}.png")

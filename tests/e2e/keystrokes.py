@@ -17,19 +17,26 @@ from playwright.sync_api import Page
 STEP_KEYS = {"mri": "Alt+1", "labs": "Alt+2", "context": "Alt+3"}
 
 # (field, value, step): what a radiologist types for each case, in screen order.
+# Since pathway 1.2 every case carries at least one MRI sign (an impression without one cannot be
+# copied) and the blood count (WBC and platelets are core labs).
 CASES: dict[str, list[tuple[str, str, str]]] = {
-    "anaemia, labs only": [
-        ("hemoglobin", "10.9", "labs"), ("spep", "not_detected", "labs"), ("ife", "not_detected", "labs"),
+    "anaemia, one MRI sign": [
+        ("pattern", "variegated", "mri"),
+        ("hemoglobin", "10.9", "labs"), ("wbc", "6.2", "labs"), ("platelets", "240", "labs"),
+        ("spep", "not_detected", "labs"), ("ife", "not_detected", "labs"),
         ("calcium", "9.4", "labs"), ("creatinine", "0.8", "labs"), ("age", "64", "context"),
     ],
     "complete normal panel": [
-        ("hemoglobin", "13.8", "labs"), ("spep", "not_detected", "labs"), ("ife", "not_detected", "labs"),
+        ("pattern", "diffuse_homogeneous", "mri"),
+        ("hemoglobin", "13.8", "labs"), ("wbc", "6.2", "labs"), ("platelets", "240", "labs"),
+        ("spep", "not_detected", "labs"), ("ife", "not_detected", "labs"),
         ("flc_kappa", "15", "labs"), ("flc_lambda", "12", "labs"), ("calcium", "9.4", "labs"),
         ("albumin", "4.1", "labs"), ("creatinine", "0.9", "labs"), ("age", "58", "context"),
         ("sex", "male", "context"),
     ],
     "MRI findings and core labs": [
         ("t1_vs_disc", "hypointense", "mri"), ("pattern", "variegated", "mri"), ("hemoglobin", "12.5", "labs"),
+        ("wbc", "6.2", "labs"), ("platelets", "240", "labs"),
         ("spep", "detected", "labs"), ("ife", "detected", "labs"), ("calcium", "10.1", "labs"),
         ("creatinine", "1.0", "labs"), ("age", "71", "context"),
     ],

@@ -471,7 +471,7 @@ RULES: tuple[Rule, ...] = (
         report="whole-body FDG-PET/CT",
     ),
     Rule(
-        "IM-SKELETAL-SURVEY", "imaging", "Whole-body low-dose CT (in place of a skeletal survey)",
+        "IM-SKELETAL-SURVEY", "imaging", "Whole-body low-dose CT",
         "Offered when a plasma-cell disorder is suspected, to look for bone lesions; IMWG 2019 prefers "
         "whole-body low-dose CT to the conventional skeletal survey.",
         PLASMA_CELL_SUSPECTED,
@@ -659,7 +659,7 @@ RULES: tuple[Rule, ...] = (
         contains("benign_context", "recent_gcsf_or_epo"),
     ),
     Rule(
-        "WARN-IMMUNOPARESIS-REPORTED", "warning", "Immunoparesis reported beside normal immunoglobulins",
+        "WARN-IMMUNOPARESIS-REPORTED", "warning", "Immunoparesis reported, Igs normal",
         "Immunoparesis is reported, but the immunoglobulins entered are not below their limits; the entered "
         "values decide. Check the report.",
         all_of(

@@ -93,9 +93,7 @@ TEXT = MappingProxyType({
     ),
     "option_biopsy_if_concern": "Biopsy remains reasonable if clinical concern persists.",
     "option_consider_biopsy": "Strongly consider bone marrow biopsy: {abnormal}.",
-    "option_anemia_workup": (
-        "Complete the anaemia work-up alongside: ferritin, vitamin B12 and folate, reticulocytes and a blood film."
-    ),
+    "option_anemia_workup": "Anaemia work-up alongside: ferritin, B12, folate, reticulocytes, film.",
     "option_weigh_life_expectancy": (
         "Limited life expectancy may make a biopsy inappropriate: weigh it with the patient and the team."
     ),

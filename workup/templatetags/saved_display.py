@@ -24,3 +24,10 @@ def result_headline(result: dict) -> str:
 def result_lead(result: dict) -> list[str]:
     """A stored result's lead lines: urgent findings, then the scope guards' first lines."""
     return lead_of(result)
+
+
+@register.filter
+def result_summary(result: dict) -> str:
+    """A stored result's summary without its lead lines, which the page shows above the headline."""
+    summary, lead = result.get("summary", ""), " ".join(lead_of(result))
+    return summary[len(lead):].strip() if lead and summary.startswith(lead) else summary
