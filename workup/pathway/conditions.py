@@ -228,9 +228,12 @@ class Is(Condition):
         fact = ctx.facts.get(self.fact)
         if fact is None:
             return self._unknown  # type: ignore[attr-defined]
-        if fact.value not in self.values:
+        if not self.matches(fact.value):
             return FALSE
         return Outcome(True, ((fact, None, None, None, None),))
+
+    def matches(self, value: object) -> bool:
+        return value in self.values
 
     def checked(self, ctx: Context) -> Match | None:
         fact = ctx.facts.get(self.fact)
@@ -618,28 +621,14 @@ class CountOf(Condition):
 
 
 @dataclass(frozen=True)
-class Contains(Condition):
+class Contains(Is):
     """A set-valued fact (the blood film) holds at least one of the values; the basis names the set."""
 
-    fact: str
-    values: tuple[str, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_unknown", Outcome(None, (), frozenset({self.fact})))
-
-    def evaluate(self, ctx: Context) -> Outcome:
-        fact = ctx.facts.get(self.fact)
-        if fact is None:
-            return self._unknown  # type: ignore[attr-defined]
-        if not fact.value & frozenset(self.values):  # type: ignore[operator]
-            return FALSE
-        return Outcome(True, ((fact, None, None, None, None),))
+    def matches(self, value: object) -> bool:
+        return bool(value & frozenset(self.values))  # type: ignore[operator]
 
     def describe(self) -> str:
-        return f"{self.fact} includes " + " or ".join(self.values)
-
-    def inputs(self) -> frozenset[str]:
-        return frozenset({self.fact})
+        return f"{self.fact} includes " + " or ".join(str(v) for v in self.values)
 
 
 def contains(fact: str, *values: str) -> Contains:
