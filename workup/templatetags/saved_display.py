@@ -22,8 +22,10 @@ def result_headline(result: dict) -> str:
 
 @register.filter
 def result_lead(result: dict) -> list[str]:
-    """A stored result's lead lines: urgent findings, then the scope guards' first lines."""
-    return lead_of(result)
+    """A stored result's lead lines: urgent findings, then the scope guards' first lines, less any the
+    headline already says ("Outside this pathway …")."""
+    headline = result_headline(result)
+    return [line for line in lead_of(result) if not headline.startswith(line.rstrip(".:"))]
 
 
 @register.filter
