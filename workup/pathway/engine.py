@@ -74,9 +74,11 @@ PATHWAY_ID = "marrow-heterogeneity-lumbar-mri"
 PATHWAY_VERSION = "1.2.0"
 SOURCE_DATE = "2025-11-14"
 
-STAGES_BEFORE_DISPOSITION = (RuleKind.TRIGGER, RuleKind.URGENT, RuleKind.DEFERRAL, RuleKind.IMAGING)
+# The disposition reads triggers, urgent findings and deferral considerations; imaging options and
+# everything else are worked out after it (and so are not re-evaluated for the unknown flag).
+STAGES_BEFORE_DISPOSITION = (RuleKind.TRIGGER, RuleKind.URGENT, RuleKind.DEFERRAL)
 STAGES_AFTER_DISPOSITION = (
-    RuleKind.FOLLOW_UP, RuleKind.PITFALL, RuleKind.MRI, RuleKind.WARNING, RuleKind.CRITERION,
+    RuleKind.IMAGING, RuleKind.FOLLOW_UP, RuleKind.PITFALL, RuleKind.MRI, RuleKind.WARNING, RuleKind.CRITERION,
 )  # fmt: skip
 FINDING_GROUPS = {
     RuleKind.TRIGGER: "triggers",
@@ -738,6 +740,8 @@ def could_change_result(case: Case, key: str, disposition: str) -> bool:
     """Whether setting the missing input `key` to some value gives another disposition (SPEC 1.2 §6):
     each of its categorical values, or a value on and either side of each threshold that a deciding
     rule compares it with, and the ends of its plausible range."""
+    if key not in DECIDING_INPUTS:
+        return False  # no rule the disposition depends on reads it, directly or through a limit
     limits = resolve_limits(case)
     for value in _candidates(case, key, limits):
         changes = value if isinstance(value, dict) else {key: value}
@@ -773,8 +777,9 @@ def _candidates(case: Case, key: str, limits: Mapping[str, Limit]) -> tuple[obje
     if key in ("flc_kappa", "flc_lambda"):
         return _chain_candidates(case, key, limits)
     numbers = _numbers_around(DECIDING_LIMITS.get(key, ()), limits)
-    if spec.kind == "integer":
-        return tuple(sorted({int(n) + d for n in numbers for d in (-1, 0, 1) if 0 <= int(n) + d <= 120}))
+    if spec.kind == "integer":  # whole years: the limit and the year either side of it
+        limits_at = {int(limits[name].value) for name in DECIDING_LIMITS.get(key, ())}
+        return tuple(sorted({n + d for n in limits_at for d in (-1, 0, 1) if 0 <= n + d <= 120}))
     if spec.kind == "ratio":
         return tuple(n for n in numbers + (Decimal("0.001"), Decimal(1000)) if n > 0)
     analyte = ANALYTES[key]
@@ -783,7 +788,9 @@ def _candidates(case: Case, key: str, limits: Mapping[str, Limit]) -> tuple[obje
 
 
 def _numbers_around(names: Iterable[str], limits: Mapping[str, Limit]) -> tuple[Decimal, ...]:
-    return tuple(sorted({limits[name].value + d for name in names for d in (-_STEP, Decimal(0), _STEP)}))
+    """A value just below and just above each limit: for any comparison with a limit, the limit itself
+    falls on the same side as one of them, so it needs no trial of its own."""
+    return tuple(sorted({limits[name].value + d for name in names for d in (-_STEP, _STEP)}))
 
 
 def _chain_candidates(case: Case, key: str, limits: Mapping[str, Limit]) -> tuple[dict[str, Quantity], ...]:
@@ -1178,3 +1185,19 @@ def _deciding_limits() -> dict[str, tuple[str, ...]]:
 
 
 DECIDING_LIMITS = _deciding_limits()
+
+
+def _deciding_inputs() -> frozenset[str]:
+    """The inputs the disposition can depend on: those read by a trigger, an urgent finding, a deferral
+    consideration or the precedence table (through the named conditions they use), those that choose a
+    limit (sex, pregnancy), and κ and λ, from which the FLC ratio is computed."""
+    kinds = (RuleKind.TRIGGER, RuleKind.URGENT, RuleKind.DEFERRAL)
+    read = frozenset().union(
+        *(rule.condition.inputs() for rule in RULES if rule.kind in kinds),
+        *(condition.inputs() for _, condition in DISPOSITIONS),
+    )
+    chains = {"flc_kappa", "flc_lambda"} if "flc_ratio" in read else set()
+    return read | {"sex", "pregnant"} | chains
+
+
+DECIDING_INPUTS = _deciding_inputs()
