@@ -45,18 +45,35 @@ NOT_FOR_URGENT_USE = say("not_for_urgent_use")
 
 def headline(assessment: Assessment) -> str:
     """The headline every presenter shows (see headline_of)."""
-    return headline_of(assessment.disposition, {w.id for w in assessment.warnings})
+    return headline_of(
+        assessment.disposition, {w.id for w in assessment.warnings},
+        deferral_ids={d.id for d in assessment.deferral_considerations},
+        abnormal=any(line.status == "abnormal" for line in assessment.labs),
+    )
 
 
-def headline_of(disposition: str, warning_ids: set[str]) -> str:
+def headline_of(disposition: str, warning_ids: set[str], *, deferral_ids: set[str] | None = None,
+                abnormal: bool = False) -> str:
     """The disposition in words, or what a scope guard says instead (SPEC 1.2 §1: under 18 no
-    recommendation; a known cause "for reference only"). A stored result is read the same way."""
+    recommendation; a known cause "for reference only"); a deferral on limited life expectancy alone
+    beside abnormal results says so (§5.2 (a)). A stored result is read the same way."""
     words = HEADLINES.get(disposition, disposition)
+    if disposition == Disposition.DEFERRAL_REASONABLE and deferral_ids == {"DF-LIFE-EXPECTANCY"} and abnormal:
+        words = rsay("headline_life_expectancy_abnormal")
     if "SCOPE-PEDIATRIC" in warning_ids:
         return rsay("headline_pediatric")
     if "SCOPE-KNOWN-CAUSE" in warning_ids:
         return rsay("headline_known_cause", headline=words.lower())
     return words
+
+
+def headline_of_result(result: dict) -> str:
+    """A stored result's headline (Assessment.to_dict()), read as `headline` reads an assessment."""
+    return headline_of(
+        result.get("disposition", ""), {w["id"] for w in result.get("warnings", ())},
+        deferral_ids={d["id"] for d in result.get("deferral_considerations", ())},
+        abnormal=any(line.get("status") == "abnormal" for line in result.get("labs", ())),
+    )
 
 
 def lead_of(result: dict) -> list[str]:
@@ -255,7 +272,7 @@ def _lab_value_text(line: LabLine) -> str:
         value = f"{label} {as_entered(line.entered_value)} {unit_text(line.entered_unit)}".strip()
     if line.direction:
         limit = line.limit
-        if line.reference_origin == say("origin_sex_missing"):
+        if line.reference_origin.startswith(say("origin_sex_missing")):
             limit = rsay("limit_sex_not_recorded", limit=limit)
         return rsay(f"value_{line.direction}", value=value, limit=limit)
     return value

@@ -149,7 +149,8 @@ def test_brain_reference_findings_are_low_reliability_at_the_clivus():
 def test_lab_checklist_reports_status_and_origin():
     a = run(sex="male", hemoglobin={"value": 12.5, "unit": "g/dL"})
     line = next(x for x in a.labs if x.key == "hemoglobin")
-    assert (line.status, line.reference, line.reference_origin) == ("abnormal", "13.0–16.5 g/dL", "default for male")
+    assert (line.status, line.reference) == ("abnormal", "13.0–16.5 g/dL")
+    assert line.reference_origin.startswith("default for male")
     assert (line.direction, line.limit) == ("low", "13.0 g/dL")
 
 

@@ -191,3 +191,15 @@ def test_calcium_in_mmol_is_corrected_in_si(calcium_mmol, fires):
     # 2.2005 + 0.02 × (40 − 20) = 2.6005 mmol/L, above 2.60; the mg/dL route would give 2.5997 (SPEC 1.2 §2.2).
     a = run(calcium=q(calcium_mmol, "mmol/L"), albumin=q(20, "g/L"))
     assert ("BX-CALCIUM" in a.fired_ids) is fires
+
+
+def test_life_expectancy_deferral_beside_abnormal_results_says_so_in_the_headline():
+    from workup.report import headline
+    a = run(limited_life_expectancy=True, beta2_microglobulin=q(2.5, "mg/L"))
+    assert headline(a) == "Deferral may be reasonable because of limited life expectancy; results are not normal"
+    assert headline(run(limited_life_expectancy=True)) == "Deferring biopsy is reasonable"
+
+
+def test_hemoglobin_lower_limit_says_the_who_2024_adjustments_are_not_applied():
+    line = next(x for x in run(sex="male", hemoglobin=q(12.5, "g/dL")).labs if x.key == "hemoglobin")
+    assert line.reference_origin == "default for male; WHO 2024's higher limits for smokers and at altitude not applied"

@@ -298,7 +298,7 @@ def test_workup_lab_checklist_shows_reference_and_origin_in_plain_numbers(client
     (hemoglobin,) = page.with_attr("data-lab", "hemoglobin")
     assert "60 mL/min/1.73m2" in egfr.text
     assert "E+" not in egfr.text
-    assert "12.0–16.0 g/dL (default for female)" in hemoglobin.text  # as the thresholds are stated
+    assert "12.0–16.0 g/dL (default for female;" in hemoglobin.text  # as the thresholds are stated
 
 
 def test_workup_unknown_choice_is_refused_beside_field(client):

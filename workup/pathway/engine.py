@@ -225,8 +225,10 @@ def _default_limits(sex: str | None, pregnant: bool) -> dict[str, Limit]:
     def limit(threshold: T.Threshold, limit_origin: str = origin) -> Limit:
         return Limit(threshold, threshold.value, limit_origin, dict(threshold.stated))
 
-    hb_min = limit(T.HB_NORMAL_MIN["pregnant"], pregnant_origin) if pregnant else limit(
-        T.HB_NORMAL_MIN[sex_key], sex_origin)
+    # SPEC 1.2 §3: the WHO figures, without WHO 2024's adjustments for smokers and altitude (said so).
+    who_note = say("hb_adjustments_not_applied")
+    hb_min = limit(T.HB_NORMAL_MIN["pregnant"], say("origin_with_note", origin=pregnant_origin, note=who_note)) \
+        if pregnant else limit(T.HB_NORMAL_MIN[sex_key], say("origin_with_note", origin=sex_origin, note=who_note))
     if pregnant:
         who_hb_min = limit(T.WHO_HB_MIN["pregnant"], pregnant_origin)
     else:
@@ -626,7 +628,7 @@ def _describe_limits(names: Iterable[str], resolved: Mapping[str, Limit], entere
     stated = [limit.stated.get(entered_unit) for limit in limits]
     if entered_unit and all(value is not None for value in stated):
         text = say("reference_stated", canonical=text, stated="–".join(_num(v) for v in stated) + f" {entered_unit}")
-    return text, limits[-1].origin
+    return text, limits[0].origin  # a range: the lower limit's origin (it carries the WHO note for Hb)
 
 
 def _missing_line(check: LabCheck, limits: Mapping[str, Limit]) -> LabLine:

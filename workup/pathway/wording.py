@@ -170,6 +170,7 @@ TEXT = MappingProxyType({
     "value_reference": "{label}: {value} (reference {reference})",
     "value_detected": "{label} detected",
     "calcium_not_corrected": "measured total calcium (no albumin entered, so not corrected)",
+    "hb_adjustments_not_applied": "WHO 2024's higher limits for smokers and at altitude not applied",
     "calcium_corrected_si": (
         "corrected for albumin {albumin} g/L in SI (measured {measured}); a paraprotein can distort total calcium"
     ),
@@ -188,6 +189,7 @@ TEXT = MappingProxyType({
     "origin_sex": "default for {sex}",
     "origin_sex_missing": "the limit used when sex is not recorded",
     "origin_pregnant": "default in pregnancy (WHO)",
+    "origin_with_note": "{origin}; {note}",
     "origin_kidney": "kidney range, used because eGFR is below 60",
     "origin_lab": "lab reference limit",
     "origin_relative": "upper limit ({origin}) + {step}",
@@ -237,6 +239,9 @@ TEXT = MappingProxyType({
 REPORT_TEXT = MappingProxyType({
     # The headline when a scope guard leads (SPEC 1.2 §1).
     "headline_pediatric": "Outside this pathway: patient under 18",
+    "headline_life_expectancy_abnormal": (
+        "Deferral may be reasonable because of limited life expectancy; results are not normal"
+    ),
     "headline_known_cause": "Outside this pathway (cause already known); for reference only: {headline}",
     # The finding and the MRI signs entered.
     "finding": "Diffuse heterogeneous marrow signal on lumbar MRI, of unclear cause",

@@ -17,7 +17,7 @@ from workup.forms import REFERENCE_LIMIT_LABELS, STEPS
 from workup.models import AuditAction, AuditEvent, ReviewDecision, SavedWorkup, WorkupStatus
 from workup.pathway.inputs import CHOICE_LABELS, INPUTS, Case, Quantity
 from workup.pathway.parsing import CaseInvalid, case_from_json
-from workup.report import DISPOSITION_HEADLINES, headline_of, workup_report
+from workup.report import DISPOSITION_HEADLINES, headline_of_result, workup_report
 from workup.services import workup_evaluate
 
 NOT_ENTERED = "not entered"
@@ -148,8 +148,7 @@ def queue_rows(*, workups: Any) -> list[QueueRow]:
         triggers = tuple(t["title"] for t in snapshot.result.get("triggers", ())) if snapshot else ()
         rows.append(QueueRow(
             workup=workup,
-            disposition=(headline_of(workup.disposition, {w["id"] for w in snapshot.result.get("warnings", ())})
-                         if snapshot else disposition_label(workup.disposition)),
+            disposition=headline_of_result(snapshot.result) if snapshot else disposition_label(workup.disposition),
             age=str(case.age) if case and case.age is not None else NOT_ENTERED,
             sex=_text(case.sex) if case and case.sex is not None else NOT_ENTERED,
             triggers=triggers,

@@ -2,7 +2,7 @@
 
 from django import template
 
-from workup.report import headline_of, lead_of
+from workup.report import headline_of_result, lead_of
 from workup.saved.display import disposition_label as _disposition_label
 
 register = template.Library()
@@ -17,7 +17,7 @@ def disposition_label(code: str) -> str:
 @register.filter
 def result_headline(result: dict) -> str:
     """A stored result's headline: the disposition, or what a scope guard says instead (SPEC 1.2 §1)."""
-    return headline_of(result.get("disposition", ""), {w["id"] for w in result.get("warnings", ())})
+    return headline_of_result(result)
 
 
 @register.filter
