@@ -23,6 +23,8 @@ from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7636 import CodeChallenge
 
+from tests.ehr.smart_servers import LoopbackEhr
+
 os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # the simulator listens on http://127.0.0.1 only
 
 CLIENT_ID = "marrow-workup-authlib"
@@ -98,7 +100,7 @@ class _Code:
         return self.scope
 
 
-class AuthlibEhr:
+class AuthlibEhr(LoopbackEhr):
     """The authorization server, the FHIR server and the smart-configuration, on one local port."""
 
     def __init__(self):
@@ -152,17 +154,7 @@ class AuthlibEhr:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-
-    @property
-    def iss(self) -> str:
-        return self.base + "/fhir"
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler)
 
     # --- Authlib's server side --------------------------------------------------------------------
 

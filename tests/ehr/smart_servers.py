@@ -20,7 +20,24 @@ CLIENT_ID = "marrow-workup-test"
 LAUNCH = "launch-123"
 
 
-class SmartEhrServer:
+class LoopbackEhr:
+    """A test EHR answering on a free loopback port: its FHIR base is the `iss`; close() stops it."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+
+    @property
+    def iss(self) -> str:
+        return self.base + "/fhir"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class SmartEhrServer(LoopbackEhr):
     def __init__(self):
         self.observations: list[dict] = []
         self.patient_id = "example"  # the patient in context: the token names it, the Patient read answers for it
@@ -91,17 +108,7 @@ class SmartEhrServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-
-    @property
-    def iss(self) -> str:
-        return self.base + "/fhir"
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serve(Handler)
 
 
 assert fhir.LOINC_SYSTEM  # the server matches codes the way the app's searches send them
