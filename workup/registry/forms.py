@@ -21,6 +21,12 @@ def _blank(choices: list[tuple[str, str]], label: str) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
+def _optional_select(choices, blank: str, label: str) -> forms.ChoiceField:
+    """An optional menu whose empty choice reads `blank` ("—", "Not yet")."""
+    return forms.ChoiceField(choices=_blank(choices, blank), required=False, label=label,
+                             widget=forms.Select(attrs={"class": "form-select"}))
+
+
 class OutcomeForm(forms.Form):
     """One step: biopsy done (month) or not (reason), the result, and a deferred case's follow-ups."""
 
@@ -31,22 +37,10 @@ class OutcomeForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "month", "class": "form-control"}),
         help_text="Month and year only (YYYY-MM).",
     )  # fmt: skip
-    not_done_reason = forms.ChoiceField(
-        choices=_blank(NotDoneReason.choices, "—"), required=False, label="Why not done",
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )  # fmt: skip
-    result = forms.ChoiceField(
-        choices=_blank(Finding.choices, "—"), required=False, label="What the biopsy showed",
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )  # fmt: skip
-    follow_up_3m = forms.ChoiceField(
-        choices=_blank(FollowUp.choices, "Not yet"), required=False, label="Follow-up at 3 months",
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )  # fmt: skip
-    follow_up_12m = forms.ChoiceField(
-        choices=_blank(FollowUp.choices, "Not yet"), required=False, label="Follow-up at 12 months",
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )  # fmt: skip
+    not_done_reason = _optional_select(NotDoneReason.choices, "—", "Why not done")
+    result = _optional_select(Finding.choices, "—", "What the biopsy showed")
+    follow_up_3m = _optional_select(FollowUp.choices, "Not yet", "Follow-up at 3 months")
+    follow_up_12m = _optional_select(FollowUp.choices, "Not yet", "Follow-up at 12 months")
     note = forms.CharField(
         required=False, max_length=NOTE_MAX, label="Short note (optional)",
         widget=forms.TextInput(attrs={"class": "form-control", "maxlength": NOTE_MAX}),

@@ -60,23 +60,29 @@ def registry_page(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def registry_export_csv(request: HtmxHttpRequest) -> HttpResponse:
-    _require_registry_user(request)
-    _, filters = _filters(request)
-    report = registry_report.registry_report(filters=filters)
-    response = HttpResponse(registry_report.registry_csv(report=report), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="marrow-workup-registry.csv"'
-    return response
+    report = _exported_report(request)
+    return _attachment(registry_report.registry_csv(report=report), "text/csv; charset=utf-8",
+                       "marrow-workup-registry.csv")
 
 
 @require_GET
 @login_required
 def registry_export_fhir(request: HtmxHttpRequest) -> HttpResponse:
+    resource = registry_report.registry_measure_report(report=_exported_report(request), now=timezone.now())
+    return _attachment(json.dumps(resource, ensure_ascii=False, indent=2), "application/fhir+json",
+                       "marrow-workup-registry-measurereport.json")
+
+
+def _exported_report(request: HtmxHttpRequest):
+    """The report an export carries: registry users only, with the page's filters."""
     _require_registry_user(request)
     _, filters = _filters(request)
-    report = registry_report.registry_report(filters=filters)
-    resource = registry_report.registry_measure_report(report=report, now=timezone.now())
-    response = HttpResponse(json.dumps(resource, ensure_ascii=False, indent=2), content_type="application/fhir+json")
-    response["Content-Disposition"] = 'attachment; filename="marrow-workup-registry-measurereport.json"'
+    return registry_report.registry_report(filters=filters)
+
+
+def _attachment(body: str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
